@@ -1,0 +1,57 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { DecodingError } from '@medbus/errors';
+import type { EventDefinition } from './kafka.config';
+
+export interface DecodedEvent {
+  readonly schemaId: number;
+  /** Avro full name of the writer's record. */
+  readonly fullName: string;
+  readonly value: unknown;
+}
+
+const MAGIC_BYTE = 0;
+
+/**
+ * Avro values in Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro binary.
+ * Schema ids come from the registry (Apicurio's ccompat API or Confluent's), cached per subject.
+ */
+export class AvroCodec {
+  private readonly registry: SchemaRegistry;
+  private readonly idsBySubject = new Map<string, Promise<number>>();
+
+  constructor(registryUrl: string) {
+    this.registry = new SchemaRegistry({ host: registryUrl.replace(/\/$/, '') });
+  }
+
+  async encode(event: EventDefinition, value: unknown): Promise<Buffer> {
+    const schemaId = await this.schemaIdOf(event);
+    return this.registry.encode(schemaId, value);
+  }
+
+  async decode(buffer: Buffer | null): Promise<DecodedEvent> {
+    if (!buffer || buffer.length < 5 || buffer.readUInt8(0) !== MAGIC_BYTE) {
+      throw new DecodingError('value is not in Confluent Avro wire format (magic byte, schema id, Avro binary)');
+    }
+    const schemaId = buffer.readUInt32BE(1);
+    try {
+      const schema = await this.registry.getSchema(schemaId);
+      const value: unknown = await this.registry.decode(buffer);
+      return { schemaId, fullName: (schema as { name?: string }).name ?? 'unknown', value };
+    } catch (cause) {
+      throw new DecodingError(`cannot decode Avro value with schema id ${schemaId}`, { cause });
+    }
+  }
+
+  /** Registers the schema under its subject (a no-op returning the same id when already there). */
+  schemaIdOf(event: EventDefinition): Promise<number> {
+    let id = this.idsBySubject.get(event.subject);
+    if (!id) {
+      id = this.registry
+        .register({ type: SchemaType.AVRO, schema: JSON.stringify(event.schema) }, { subject: event.subject })
+        .then((registered) => registered.id);
+      id.catch(() => this.idsBySubject.delete(event.subject));
+      this.idsBySubject.set(event.subject, id);
+    }
+    return id;
+  }
+}

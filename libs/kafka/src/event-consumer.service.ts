@@ -1,0 +1,179 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { AppError, isRetryable } from '@medbus/errors';
+import { AvroCodec } from './avro-codec.service';
+import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
+import { deadLetterTopicOf, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import type { EventPublisher } from './event-publisher.service';
+
+/** One decoded event as a handler sees it. */
+export interface ConsumedEvent<T = unknown> {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly correlationId: string;
+  readonly fullName: string;
+  readonly schemaId: number;
+  readonly key: string | null;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly headers: StringHeaders;
+  readonly value: T;
+}
+
+export interface ConsumerLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface EventConsumerOptions {
+  readonly connection: KafkaConnectionOptions;
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly handle: (event: ConsumedEvent) => Promise<void>;
+  /** Publishes dead letters; shared with the service's own publisher when it has one. */
+  readonly deadLetters: EventPublisher;
+  readonly retry?: RetryPolicy;
+  /** A new group starts at the earliest offset (default) or only sees new messages. */
+  readonly fromBeginning?: boolean;
+  readonly logger?: ConsumerLogger;
+  readonly codec?: AvroCodec;
+}
+
+const tracer = trace.getTracer('@medbus/kafka');
+
+/**
+ * Consumes Avro events: decodes, continues the producer's trace, retries a failing handler
+ * with exponential backoff, and dead-letters what cannot be decoded or keeps failing,
+ * so that one bad message never stops its partition.
+ */
+export class EventConsumer {
+  private readonly consumer: KafkaJS.Consumer;
+  private readonly codec: AvroCodec;
+  private readonly retry: RetryPolicy;
+  private readonly logger: ConsumerLogger;
+  private stopping = false;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    const { brokers, clientId } = options.connection;
+    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
+    this.consumer = kafka.consumer({
+      kafkaJS: { groupId: options.groupId, fromBeginning: options.fromBeginning ?? true, autoCommit: true },
+    });
+    this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
+    this.retry = options.retry ?? defaultRetryPolicy;
+    this.logger = options.logger ?? console;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics] });
+    await this.consumer.run({ eachMessage: (payload) => this.onMessage(payload) });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.consumer.disconnect();
+  }
+
+  private async onMessage({ topic, partition, message }: KafkaJS.EachMessagePayload): Promise<void> {
+    const headers = headersAsText(message.headers);
+    const parent = extractTraceContext(headers);
+    const span = tracer.startSpan(
+      `process ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.consumer.group.name': this.options.groupId,
+          'messaging.kafka.offset': Number(message.offset),
+          'messaging.destination.partition.id': String(partition),
+          ...(headers[Headers.eventId] ? { 'messaging.message.id': headers[Headers.eventId] } : {}),
+          ...(headers[Headers.eventType] ? { 'medbus.event_type': headers[Headers.eventType] } : {}),
+        },
+      },
+      parent,
+    );
+    try {
+      await context.with(trace.setSpan(parent, span), () => this.process(topic, partition, message, headers));
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async process(topic: string, partition: number, message: KafkaJS.KafkaMessage, headers: StringHeaders): Promise<void> {
+    let event: ConsumedEvent;
+    try {
+      const decoded = await this.codec.decode(message.value);
+      const eventType = headers[Headers.eventType] ?? decoded.fullName.split('.').pop() ?? decoded.fullName;
+      const eventId = headers[Headers.eventId] ?? `${topic}/${partition}/${message.offset}`;
+      event = {
+        eventId,
+        eventType,
+        correlationId: headers[Headers.correlationId] ?? eventId,
+        fullName: decoded.fullName,
+        schemaId: decoded.schemaId,
+        key: message.key ? message.key.toString('utf8') : null,
+        topic,
+        partition,
+        offset: message.offset,
+        headers,
+        value: decoded.value,
+      };
+    } catch (error) {
+      await this.deadLetter(topic, partition, message, error, 1);
+      return;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.handle(event);
+        return;
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= this.retry.maxAttempts || this.stopping) {
+          if (this.stopping && isRetryable(error)) throw error;
+          await this.deadLetter(topic, partition, message, error, attempt);
+          return;
+        }
+        const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
+        this.logger.warn(
+          `${this.options.groupId}: ${event.eventType} ${event.eventId} failed (attempt ${attempt}/${this.retry.maxAttempts}), retrying in ${backoff} ms: ${codeOf(error)}`,
+        );
+        await sleep(backoff * (0.8 + Math.random() * 0.4));
+      }
+    }
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
+    await this.options.deadLetters.publishRaw(deadLetterTopicOf(topic), {
+      key: message.key,
+      value: message.value,
+      headers: {
+        ...message.headers,
+        [Headers.deadLetterReason]: reason.slice(0, 2_000),
+        [Headers.deadLetterCode]: codeOf(error),
+        [Headers.deadLetterTopic]: topic,
+        [Headers.deadLetterPartition]: String(partition),
+        [Headers.deadLetterOffset]: message.offset,
+        [Headers.deadLetterGroup]: this.options.groupId,
+        [Headers.deadLetterAttempts]: String(attempts),
+        [Headers.deadLetterAt]: new Date().toISOString(),
+      },
+    });
+  }
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof AppError ? error.code : 'COMMON.UNHANDLED';
+}
+
+

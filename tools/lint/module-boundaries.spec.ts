@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ESLint } from 'eslint';
+
+const root = join(__dirname, '..', '..');
+
+async function boundaryErrors(filePath: string, source: string): Promise<string[]> {
+  const eslint = new ESLint({ cwd: root });
+  const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
+  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+}
+
+describe('module boundaries', () => {
+  beforeAll(() => {
+    // The rule reads Nx's cached project graph; computing it here keeps the test self-contained.
+    execFileSync(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+  });
+
+  it('refuses contracts importing any library of ours', async () => {
+    const errors = await boundaryErrors('libs/contracts/src/probe.ts', "import { EventPublisher } from '@medbus/kafka';\nexport const p = EventPublisher;\n");
+    expect(errors).toEqual([expect.stringContaining('tagged with "type:contracts" can only depend on libs tagged with')]);
+  });
+
+  it('lets a library depend on contracts and other libraries', async () => {
+    const errors = await boundaryErrors('libs/kafka/src/probe.ts', "import { AppError } from '@medbus/errors';\nexport const e = AppError;\n");
+    expect(errors).toEqual([]);
+  });
+});
