@@ -3,11 +3,11 @@ const nx = require('@nx/eslint-plugin');
 /**
  * Module boundaries on two axes. type: apps depend on libs and contracts, never on another app;
  * libs never on apps; contracts on nothing of ours. scope: shared libs never on a
- * capability's own code.
+ * capability's own code. `@medbus/testing` is for tests only (second block below).
  */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -26,6 +26,13 @@ module.exports = [
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/testing/**', '**/__fixtures__/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@medbus/testing', message: 'test helpers belong in tests only' }] }],
     },
   },
 ];

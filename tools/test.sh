@@ -21,7 +21,7 @@ npx tsx tools/codegen/check-compatibility.ts
 mkdir -p .medbus
 results=.medbus/jest-results.json
 status=0
-npx jest --ci --json --outputFile="$results" "$@" || status=$?
+NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules" npx jest --ci --forceExit --json --outputFile="$results" "$@" || status=$?
 node -e '
   const r = require(process.argv[1]);
   console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);

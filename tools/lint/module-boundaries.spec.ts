@@ -7,7 +7,9 @@ const root = join(__dirname, '..', '..');
 async function boundaryErrors(filePath: string, source: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintText(source, { filePath: join(root, filePath) });
-  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
+  return result.messages
+    .filter((m) => m.ruleId === '@nx/enforce-module-boundaries' || m.ruleId === 'no-restricted-imports')
+    .map((m) => m.message);
 }
 
 describe('module boundaries', () => {
@@ -18,7 +20,13 @@ describe('module boundaries', () => {
 
   it('refuses contracts importing any library of ours', async () => {
     const errors = await boundaryErrors('libs/contracts/src/probe.ts', "import { EventPublisher } from '@medbus/kafka';\nexport const p = EventPublisher;\n");
-    expect(errors).toEqual([expect.stringContaining('tagged with "type:contracts" can only depend on libs tagged with')]);
+    expect(errors).toEqual([expect.stringContaining('tagged with "type:contracts" cannot depend on any libs')]);
+  });
+
+  it('keeps test helpers out of shipped code but lets specs use them', async () => {
+    const source = "import { waitFor } from '@medbus/testing';\nexport const w = waitFor;\n";
+    expect(await boundaryErrors('libs/kafka/src/probe.ts', source)).toEqual([expect.stringContaining('test helpers belong in tests only')]);
+    expect(await boundaryErrors('libs/kafka/src/probe.int.spec.ts', source)).toEqual([]);
   });
 
   it('lets a library depend on contracts and other libraries', async () => {

@@ -9,6 +9,7 @@ import { EventPublisher } from './event-publisher.service';
 import { Headers } from './kafka-headers.mapper';
 import { deadLetterTopicOf, type EventDefinition } from './kafka.config';
 import { connectKafkaAvroTransport, KafkaEventContext } from './kafka-avro.transport';
+import { CreateKafkaBackboneTables1732406400000 } from './kafka-tables.migration';
 
 interface DoorOpened {
   doorId: string;
@@ -54,7 +55,7 @@ describe('handlers bound with @EventPattern through the Kafka Avro transport', (
 
   beforeAll(async () => {
     await createTopics([topic, deadLetterTopicOf(topic)]);
-    dataSource = await testDataSource();
+    dataSource = await testDataSource([CreateKafkaBackboneTables1732406400000]);
     publisher = new EventPublisher(testConnection());
     app = await NestFactory.create(DoorsModule, { logger: false });
     connectKafkaAvroTransport(app, { connection: testConnection(), groupId: uniqueName('doors'), events: [doorOpened], dataSource, retry: { maxAttempts: 2, initialBackoffMs: 10, maxBackoffMs: 10 } });

@@ -108,10 +108,13 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
   }
 }
 
-/** Connects the transport to a Nest app, with the filter that keeps handler errors intact. */
+/**
+ * Connects the transport to a Nest app, with the filter that keeps handler errors intact
+ * (initialisation is deferred so the filter exists before the handlers are wrapped).
+ */
 export function connectKafkaAvroTransport(app: INestApplication, options: KafkaAvroTransportOptions): KafkaAvroTransport {
   const strategy = new KafkaAvroTransport(options);
-  const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: false });
+  const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true });
   microservice.useGlobalFilters(new KafkaHandlerErrorFilter());
   return strategy;
 }

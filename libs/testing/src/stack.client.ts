@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { DataSource } from 'typeorm';
-import { CreateKafkaBackboneTables1732406400000, type KafkaConnectionOptions } from '@medbus/kafka';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 
 /** Addresses of the local stack (`npm run stack:up` writes them to `.medbus/stack.env`). */
 export function stackAddresses(): { kafkaBrokers: string[]; schemaRegistryUrl: string; databaseUrl: string; zipkinUrl: string; otlpTracesUrl: string } {
@@ -20,7 +19,7 @@ export function stackAddresses(): { kafkaBrokers: string[]; schemaRegistryUrl: s
   };
 }
 
-export function testConnection(clientId = `medbus-test-${randomUUID().slice(0, 8)}`): KafkaConnectionOptions {
+export function testConnection(clientId = `medbus-test-${randomUUID().slice(0, 8)}`): { brokers: string[]; clientId: string; schemaRegistryUrl: string } {
   const { kafkaBrokers, schemaRegistryUrl } = stackAddresses();
   return { brokers: kafkaBrokers, clientId, schemaRegistryUrl };
 }
@@ -32,8 +31,8 @@ export function uniqueName(prefix: string): string {
 
 const MIGRATION_LOCK = 7_781_001;
 
-/** A DataSource on the test database with the backbone's tables migrated (serialised across workers). */
-export async function testDataSource(migrations: Function[] = [CreateKafkaBackboneTables1732406400000]): Promise<DataSource> {
+/** A DataSource on the test database with the given migrations run (serialised across test workers). */
+export async function testDataSource(migrations: DataSourceOptions['migrations']): Promise<DataSource> {
   const dataSource = new DataSource({ type: 'postgres', url: stackAddresses().databaseUrl, migrations, migrationsTableName: 'medbus_test_migrations' });
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();

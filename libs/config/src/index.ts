@@ -1,0 +1,4 @@
+export * from './env.config';
+export * from './bus.config';
+export * from './config.errors';
+export * from './config.module';
