@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { DataSource } from 'typeorm';
 import { ConflictError } from '@medbus/errors';
-import { collectTopic, createTopics, testConnection, testDataSource, uniqueName, waitFor } from '@medbus/testing';
+import { aTestEventType, collectTopic, createTopics, testConnection, testDataSource, uniqueName, waitFor } from '@medbus/testing';
 import { EventPublisher } from './event-publisher.service';
 import { Headers } from './kafka-headers.mapper';
 import { deadLetterTopicOf, type EventDefinition } from './kafka.config';
@@ -17,22 +17,10 @@ interface DoorOpened {
 }
 
 const topic = uniqueName('test.door');
-const doorOpened: EventDefinition = {
-  name: 'DoorOpened',
-  fullName: 'ru.medbus.test.door.DoorOpened',
-  topic,
-  subject: `${topic}-ru.medbus.test.door.DoorOpened`,
-  schema: {
-    type: 'record',
-    name: 'DoorOpened',
-    namespace: 'ru.medbus.test.door',
-    doc: 'A door was opened.',
-    fields: [
-      { name: 'doorId', type: 'string', doc: 'Door.' },
-      { name: 'by', type: 'string', doc: 'Who opened it.' },
-    ],
-  },
-};
+const doorOpened: EventDefinition = aTestEventType(topic, 'DoorOpened', [
+  { name: 'doorId', type: 'string' },
+  { name: 'by', type: 'string' },
+]);
 
 const applied: string[] = [];
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as avro from 'avsc';
 import type { DataSource } from 'typeorm';
 import { ConflictError, UnavailableError } from '@medbus/errors';
-import { collectTopic, createTopics, testConnection, testDataSource, uniqueName, waitFor } from '@medbus/testing';
+import { aTestEventType, collectTopic, createTopics, testConnection, testDataSource, uniqueName, waitFor } from '@medbus/testing';
 import { AvroCodec } from './avro-codec.service';
 import { EventConsumer, type ConsumedEvent } from './event-consumer.service';
 import { EventPublisher } from './event-publisher.service';
@@ -20,24 +20,11 @@ interface ProbeRecorded {
 }
 
 function probeEvent(topic: string): EventDefinition {
-  const fullName = 'ru.medbus.test.probe.ProbeRecorded';
-  return {
-    name: 'ProbeRecorded',
-    fullName,
-    topic,
-    subject: `${topic}-${fullName}`,
-    schema: {
-      type: 'record',
-      name: 'ProbeRecorded',
-      namespace: 'ru.medbus.test.probe',
-      doc: 'A probe used by the backbone tests.',
-      fields: [
-        { name: 'probeId', type: 'string', doc: 'Probe id.' },
-        { name: 'count', type: 'int', doc: 'A number that travels.' },
-        { name: 'note', type: ['null', 'string'], default: null, doc: 'Optional text.' },
-      ],
-    },
-  };
+  return aTestEventType(topic, 'ProbeRecorded', [
+    { name: 'probeId', type: 'string' },
+    { name: 'count', type: 'int' },
+    { name: 'note', type: ['null', 'string'], default: null },
+  ]);
 }
 
 const aProbe = (overrides: Partial<ProbeRecorded> = {}): ProbeRecorded => ({ probeId: randomUUID(), count: 7, note: 'ок', ...overrides });
@@ -89,7 +76,7 @@ describe('the Kafka backbone against the real Kafka, registry and Postgres', () 
     const eventId = await publisher.publish({ event, key: probe.probeId, value: probe, correlationId: 'corr-1' });
 
     const [got] = await waitFor(async () => received.length > 0 && received, 'the event to arrive');
-    expect(got).toMatchObject({ eventId, eventType: 'ProbeRecorded', correlationId: 'corr-1', key: probe.probeId, fullName: event.fullName, value: probe });
+    expect(got).toMatchObject({ eventId, eventType: 'ProbeRecorded', correlationId: 'corr-1', key: probe.probeId, fullName: 'ru.medbus.test.ProbeRecorded', value: probe });
   });
 
   it('writes values any Confluent-format Avro client can read with only the registry URL', async () => {

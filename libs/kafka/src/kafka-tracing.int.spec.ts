@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTelemetry } from '@medbus/telemetry';
-import { createTopics, stackAddresses, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { aTestEventType, createTopics, stackAddresses, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { EventConsumer, type ConsumedEvent } from './event-consumer.service';
 import { EventPublisher } from './event-publisher.service';
 import { Headers } from './kafka-headers.mapper';
@@ -16,19 +16,7 @@ interface ZipkinSpan {
 }
 
 const topic = uniqueName('test.trace');
-const pinged: EventDefinition = {
-  name: 'PingSent',
-  fullName: 'ru.medbus.test.trace.PingSent',
-  topic,
-  subject: `${topic}-ru.medbus.test.trace.PingSent`,
-  schema: {
-    type: 'record',
-    name: 'PingSent',
-    namespace: 'ru.medbus.test.trace',
-    doc: 'A ping.',
-    fields: [{ name: 'pingId', type: 'string', doc: 'Ping id.' }],
-  },
-};
+const pinged: EventDefinition = aTestEventType(topic, 'PingSent', [{ name: 'pingId', type: 'string' }]);
 
 describe('tracing across Kafka', () => {
   it("shows the consumer's span in Zipkin as the child of the producer's", async () => {

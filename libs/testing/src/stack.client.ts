@@ -97,3 +97,22 @@ export async function createTopics(topics: string[], partitions = 1): Promise<vo
     await admin.disconnect();
   }
 }
+
+export interface TestField {
+  readonly name: string;
+  readonly type: unknown;
+  readonly default?: unknown;
+}
+
+/** An event type of the tests' own, on its own topic, shaped like a generated contract. */
+export function aTestEventType(topic: string, name: string, fields: readonly TestField[]) {
+  const namespace = 'ru.medbus.test';
+  const fullName = `${namespace}.${name}`;
+  return {
+    name,
+    fullName,
+    topic,
+    subject: `${topic}-${fullName}`,
+    schema: { type: 'record', name, namespace, doc: `${name}, a test event.`, fields: fields.map((f) => ({ doc: f.name, ...f })) },
+  };
+}
