@@ -1,0 +1,123 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, type INestApplication, type LoggerService } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AppConfig, ConfigModule, type Env } from '@medbus/config';
+import { AppErrorFilter } from '@medbus/errors';
+import { CreateKafkaBackboneTables1732406400000, connectKafkaAvroTransport } from '@medbus/kafka';
+import { RedactingLogger } from '@medbus/telemetry';
+import { AuthModule } from './auth/auth.module';
+import { bookingConfigSchema, type BookingConfig } from './booking.config';
+import { HealthModule } from './health/health.module';
+import { HealthService } from './health/health.service';
+import { inventoryEvents } from './inventory/inventory.consumer';
+import { InventoryModule } from './inventory/inventory.module';
+import { Organisation } from './inventory/organisation.entity';
+import { OrganisationHeartbeat } from './inventory/organisation-heartbeat.entity';
+import { Practitioner } from './inventory/practitioner.entity';
+import { Slot } from './inventory/slot.entity';
+import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
+
+export const bookingEntities = [Organisation, Practitioner, Slot, OrganisationHeartbeat];
+export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000];
+
+const shutdownHook = Symbol('booking shutdown hook');
+
+async function ensureSchema(config: BookingConfig): Promise<void> {
+  const client = new Client({ connectionString: config.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${config.BOOKING_DATABASE_SCHEMA}`);
+  } finally {
+    await client.end();
+  }
+}
+
+const migrationLock = 7_781_205;
+
+/** Runs the migrations under a lock, so instances starting together do not race to create tables. */
+async function migrated(dataSource: DataSource): Promise<DataSource> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(env: Env = process.env, onShutdown?: () => Promise<void>): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(bookingConfigSchema, env),
+        TypeOrmModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: async (config: BookingConfig) => {
+            await ensureSchema(config);
+            return {
+              type: 'postgres' as const,
+              url: config.DATABASE_URL,
+              schema: config.BOOKING_DATABASE_SCHEMA,
+              // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
+              extra: { options: `-c search_path=${config.BOOKING_DATABASE_SCHEMA}` },
+              entities: bookingEntities,
+              migrations: bookingMigrations,
+              migrationsTableName: 'booking_migrations',
+            };
+          },
+          dataSourceFactory: async (options) => migrated(await new DataSource(options as DataSourceOptions).initialize()),
+        }),
+        AuthModule,
+        HealthModule,
+        InventoryModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+        // Runs after the consumer, HTTP server and database have closed (e.g. to flush traces).
+        { provide: shutdownHook, useValue: { onApplicationShutdown: () => onShutdown?.() } satisfies OnApplicationShutdown },
+      ],
+    };
+  }
+}
+
+export interface StartOptions {
+  /** Overrides HTTP_PORT (0: any free port). */
+  readonly port?: number;
+  readonly logger?: LoggerService | false;
+  /** Called last when the app closes (SIGTERM/SIGINT through Nest's shutdown hooks, or close()). */
+  readonly onShutdown?: () => Promise<void>;
+}
+
+/** Creates the booking service: REST API with OpenAPI at /docs, and the inventory's Kafka consumer. */
+export async function startBookingApp(env: Env = process.env, options: StartOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(env, options.onShutdown), { logger: options.logger ?? new RedactingLogger() });
+  app.enableShutdownHooks();
+  const config = app.get<BookingConfig>(AppConfig);
+
+  const openApi = new DocumentBuilder()
+    .setTitle('medbus booking')
+    .setDescription('Unified slot inventory of the region. Every /v1 route needs `Authorization: Bearer <API key>`.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+
+  connectKafkaAvroTransport(app, {
+    connection: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL },
+    groupId: config.BOOKING_CONSUMER_GROUP,
+    events: inventoryEvents,
+    dataSource: app.get<DataSource>(getDataSourceToken()),
+  });
+  await app.startAllMicroservices();
+  app.get(HealthService).consumerStarted();
+  await app.listen(options.port ?? config.HTTP_PORT);
+  return app;
+}

@@ -1,0 +1,432 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
+import { EventPublisher } from '@medbus/kafka';
+import { createTopics, stackAddresses, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { startBookingApp } from '../app.module';
+import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
+import type { SlotPage, SlotView } from './slots.query';
+
+const apiKey = `it-key-${randomUUID()}`;
+const run = uniqueName('run').replace(/[^a-z0-9]/g, '');
+const district = `district-${run}`;
+const cardiology = `sp-${run}-cardiology`;
+const neurology = `sp-${run}-neurology`;
+const therapist = `pos-${run}-therapist`;
+// Far enough ahead that "from now" includes every slot of the run.
+const day0 = Date.UTC(2031, 2, 3, 5, 0);
+const minutes = (n: number) => n * 60_000;
+
+let oidSeq = 0;
+let slotSeq = 0;
+
+function anOrganisation(overrides: Partial<EventOf<'OrganisationPublished'>> = {}): EventOf<'OrganisationPublished'> {
+  const organisationOid = `9.${run}.${++oidSeq}`;
+  return {
+    organisationOid,
+    fullName: `Городская поликлиника №${oidSeq}`,
+    shortName: `ГП-${oidSeq}`,
+    districtId: district,
+    districtName: 'Прикубанский',
+    misVendor: 'medialog',
+    timeZone: 'Europe/Moscow',
+    active: true,
+    address: null,
+    sourceVersion: 1,
+    occurredAt: Date.now(),
+    ...overrides,
+  };
+}
+
+function aResource(
+  organisation: EventOf<'OrganisationPublished'>,
+  overrides: Partial<EventOf<'ResourcePublished'>> = {},
+): EventOf<'ResourcePublished'> {
+  const localResourceId = `doc-${randomUUID().slice(0, 8)}`;
+  return {
+    resourceId: `${organisation.organisationOid}:${localResourceId}`,
+    organisationOid: organisation.organisationOid,
+    localResourceId,
+    federalPractitionerId: null,
+    displayName: `Иванова А. П. ${localResourceId}`,
+    specialty: { nsiCode: cardiology, misCode: 'C1', misName: 'Кардиология' },
+    position: { nsiCode: therapist, misCode: 'P1', misName: 'Врач' },
+    departmentOid: null,
+    departmentName: null,
+    room: '101',
+    active: true,
+    sourceVersion: 1,
+    occurredAt: Date.now(),
+    ...overrides,
+  };
+}
+
+function aSlot(resource: EventOf<'ResourcePublished'>, startsAt: number, overrides: Partial<EventOf<'SlotPublished'>> = {}): EventOf<'SlotPublished'> {
+  const localSlotId = `s${++slotSeq}-${randomUUID().slice(0, 6)}`;
+  return {
+    slotId: `${resource.organisationOid}:${localSlotId}`,
+    localSlotId,
+    organisationOid: resource.organisationOid,
+    resourceId: resource.resourceId,
+    localResourceId: resource.localResourceId,
+    startsAt,
+    endsAt: startsAt + minutes(15),
+    status: 'FREE',
+    bookingChannels: ['CONTACT_CENTRE', 'PORTAL'],
+    room: null,
+    sourceVersion: 1,
+    occurredAt: Date.now(),
+    ...overrides,
+  };
+}
+
+function aHeartbeat(organisationOids: string[], overrides: Partial<EventOf<'AdapterHeartbeatRecorded'>> = {}): EventOf<'AdapterHeartbeatRecorded'> {
+  const now = Date.now();
+  return {
+    adapterId: `adapter-${randomUUID().slice(0, 8)}`,
+    misVendor: 'medialog',
+    adapterVersion: '1.0.0',
+    organisationOids,
+    misReachable: true,
+    lastSuccessfulSyncAt: now - 2_000,
+    syncLagMs: 2_000,
+    heartbeatIntervalMs: 10_000,
+    occurredAt: now,
+    ...overrides,
+  };
+}
+
+function keyOf(name: EventName, value: object): string {
+  const ids = value as { slotId?: string; resourceId?: string; organisationOid?: string; adapterId?: string };
+  const key = ids.slotId ?? ids.resourceId ?? ids.adapterId ?? ids.organisationOid;
+  if (key === undefined) throw new Error(`no key for ${name}`);
+  return key;
+}
+
+describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
+  const group = uniqueName('booking-inventory-it');
+  const schema = `booking_it_${run}`.slice(0, 60);
+  let app: INestApplication;
+  let baseUrl: string;
+  let publisher: EventPublisher;
+
+  const env = (overrides: Record<string, string>) => {
+    const stack = stackAddresses();
+    return {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      DATABASE_URL: stack.databaseUrl,
+      HTTP_PORT: '8080',
+      BOOKING_API_KEYS: `another-key-${randomUUID()},${apiKey}`,
+      OTEL_SDK_DISABLED: 'true',
+      ...overrides,
+    };
+  };
+
+  async function publish<N extends EventName>(name: N, value: EventOf<N>, eventId?: string): Promise<string> {
+    return publisher.publish({ event: AllEvents[name], key: keyOf(name, value), value, eventId });
+  }
+
+  async function get<T>(path: string, key: string | null = apiKey, url = baseUrl): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${url}${path}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  async function slots(query: string): Promise<SlotView[]> {
+    const { status, body } = await get<SlotPage>(`/v1/slots?${query}`);
+    if (status !== 200) throw new Error(`GET /v1/slots?${query} answered ${status}: ${JSON.stringify(body)}`);
+    return body.items;
+  }
+
+  async function eventualSlots(query: string, done: (items: SlotView[]) => boolean, what: string): Promise<SlotView[]> {
+    return waitFor(async () => {
+      const items = await slots(query);
+      return done(items) && items;
+    }, what);
+  }
+
+  async function wasHandled(eventId: string): Promise<boolean> {
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const rows: unknown[] = await dataSource.query(`SELECT 1 FROM medbus_processed_event WHERE consumer_group = $1 AND event_id = $2`, [group, eventId]);
+    return rows.length > 0;
+  }
+
+  beforeAll(async () => {
+    await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], 3).catch(() => undefined);
+    publisher = new EventPublisher(testConnection());
+    app = await startBookingApp(env({ BOOKING_CONSUMER_GROUP: group, BOOKING_DATABASE_SCHEMA: schema }), { port: 0, logger: false });
+    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    const dataSource = app?.get<DataSource>(getDataSourceToken());
+    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema}_replay CASCADE`);
+    await app?.close();
+    await publisher?.close();
+  });
+
+  describe('search', () => {
+    const north = anOrganisation();
+    const south = anOrganisation();
+    const cardiologist = aResource(north);
+    const neurologist = aResource(south, { specialty: { nsiCode: neurology, misCode: 'N1', misName: 'Неврология' }, position: null });
+    const early = aSlot(cardiologist, day0);
+    const booked = aSlot(cardiologist, day0 + minutes(15), { status: 'BOOKED' });
+    const portalOnly = aSlot(neurologist, day0 + minutes(30), { bookingChannels: ['PORTAL'] });
+    const nextDay = aSlot(cardiologist, day0 + minutes(24 * 60));
+    const sameTime = aSlot(neurologist, day0);
+    const all = [early, sameTime, booked, portalOnly, nextDay];
+
+    beforeAll(async () => {
+      for (const organisation of [north, south]) await publish('OrganisationPublished', organisation);
+      for (const resource of [cardiologist, neurologist]) await publish('ResourcePublished', resource);
+      for (const slot of all) await publish('SlotPublished', slot);
+      await eventualSlots(`district=${district}`, (items) => items.length === all.length, 'the slots of the district');
+    });
+
+    it('returns the slots of a district sorted by start time, then slot id, a page at a time', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const { body }: { body: SlotPage } = await get<SlotPage>(`/v1/slots?district=${district}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...body.items.map((item) => item.slotId));
+        cursor = body.nextCursor;
+        pages++;
+      } while (cursor !== null);
+
+      const expected = [...all].sort((a, b) => a.startsAt - b.startsAt || (a.slotId < b.slotId ? -1 : 1)).map((slot) => slot.slotId);
+      expect(seen).toEqual(expected);
+      expect(pages).toBe(3);
+    });
+
+    it('describes each slot with its organisation, practitioner, NSI codes and time', async () => {
+      const [item] = await slots(`practitioner=${encodeURIComponent(cardiologist.resourceId)}&limit=1`);
+      expect(item).toEqual({
+        slotId: early.slotId,
+        organisationOid: north.organisationOid,
+        organisationName: north.shortName,
+        districtId: district,
+        practitionerId: cardiologist.resourceId,
+        practitionerName: cardiologist.displayName,
+        specialty: { nsiCode: cardiology, name: 'Кардиология' },
+        position: { nsiCode: therapist, name: 'Врач' },
+        startsAt: new Date(early.startsAt).toISOString(),
+        endsAt: new Date(early.endsAt).toISOString(),
+        status: 'FREE',
+        bookingChannels: ['CONTACT_CENTRE', 'PORTAL'],
+        room: '101',
+        freshness: expect.objectContaining({ stale: true, reason: 'NO_HEARTBEAT' }),
+      });
+    });
+
+    it('filters by organisation, specialty, position, practitioner, channel, time window and free only', async () => {
+      const ids = (items: SlotView[]) => items.map((item) => item.slotId).sort();
+      const sorted = (...slots: EventOf<'SlotPublished'>[]) => slots.map((slot) => slot.slotId).sort();
+
+      expect(ids(await slots(`organisation=${north.organisationOid}`))).toEqual(sorted(early, booked, nextDay));
+      expect(ids(await slots(`specialty=${neurology}`))).toEqual(sorted(sameTime, portalOnly));
+      expect(ids(await slots(`position=${therapist}`))).toEqual(sorted(early, booked, nextDay));
+      expect(ids(await slots(`practitioner=${encodeURIComponent(neurologist.resourceId)}`))).toEqual(sorted(sameTime, portalOnly));
+      expect(ids(await slots(`district=${district}&channel=CONTACT_CENTRE`))).toEqual(sorted(early, sameTime, booked, nextDay));
+      expect(ids(await slots(`district=${district}&freeOnly=true`))).toEqual(sorted(early, sameTime, portalOnly, nextDay));
+      const window = `from=${new Date(day0 + minutes(10)).toISOString()}&to=${new Date(day0 + minutes(60)).toISOString()}`;
+      expect(ids(await slots(`district=${district}&${window}`))).toEqual(sorted(booked, portalOnly));
+    });
+
+    it('counts free slots and the nearest free date per organisation, specialty and practitioner', async () => {
+      const organisations = await get<OrganisationList>(`/v1/organisations?district=${district}`);
+      expect(organisations.body.items.filter((o) => [north.organisationOid, south.organisationOid].includes(o.organisationOid))).toEqual([
+        expect.objectContaining({ organisationOid: north.organisationOid, freeSlots: 2, nearestFreeAt: new Date(early.startsAt).toISOString(), nearestFreeDate: '2031-03-03' }),
+        expect.objectContaining({ organisationOid: south.organisationOid, freeSlots: 2, nearestFreeAt: new Date(sameTime.startsAt).toISOString() }),
+      ]);
+
+      const specialties = await get<SpecialtyList>(`/v1/specialties?district=${district}`);
+      expect(specialties.body.items).toEqual([
+        { nsiCode: cardiology, name: 'Кардиология', practitioners: 1, freeSlots: 2, nearestFreeAt: new Date(early.startsAt).toISOString() },
+        { nsiCode: neurology, name: 'Неврология', practitioners: 1, freeSlots: 2, nearestFreeAt: new Date(sameTime.startsAt).toISOString() },
+      ]);
+
+      const practitioners = await get<PractitionerList>(`/v1/practitioners?specialty=${neurology}&channel=CONTACT_CENTRE`);
+      expect(practitioners.body.items).toEqual([
+        expect.objectContaining({ practitionerId: neurologist.resourceId, organisationOid: south.organisationOid, freeSlots: 1, nearestFreeDate: '2031-03-03' }),
+      ]);
+    });
+  });
+
+  describe('projection', () => {
+    const organisation = anOrganisation();
+    const resource = aResource(organisation);
+
+    beforeAll(async () => {
+      await publish('OrganisationPublished', organisation);
+      await publish('ResourcePublished', resource);
+    });
+
+    it('drops a slot from free-only searches once the MIS reports it booked', async () => {
+      const slot = aSlot(resource, day0 + minutes(120));
+      await publish('SlotPublished', slot);
+      await eventualSlots(`practitioner=${encodeURIComponent(resource.resourceId)}&freeOnly=true`, (items) => items.some((i) => i.slotId === slot.slotId), 'the free slot');
+
+      await publish('SlotChanged', { ...slot, status: 'BOOKED', sourceVersion: 2 });
+
+      await eventualSlots(`practitioner=${encodeURIComponent(resource.resourceId)}&freeOnly=true`, (items) => !items.some((i) => i.slotId === slot.slotId), 'the booked slot to leave free search');
+      expect((await slots(`practitioner=${encodeURIComponent(resource.resourceId)}`)).find((i) => i.slotId === slot.slotId)?.status).toBe('BOOKED');
+    });
+
+    it('ignores an older version that arrives after a newer one', async () => {
+      const slot = aSlot(resource, day0 + minutes(150));
+      await publish('SlotChanged', { ...slot, status: 'BOOKED', sourceVersion: 3 });
+      const late = await publish('SlotPublished', { ...slot, status: 'FREE', sourceVersion: 2 });
+      await waitFor(() => wasHandled(late), 'the late event to be handled');
+
+      const items = await slots(`practitioner=${encodeURIComponent(resource.resourceId)}`);
+      expect(items.filter((i) => i.slotId === slot.slotId).map((i) => i.status)).toEqual(['BOOKED']);
+    });
+
+    it('applies an event id once, even when its second copy carries a newer version', async () => {
+      const slot = aSlot(resource, day0 + minutes(180), { room: 'first' });
+      const eventId = randomUUID();
+      await publish('SlotPublished', slot, eventId);
+      await publish('SlotPublished', slot, eventId);
+      await publish('SlotChanged', { ...slot, room: 'second copy', sourceVersion: 2 }, eventId);
+      const marker = await publish('SlotChanged', { ...aSlot(resource, day0 + minutes(900)) });
+      await waitFor(() => wasHandled(marker), 'a later event to be handled');
+      await waitFor(() => wasHandled(eventId), 'the event to be handled');
+
+      const items = await slots(`practitioner=${encodeURIComponent(resource.resourceId)}`);
+      expect(items.filter((i) => i.slotId === slot.slotId).map((i) => i.room)).toEqual(['first']);
+    });
+
+    it('removes a slot and keeps it removed when an older copy arrives late', async () => {
+      const slot = aSlot(resource, day0 + minutes(210));
+      await publish('SlotPublished', slot);
+      await eventualSlots(`practitioner=${encodeURIComponent(resource.resourceId)}`, (items) => items.some((i) => i.slotId === slot.slotId), 'the slot');
+
+      await publish('SlotRemoved', { slotId: slot.slotId, organisationOid: slot.organisationOid, resourceId: slot.resourceId, sourceVersion: 5, occurredAt: Date.now() });
+      const late = await publish('SlotChanged', { ...slot, sourceVersion: 4 });
+      await waitFor(() => wasHandled(late), 'the late copy to be handled');
+
+      expect((await slots(`practitioner=${encodeURIComponent(resource.resourceId)}`)).map((i) => i.slotId)).not.toContain(slot.slotId);
+    });
+
+    it('offers a slot that arrived before its practitioner once the practitioner arrives, and hides it when the practitioner is deactivated', async () => {
+      const newcomer = aResource(organisation, { specialty: { nsiCode: `${cardiology}-late`, misCode: 'C9', misName: 'Кардиология' } });
+      const slot = aSlot(newcomer, day0 + minutes(240));
+      const slotEvent = await publish('SlotPublished', slot);
+      await waitFor(() => wasHandled(slotEvent), 'the slot event to be handled');
+      expect(await slots(`specialty=${cardiology}-late`)).toEqual([]);
+
+      await publish('ResourcePublished', newcomer);
+      await eventualSlots(`specialty=${cardiology}-late`, (items) => items.length === 1, 'the slot to be offered');
+
+      await publish('ResourcePublished', { ...newcomer, active: false, sourceVersion: 2 });
+      await eventualSlots(`specialty=${cardiology}-late`, (items) => items.length === 0, 'the slot to be hidden');
+    });
+    it('stops offering anything of an organisation the MIS adapter removed', async () => {
+      const closing = anOrganisation();
+      const doctor = aResource(closing);
+      const slot = aSlot(doctor, day0 + minutes(270));
+      await publish('OrganisationPublished', closing);
+      await publish('ResourcePublished', doctor);
+      await publish('SlotPublished', slot);
+      await eventualSlots(`organisation=${closing.organisationOid}`, (items) => items.length === 1, 'the slot');
+
+      await publish('OrganisationRemoved', { organisationOid: closing.organisationOid, sourceVersion: 2, occurredAt: Date.now() });
+
+      await eventualSlots(`organisation=${closing.organisationOid}`, (items) => items.length === 0, 'the slot to be withdrawn');
+      const { body } = await get<OrganisationList>(`/v1/organisations?district=${district}`);
+      expect(body.items.map((o) => o.organisationOid)).not.toContain(closing.organisationOid);
+    });
+  });
+
+  describe('freshness', () => {
+    it('marks an organisation stale when its adapter reports the MIS unreachable or stops sending heartbeats', async () => {
+      const [fresh, unreachable, silent, unknown] = [anOrganisation(), anOrganisation(), anOrganisation(), anOrganisation()];
+      for (const organisation of [fresh, unreachable, silent, unknown]) await publish('OrganisationPublished', organisation);
+      const lastSync = Date.now() - 5_000;
+      await publish('AdapterHeartbeatRecorded', aHeartbeat([fresh.organisationOid], { lastSuccessfulSyncAt: lastSync }));
+      await publish('AdapterHeartbeatRecorded', aHeartbeat([unreachable.organisationOid], { misReachable: false }));
+      await publish('AdapterHeartbeatRecorded', aHeartbeat([silent.organisationOid], { occurredAt: Date.now() - minutes(10) }));
+
+      const oids = [fresh, unreachable, silent, unknown].map((o) => o.organisationOid);
+      const items = await waitFor(async () => {
+        const { body } = await get<OrganisationList>(`/v1/organisations?district=${district}`);
+        const ours = body.items.filter((o) => oids.includes(o.organisationOid));
+        return ours.length === 4 && ours.filter((o) => o.freshness.lastHeartbeatAt !== null).length === 3 && ours;
+      }, 'the heartbeats');
+      const reasonOf = (oid: string) => items.find((o) => o.organisationOid === oid)?.freshness;
+
+      expect(reasonOf(fresh.organisationOid)).toEqual({ stale: false, reason: null, lastSyncAt: new Date(lastSync).toISOString(), lastHeartbeatAt: expect.any(String) });
+      expect(reasonOf(unreachable.organisationOid)).toMatchObject({ stale: true, reason: 'MIS_UNREACHABLE' });
+      expect(reasonOf(silent.organisationOid)).toMatchObject({ stale: true, reason: 'HEARTBEAT_OVERDUE' });
+      expect(reasonOf(unknown.organisationOid)).toEqual({ stale: true, reason: 'NO_HEARTBEAT', lastSyncAt: null, lastHeartbeatAt: null });
+    });
+  });
+
+  describe('the API', () => {
+    it('refuses a request without an API key or with an unknown one', async () => {
+      expect(await get('/v1/slots', null)).toEqual({ status: 401, body: { error: expect.objectContaining({ code: 'AUTH.MISSING_API_KEY' }) } });
+      expect(await get('/v1/organisations', 'not-a-key-of-ours-at-all')).toEqual({ status: 401, body: { error: expect.objectContaining({ code: 'AUTH.INVALID_API_KEY' }) } });
+    });
+
+    it('answers bad parameters with 400 and a stable code naming each problem', async () => {
+      const bad = await get<{ error: { code: string; details: { problems: string[] } } }>('/v1/slots?channel=FAX&limit=500&from=yesterday&colour=red');
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe('BOOKING.INVALID_QUERY');
+      expect(bad.body.error.details.problems).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^channel must be one of CONTACT_CENTRE/),
+          'limit must be between 1 and 200',
+          expect.stringMatching(/^from must be an ISO 8601 date-time/),
+          'unknown parameter colour',
+        ]),
+      );
+      expect(await get('/v1/slots?cursor=not-ours')).toMatchObject({ status: 400, body: { error: { code: 'BOOKING.INVALID_CURSOR' } } });
+      expect(await get('/v1/practitioners')).toMatchObject({ status: 400, body: { error: { code: 'BOOKING.INVALID_QUERY' } } });
+    });
+
+    it('serves its OpenAPI document and health without a key', async () => {
+      const docs = await get<{ paths: Record<string, unknown> }>('/docs-json', null);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/slots', '/v1/organisations', '/v1/specialties', '/v1/practitioners']));
+      expect(await get('/health/ready', null)).toEqual({ status: 200, body: { status: 'ready', checks: { database: 'up', kafkaConsumer: 'up' } } });
+    });
+  });
+
+  describe('replay', () => {
+    const tables = ['inventory_organisation', 'inventory_practitioner', 'inventory_slot', 'inventory_organisation_heartbeat'];
+    const rowsOf = async (dataSource: DataSource, inSchema: string) => {
+      const result: Record<string, unknown[]> = {};
+      for (const table of tables) {
+        result[table] = await dataSource.query(
+          `SELECT * FROM ${inSchema}.${table} WHERE organisation_oid LIKE $1 ORDER BY 1`,
+          [`9.${run}.%`],
+        );
+      }
+      return result;
+    };
+
+    it('rebuilds exactly the same inventory from the beginning of the topics into an empty database', async () => {
+      const replaySchema = `${schema}_replay`;
+      const replay = await startBookingApp(
+        env({ BOOKING_CONSUMER_GROUP: uniqueName('booking-replay-it'), BOOKING_DATABASE_SCHEMA: replaySchema }),
+        { port: 0, logger: false },
+      );
+      try {
+        const dataSource = app.get<DataSource>(getDataSourceToken());
+        const original = await rowsOf(dataSource, schema);
+        expect(original['inventory_slot'].length).toBeGreaterThan(10);
+        const rebuilt = await waitFor(async () => {
+          const rows = await rowsOf(dataSource, replaySchema);
+          return JSON.stringify(rows) === JSON.stringify(original) && rows;
+        }, 'the replayed inventory to match', 90_000).catch(async () => rowsOf(dataSource, replaySchema));
+        expect(rebuilt).toEqual(original);
+      } finally {
+        await replay.close();
+      }
+    }, 120_000);
+  });
+});

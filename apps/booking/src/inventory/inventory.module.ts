@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CatalogueQuery } from './catalogue.query';
+import { Clock, SystemClock } from './clock.service';
+import { InventoryConsumer } from './inventory.consumer';
+import { InventoryController } from './inventory.controller';
+import { InventoryService } from './inventory.service';
+import { SlotsQuery } from './slots.query';
+
+@Module({
+  controllers: [InventoryController, InventoryConsumer],
+  providers: [InventoryService, SlotsQuery, CatalogueQuery, { provide: Clock, useClass: SystemClock }],
+})
+export class InventoryModule {}

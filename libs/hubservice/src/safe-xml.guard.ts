@@ -1,0 +1,104 @@
+import { XMLValidator } from 'fast-xml-parser';
+import { ValidationError } from '@medbus/errors';
+
+/** Stable codes of the XML guard, matched by the SOAP servers' fault mapping and by tests. */
+export const SafeXmlCode = {
+  bodyTooLarge: 'SOAP.BODY_TOO_LARGE',
+  dtdForbidden: 'SOAP.DTD_FORBIDDEN',
+  tooDeep: 'SOAP.TOO_DEEP',
+  malformed: 'SOAP.MALFORMED',
+} as const;
+
+export interface SafeXmlOptions {
+  /** Largest body accepted, in bytes. Default 1 MiB. */
+  readonly maxBytes?: number;
+  /** Deepest element nesting accepted. Default 32 (a SOAP envelope of HubService needs about 8). */
+  readonly maxDepth?: number;
+}
+
+export const defaultMaxXmlBytes = 1024 * 1024;
+const defaultMaxDepth = 32;
+
+/**
+ * Refuses an untrusted XML body before any parser sees it: oversized bodies, any DTD (DOCTYPE or
+ * ENTITY declaration: entity expansion, XXE), nesting deeper than `maxDepth`, and anything that is
+ * not well-formed. Linear in the body's size; expands nothing. Returns the body as a string.
+ *
+ * @throws ValidationError with code `SOAP.BODY_TOO_LARGE`, `SOAP.DTD_FORBIDDEN`, `SOAP.TOO_DEEP` or `SOAP.MALFORMED`.
+ */
+export function assertSafeXml(body: string | Buffer, options: SafeXmlOptions = {}): string {
+  const maxBytes = options.maxBytes ?? defaultMaxXmlBytes;
+  const maxDepth = options.maxDepth ?? defaultMaxDepth;
+  const size = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.length;
+  if (size > maxBytes) throw new ValidationError(SafeXmlCode.bodyTooLarge, `XML body exceeds ${maxBytes} bytes`, { details: { size, maxBytes } });
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') throw new ValidationError(SafeXmlCode.malformed, 'XML body is empty');
+  if (/<!DOCTYPE|<!ENTITY|<!ATTLIST|<!ELEMENT|<!NOTATION/i.test(text)) {
+    throw new ValidationError(SafeXmlCode.dtdForbidden, 'XML with a document type declaration is refused');
+  }
+  // A NUL or a UTF-16 body is not the UTF-8 SOAP we speak.
+  if (text.includes('\u0000')) throw new ValidationError(SafeXmlCode.malformed, 'XML body is not UTF-8 text');
+  const depth = maxNesting(text, maxDepth);
+  if (depth > maxDepth) throw new ValidationError(SafeXmlCode.tooDeep, `XML nests deeper than ${maxDepth} elements`, { details: { maxDepth } });
+  // Without a DTD only the five predefined entities and character references exist.
+  if (/&(?!(?:lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) {
+    throw new ValidationError(SafeXmlCode.malformed, 'XML refers to an undeclared entity');
+  }
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    throw new ValidationError(SafeXmlCode.malformed, 'XML body is not well-formed', {
+      details: { line: valid.err.line, col: valid.err.col, reason: valid.err.code },
+    });
+  }
+  return text;
+}
+
+/** Deepest element nesting, stopping early once past `limit`; comments, CDATA and PIs do not count. */
+function maxNesting(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let i = text.indexOf('<');
+  while (i !== -1 && i < text.length) {
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end === -1) return deepest;
+      i = text.indexOf('<', end + 3);
+      continue;
+    }
+    if (text.startsWith('<![CDATA[', i)) {
+      const end = text.indexOf(']]>', i + 9);
+      if (end === -1) return deepest;
+      i = text.indexOf('<', end + 3);
+      continue;
+    }
+    const close = text.indexOf('>', i + 1);
+    if (close === -1) return deepest;
+    const next = text.charCodeAt(i + 1);
+    if (next === 0x2f /* / */) depth--;
+    else if (next !== 0x3f /* ? */ && next !== 0x21 /* ! */ && text.charCodeAt(close - 1) !== 0x2f) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    }
+    i = text.indexOf('<', close + 1);
+  }
+  return deepest;
+}
+
+/**
+ * Reads a request or response stream into memory, refusing it (and stopping to read) as soon as it
+ * passes `maxBytes`. Use in front of `assertSafeXml` so a hostile peer cannot fill the heap.
+ *
+ * @throws ValidationError `SOAP.BODY_TOO_LARGE`
+ */
+export async function readLimitedBody(stream: AsyncIterable<Buffer | string>, maxBytes = defaultMaxXmlBytes): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += buffer.length;
+    if (size > maxBytes) throw new ValidationError(SafeXmlCode.bodyTooLarge, `XML body exceeds ${maxBytes} bytes`, { details: { maxBytes } });
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}

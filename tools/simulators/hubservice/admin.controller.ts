@@ -1,0 +1,163 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { codeMapOf } from './region.generator';
+import { malformedModes, readBody, type Faults } from './hub.server';
+import type { NotificationClient } from './notification.client';
+import type { ScheduleState, SimSlot, SlotState } from './schedule.state';
+import { appointmentOf } from './hub.service';
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const walkInBody = z.object({ slotId: z.string().min(1).optional() }).strict();
+const sickDayBody = z.object({ doctorId: z.string().min(1), idLpu: z.number().int().optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict();
+const outageBody = z.object({ on: z.boolean() }).strict();
+const faultsBody = z
+  .object({
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    errorRate: z.number().min(0).max(1).optional(),
+    malformed: z.enum(malformedModes).optional(),
+  })
+  .strict();
+
+/** A slot as the admin API shows it: its wire Appointment plus state and version. */
+function slotView(state: ScheduleState, slot: SimSlot): Record<string, unknown> {
+  const org = state.organisations.get(slot.idLpu);
+  return {
+    idLpu: slot.idLpu,
+    idDoc: slot.idDoc,
+    state: slot.state,
+    version: slot.version,
+    ...(org ? appointmentOf(slot, org) : {}),
+  };
+}
+
+/**
+ * The admin JSON API under `/admin/*` (bearer token) for tests and the demo, plus the vendor's
+ * public reference data (`/Hub25/code-map.json`) and change feed (`/Hub25/changes`, guid-protected).
+ */
+export class AdminController {
+  constructor(
+    private readonly state: ScheduleState,
+    private readonly faults: Faults,
+    private readonly token: string,
+    private readonly guids: ReadonlySet<string>,
+    private readonly notifier: NotificationClient | undefined,
+  ) {}
+
+  codeMap(res: ServerResponse): void {
+    json(res, 200, codeMapOf(this.state.region));
+  }
+
+  changes(url: URL, res: ServerResponse): void {
+    if (!this.guids.has(url.searchParams.get('guid') ?? '')) return json(res, 403, { error: { code: 'HUB.ACCESS_DENIED', message: 'unknown guid' } });
+    const since = Number(url.searchParams.get('since') ?? '0');
+    const limit = Math.min(5000, Math.max(1, Number(url.searchParams.get('limit') ?? '1000')));
+    if (!Number.isSafeInteger(since) || since < 0) return json(res, 400, { error: { code: 'HUB.BAD_SINCE', message: 'since must be a non-negative integer' } });
+    const changes = this.state.changesSince(since, limit);
+    json(res, 200, {
+      version: this.state.version,
+      // The log is bounded, and a restarted simulator starts over: a cursor behind the log or ahead
+      // of the counter has missed changes, and its poller must re-read the schedule.
+      reset: since > this.state.version || (since > 0 && since < this.state.oldestChange - 1),
+      next: changes.at(-1)?.seq ?? Math.max(since, 0),
+      more: changes.length === limit,
+      changes,
+    });
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!this.authorised(req)) return json(res, 401, { error: { code: 'ADMIN.UNAUTHORIZED', message: 'admin token required' } });
+    const route = `${req.method} ${url.pathname}`;
+    const raw = req.method === 'POST' ? await readBody(req, 64 * 1024) : Buffer.alloc(0);
+    if (raw === undefined) return json(res, 413, { error: { code: 'ADMIN.BODY_TOO_LARGE', message: 'body too large' } });
+    let body: unknown = {};
+    try {
+      body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      return json(res, 400, { error: { code: 'ADMIN.MALFORMED', message: 'body is not JSON' } });
+    }
+    const parse = <T>(schema: z.ZodType<T>): T | undefined => {
+      const result = schema.safeParse(body);
+      if (!result.success) json(res, 400, { error: { code: 'ADMIN.VALIDATION', message: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
+      return result.success ? result.data : undefined;
+    };
+
+    switch (route) {
+      case 'GET /admin/state':
+        return json(res, 200, {
+          today: this.state.today,
+          lastDay: this.state.lastDay,
+          version: this.state.version,
+          organisations: this.state.region.organisations.length,
+          doctors: this.state.region.doctors.length,
+          ...this.state.counts(),
+          faults: this.faults,
+          notifications: this.notifier?.stats() ?? null,
+        });
+      case 'GET /admin/code-map':
+        return this.codeMap(res);
+      case 'GET /admin/organisations':
+        return json(res, 200, this.state.region.organisations);
+      case 'GET /admin/slots': {
+        const idLpu = Number(url.searchParams.get('idLpu'));
+        const idDoc = url.searchParams.get('idDoc') ?? '';
+        const stateFilter = url.searchParams.get('state') as SlotState | null;
+        const slots = this.state.slotsOf(idLpu, idDoc, stateFilter ? { state: stateFilter } : {});
+        return json(res, 200, slots.map((s) => slotView(this.state, s)));
+      }
+      case 'POST /admin/walk-in': {
+        const input = parse(walkInBody);
+        if (!input) return;
+        if (input.slotId && !this.state.slotById(input.slotId)) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
+        const slot = this.state.walkIn(input.slotId);
+        if (!slot) return json(res, 409, { error: { code: 'ADMIN.SLOT_NOT_FREE', message: 'the slot is not free' } });
+        return json(res, 200, slotView(this.state, slot));
+      }
+      case 'POST /admin/front-desk-cancel': {
+        const slot = this.state.frontDeskCancel();
+        if (!slot) return json(res, 409, { error: { code: 'ADMIN.NOTHING_BOOKED', message: 'no booking to cancel' } });
+        return json(res, 200, slotView(this.state, slot));
+      }
+      case 'POST /admin/sick-day': {
+        const input = parse(sickDayBody);
+        if (!input) return;
+        const doctor = this.state.region.doctors.find((d) => d.idDoc === input.doctorId && (input.idLpu === undefined || d.idLpu === input.idLpu));
+        if (!doctor) return json(res, 404, { error: { code: 'ADMIN.DOCTOR_NOT_FOUND', message: 'no such doctor' } });
+        const changed = this.state.sickDay(doctor.idLpu, doctor.idDoc, input.date);
+        return json(res, 200, { idLpu: doctor.idLpu, idDoc: doctor.idDoc, date: input.date, blockedSlots: changed });
+      }
+      case 'POST /admin/advance-day':
+        return json(res, 200, { ...this.state.advanceDay(), today: this.state.today, lastDay: this.state.lastDay });
+      case 'POST /admin/outage': {
+        const input = parse(outageBody);
+        if (!input) return;
+        this.faults.outage = input.on;
+        return json(res, 200, this.faults);
+      }
+      case 'POST /admin/faults': {
+        const input = parse(faultsBody);
+        if (!input) return;
+        if (input.latencyMs !== undefined) this.faults.latencyMs = input.latencyMs;
+        if (input.errorRate !== undefined) this.faults.errorRate = input.errorRate;
+        if (input.malformed !== undefined) this.faults.malformed = input.malformed;
+        return json(res, 200, this.faults);
+      }
+      default:
+        return json(res, 404, { error: { code: 'ADMIN.NOT_FOUND', message: `no route ${route}` } });
+    }
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    const header = String(req.headers['authorization'] ?? '');
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : String(req.headers['x-admin-token'] ?? ''));
+    const expected = Buffer.from(this.token);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+export { json as sendJson };

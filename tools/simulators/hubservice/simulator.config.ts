@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const flag = z
+  .union([z.boolean(), z.string()])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'on');
+
+function todayIn(zone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+const schema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(7701),
+  seed: z.coerce.number().int().default(42),
+  organisations: z.coerce.number().int().min(1).max(500).default(20),
+  doctorsPerOrg: z.coerce.number().int().min(1).max(100).default(8),
+  horizonDays: z.coerce.number().int().min(1).max(60).default(14),
+  startDate: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+    .default(() => todayIn('Europe/Moscow')),
+  initialBookedShare: z.coerce.number().min(0).max(1).default(0.3),
+  /** Comma-separated guids HubService callers may present. */
+  guid: z.string().min(1).default('6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11'),
+  adminToken: z.string().min(8).default('hubsim-admin-token'),
+  /** Front-desk walk-ins per second over the whole region; 0 turns them off. */
+  walkinRate: z.coerce.number().min(0).max(100).default(0),
+  /** Front-desk cancellations per second over the whole region. */
+  cancelRate: z.coerce.number().min(0).max(100).default(0),
+  /** Doctors falling ill per simulated day over the whole region. */
+  sickPerDay: z.coerce.number().min(0).max(100).default(0),
+  /** Seconds of wall time per simulated day; 0 means days advance only through /admin/advance-day. */
+  dayLength: z.coerce.number().min(0).default(0),
+  notifyUrl: z.string().url().optional(),
+  notifyShare: z.coerce.number().min(0).max(1).default(0.7),
+  notifyGuid: z.string().default('6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11'),
+  notifyRetries: z.coerce.number().int().min(0).max(20).default(5),
+  latencyMs: z.coerce.number().int().min(0).max(120_000).default(0),
+  errorRate: z.coerce.number().min(0).max(1).default(0),
+  outage: flag.default(false),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(256 * 1024),
+  logRequests: flag.default(true),
+});
+
+export type SimulatorConfig = z.infer<typeof schema>;
+export type SimulatorOverrides = Partial<z.input<typeof schema>>;
+
+const keys = Object.keys(schema.shape) as (keyof SimulatorConfig)[];
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const envName = (key: string) => `HUBSIM_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
+
+/**
+ * The simulator's configuration from `--kebab-case value` arguments, then `HUBSIM_*` environment
+ * variables, then defaults; validated, failing with the names of the bad options.
+ */
+export function loadSimulatorConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: SimulatorOverrides = {}): SimulatorConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = env[envName(key)];
+    if (value !== undefined) raw[key] = value;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const key = keys.find((k) => kebab(k) === name);
+    if (!key) throw new Error(`unknown option --${name}; known: ${keys.map((k) => `--${kebab(k)}`).join(' ')}`);
+    const next = argv[i + 1];
+    if (inline !== undefined) raw[key] = inline;
+    else if (next !== undefined && !next.startsWith('--')) raw[key] = argv[++i];
+    else raw[key] = true;
+  }
+  const parsed = schema.safeParse({ ...raw, ...overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`);
+    throw new Error(`invalid simulator configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
