@@ -1,0 +1,287 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
+import { EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+
+const root = join(__dirname, '..', '..');
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
+  readonly count: number;
+}
+
+export function percentiles(samples: number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { p50: round(at(0.5)), p99: round(at(0.99)), count: sorted.length };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+export interface BookingUnderTest {
+  readonly url: string;
+  readonly apiKey: string;
+  readonly schema: string;
+  readonly process: ChildProcess;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** A booking service of the bench's own: its own consumer group and Postgres schema. */
+export async function startBooking(env: Record<string, string>, port: number, runId: string): Promise<BookingUnderTest> {
+  const schema = `bench_${runId}`;
+  const apiKey = 'bench-operator-key-000000';
+  const child = spawn('npx', ['tsx', '--tsconfig', 'tsconfig.base.json', 'apps/booking/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      HTTP_PORT: String(port),
+      BOOKING_API_KEYS: apiKey,
+      BOOKING_CONSUMER_GROUP: `bench-${runId}`,
+      BOOKING_DATABASE_SCHEMA: schema,
+      OTEL_SDK_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (child.exitCode !== null) throw new Error(`booking exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error('booking did not become ready in 120 s');
+    await sleep(250);
+  }
+  const nodePid = () => {
+    // npx → tsx → node: the service is the deepest descendant.
+    let pid = child.pid as number;
+    for (;;) {
+      let children: string;
+      try {
+        children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      } catch {
+        return pid;
+      }
+      if (!children) return pid;
+      pid = Number(children.split(/\s+/)[0]);
+    }
+  };
+  return {
+    url,
+    apiKey,
+    schema,
+    process: child,
+    rssMb: () => {
+      const status = readFileSync(`/proc/${nodePid()}/status`, 'utf8');
+      return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    },
+    stop: async () => {
+      try {
+        process.kill(-(child.pid as number), 'SIGTERM');
+      } catch {
+        return;
+      }
+      for (let i = 0; i < 40 && child.exitCode === null && child.signalCode === null; i++) await sleep(250);
+    },
+  };
+}
+
+export interface RegionShape {
+  readonly organisations: number;
+  readonly resourcesPerOrganisation: number;
+  readonly slots: number;
+}
+
+const specialties = ['27', '109', '53', '34', '76', '9', '80', '122'];
+
+/** A synthetic region's events, ids unique to the run. */
+export function regionEvents(runId: string, shape: RegionShape): { catalogue: OutgoingEvent[]; slots: OutgoingEvent[]; organisationOids: string[] } {
+  const now = Date.now();
+  const catalogue: OutgoingEvent[] = [];
+  const organisationOids: string[] = [];
+  const resources: string[][] = [];
+  for (let o = 0; o < shape.organisations; o++) {
+    const oid = `1.2.643.5.1.13.13.12.2.99.${runId}.${o}`;
+    organisationOids.push(oid);
+    const org: OrganisationPublished = {
+      organisationOid: oid, fullName: `Bench clinic ${o}`, shortName: `Bench ${o}`, districtId: `bench-${o % 10}`,
+      districtName: `Bench district ${o % 10}`, misVendor: 'bench', timeZone: 'Europe/Moscow', active: true, address: null,
+      sourceVersion: 1, occurredAt: now,
+    };
+    catalogue.push({ event: AllEvents.OrganisationPublished, key: oid, value: org });
+    resources.push([]);
+    for (let r = 0; r < shape.resourcesPerOrganisation; r++) {
+      const resourceId = `${oid}:D${r}`;
+      resources[o].push(resourceId);
+      const code = specialties[r % specialties.length];
+      const resource: ResourcePublished = {
+        resourceId, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, displayName: `Doctor ${r}`,
+        specialty: { nsiCode: code, misCode: `S${code}`, misName: `Specialty ${code}` }, position: null,
+        departmentOid: null, departmentName: null, room: null, active: true, sourceVersion: 1, occurredAt: now,
+      };
+      catalogue.push({ event: AllEvents.ResourcePublished, key: resourceId, value: resource });
+    }
+  }
+  const slots: OutgoingEvent[] = [];
+  const start = Math.ceil(now / 3_600_000) * 3_600_000 + 3_600_000;
+  for (let i = 0; i < shape.slots; i++) {
+    const o = i % shape.organisations;
+    const resourceId = resources[o][Math.floor(i / shape.organisations) % shape.resourcesPerOrganisation];
+    const localSlotId = `S${i}`;
+    const startsAt = start + Math.floor(i / (shape.organisations * shape.resourcesPerOrganisation)) * 15 * 60_000;
+    const slot: SlotPublished = {
+      slotId: `${organisationOids[o]}:${localSlotId}`, localSlotId, organisationOid: organisationOids[o], resourceId,
+      localResourceId: resourceId.split(':').pop() as string, startsAt, endsAt: startsAt + 15 * 60_000,
+      status: i % 5 === 0 ? 'BOOKED' : 'FREE', bookingChannels: ['CONTACT_CENTRE', 'PORTAL'], room: null, sourceVersion: 1, occurredAt: now,
+    };
+    slots.push({ event: AllEvents.SlotPublished, key: slot.slotId, value: slot });
+  }
+  return { catalogue, slots, organisationOids };
+}
+
+export interface ResyncResult {
+  readonly events: number;
+  readonly publishSeconds: number;
+  readonly endToEndSeconds: number;
+  readonly eventsPerSecond: number;
+  readonly referenceRegionMinutes: number;
+  readonly peakRssMb: number;
+}
+
+/** Slot events from the adapter's side of Kafka to rows in the inventory. */
+export async function measureResync(
+  booking: BookingUnderTest,
+  publisher: EventPublisher,
+  databaseUrl: string,
+  events: { catalogue: OutgoingEvent[]; slots: OutgoingEvent[]; organisationOids: string[] },
+  progress: (message: string) => void,
+): Promise<ResyncResult> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await publisher.publishAll(events.catalogue);
+    const started = Date.now();
+    for (let i = 0; i < events.slots.length; i += 2_000) await publisher.publishAll(events.slots.slice(i, i + 2_000));
+    const publishSeconds = (Date.now() - started) / 1000;
+    let peakRssMb = 0;
+    let lastReport = 0;
+    for (;;) {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM "${booking.schema}".inventory_slot WHERE organisation_oid = ANY($1)`,
+        [events.organisationOids],
+      );
+      const n = rows[0].n as number;
+      peakRssMb = Math.max(peakRssMb, booking.rssMb());
+      if (n >= events.slots.length) break;
+      if (Date.now() - lastReport > 5_000) {
+        progress(`  ${n}/${events.slots.length} slots in the inventory after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        lastReport = Date.now();
+      }
+      if (Date.now() - started > 900_000) throw new Error(`resync did not finish in 15 min (${n} rows)`);
+      await sleep(200);
+    }
+    const endToEndSeconds = (Date.now() - started) / 1000;
+    const eventsPerSecond = Math.round(events.slots.length / endToEndSeconds);
+    return {
+      events: events.slots.length,
+      publishSeconds: round(publishSeconds),
+      endToEndSeconds: round(endToEndSeconds),
+      eventsPerSecond,
+      referenceRegionMinutes: round(2_000_000 / eventsPerSecond / 60),
+      peakRssMb,
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+/** Fills the bench's inventory up to `total` slots with SQL (the resync path is measured separately). */
+export async function fillInventory(databaseUrl: string, schema: string, total: number): Promise<number> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".inventory_slot`);
+    const missing = total - (rows[0].n as number);
+    if (missing > 0) {
+      await db.query(
+        `INSERT INTO "${schema}".inventory_slot (slot_id, organisation_oid, resource_id, local_slot_id, local_resource_id,
+            starts_at, ends_at, status, booking_channels, room, removed, source_version, occurred_at, district_id,
+            specialty_nsi_code, position_nsi_code, offered)
+         SELECT 'fill.' || (g % 300) || ':' || g, 'fill.' || (g % 300), 'fill.' || (g % 300) || ':D' || (g % 6000 / 300), g::text, 'D' || (g % 20),
+                date_trunc('hour', now()) + interval '1 hour' + (g / 6000) * interval '15 minutes',
+                date_trunc('hour', now()) + interval '1 hour' + (g / 6000) * interval '15 minutes' + interval '15 minutes',
+                CASE WHEN g % 5 = 0 THEN 'BOOKED' ELSE 'FREE' END, ARRAY['CONTACT_CENTRE','PORTAL'], NULL, false, 1, now(),
+                'bench-' || (g % 40), (ARRAY['27','109','53','34','76','9','80','122'])[1 + g % 8], NULL, true
+         FROM generate_series(1, $1::int) AS g`,
+        [missing],
+      );
+      await db.query(`ANALYZE "${schema}".inventory_slot`);
+    }
+    return Math.max(missing, 0);
+  } finally {
+    await db.end();
+  }
+}
+
+export interface SearchResult {
+  readonly slotsInInventory: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: Percentiles;
+}
+
+/** Operators' searches (free slots by specialty, district, organisation, time window) under concurrent load. */
+export async function measureSearch(booking: BookingUnderTest, slotsInInventory: number, concurrency: number, seconds: number): Promise<SearchResult> {
+  const queries = [
+    (i: number) => `specialty=${specialties[i % 8]}&freeOnly=true`,
+    (i: number) => `district=bench-${i % 40}&freeOnly=true`,
+    (i: number) => `organisation=fill.${i % 300}&freeOnly=true`,
+    (i: number) => `specialty=${specialties[i % 8]}&district=bench-${i % 40}&freeOnly=true`,
+    (i: number) => `freeOnly=true&from=${new Date(Date.now() + (i % 100) * 3_600_000).toISOString()}`,
+  ];
+  const samples: number[] = [];
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  let counter = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        const i = counter++;
+        const query = queries[i % queries.length](Math.floor(i / queries.length));
+        const t0 = performance.now();
+        const response = await fetch(`${booking.url}/v1/slots?${query}&limit=50`, { headers: { authorization: `Bearer ${booking.apiKey}` } }).catch(() => null);
+        if (!response || !response.ok) errors++;
+        await response?.arrayBuffer();
+        samples.push(performance.now() - t0);
+      }
+    }),
+  );
+  return {
+    slotsInInventory,
+    concurrency,
+    seconds,
+    requests: samples.length,
+    errors,
+    requestsPerSecond: Math.round(samples.length / seconds),
+    latencyMs: percentiles(samples),
+  };
+}
+
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await db.end();
+  }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The demo region's services, on top of the local stack: a simulated HubService MIS (20
+# organisations), its medbus adapter and the booking service. `up` starts what is not running
+# and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+state=${MEDBUS_STATE_DIR:-$root/.medbus}
+mkdir -p "$state/run" "$state/logs"
+
+SIM_PORT=${MEDBUS_SIM_PORT:-7701}
+NOTIFY_PORT=${MEDBUS_ADAPTER_NOTIFY_PORT:-7702}
+BOOKING_PORT=${MEDBUS_BOOKING_PORT:-3010}
+SIM_GUID=${MEDBUS_SIM_GUID:-6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11}
+SIM_ADMIN_TOKEN=${MEDBUS_SIM_ADMIN_TOKEN:-hubsim-admin-token}
+DEMO_API_KEY=${MEDBUS_DEMO_API_KEY:-demo-operator-key-0001}
+
+say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
+
+alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+start() { # name, health url, command...
+  local name=$1 health=$2; shift 2
+  if alive "$name"; then say "$name already running (pid $(cat "$state/run/$name.pid"))"; return; fi
+  say "starting $name (log: .medbus/logs/$name.log)"
+  ( set -a; . "$state/stack.env"; set +a; exec setsid "$@" ) >>"$state/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$state/run/$name.pid"
+  local waited=0
+  until curl -fsS -o /dev/null "$health" 2>/dev/null; do
+    if ! alive "$name"; then say "$name exited; last lines of its log:"; tail -20 "$state/logs/$name.log"; exit 1; fi
+    sleep 1; waited=$((waited + 1))
+    [ $waited -lt 120 ] || { say "$name did not answer $health within 120 s"; exit 1; }
+  done
+  say "$name is up (${waited}s)"
+}
+
+stop() {
+  local name=$1 f="$state/run/$1.pid"
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    say "stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+case ${1:-up} in
+  up)
+    [ -f "$state/stack.env" ] || { say "the stack is not up: run npm run stack:up first"; exit 1; }
+    start hubservice-sim "http://127.0.0.1:$SIM_PORT/health" \
+      env HUBSIM_ADMIN_TOKEN="$SIM_ADMIN_TOKEN" \
+      npx tsx --tsconfig tsconfig.base.json tools/simulators/hubservice/main.ts --port "$SIM_PORT" --seed 42 \
+        --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 \
+        --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
+    start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
+      env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
+      npx tsx --tsconfig tsconfig.base.json apps/booking/src/main.ts
+    cat <<TXT
+
+The demo region is up:
+  slots (operator API)   curl -H 'Authorization: Bearer $DEMO_API_KEY' 'http://127.0.0.1:$BOOKING_PORT/v1/slots?freeOnly=true&limit=5'
+  organisations          curl -H 'Authorization: Bearer $DEMO_API_KEY' http://127.0.0.1:$BOOKING_PORT/v1/organisations
+  API docs (OpenAPI)     http://127.0.0.1:$BOOKING_PORT/docs
+  simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
+  traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)
+TXT
+    ;;
+  down)
+    for name in booking hubservice-adapter hubservice-sim; do stop "$name"; done
+    ;;
+  status)
+    for name in hubservice-sim hubservice-adapter booking; do
+      if alive "$name"; then echo "  $name  up  pid $(cat "$state/run/$name.pid")"; else echo "  $name  down"; fi
+    done
+    ;;
+  *) echo "usage: tools/demo.sh up|down|status" >&2; exit 2 ;;
+esac
