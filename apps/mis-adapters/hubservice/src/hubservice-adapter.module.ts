@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { EventPublisher } from '@medbus/kafka';
+import {
+  CircuitBreaker,
+  CodeMap,
+  DataQualityReport,
+  HeartbeatPublisher,
+  CreateMisAdapterPublishedState1764000000000,
+  PollScheduler,
+  PublishedStateStore,
+  RawPayloadArchive,
+  SystemClock,
+  TokenBucket,
+  type Clock,
+  type MisResponseRejection,
+} from '@medbus/mis-adapter-kit';
+import type { HubServiceAdapterConfig } from './hubservice.config';
+import { HubServiceClient } from './hubservice.client';
+import { NotificationEndpoint, type ReadRequest } from './notification.controller';
+import { ScheduleSync } from './schedule-sync.service';
+
+export interface AdapterLogger {
+  log(message: string, ...params: unknown[]): void;
+  warn(message: string, ...params: unknown[]): void;
+  error(message: string, ...params: unknown[]): void;
+}
+
+export interface AdapterDependencies {
+  readonly publisher?: EventPublisher;
+  readonly clock?: Clock;
+  readonly logger?: AdapterLogger;
+  /** Postgres for the published state; defaults to one on DATABASE_URL when that is set. */
+  readonly dataSource?: DataSource;
+  /** Host to bind the notification endpoint to (default all interfaces). */
+  readonly notifyHost?: string;
+}
+
+export interface AdapterHealthReport {
+  readonly adapterId: string;
+  readonly misReachable: boolean;
+  readonly circuit: string;
+  readonly lastSuccessfulSyncAt: string | null;
+  readonly organisations: number;
+  readonly rejectedResponses: Readonly<Record<string, number>>;
+  readonly dataQualityIssues: number;
+  readonly notifications: { readonly accepted: number; readonly refused: number };
+}
+
+const quietLogger: AdapterLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * The HubService adapter, wired as plain classes (no DI container: tsx emits no decorator
+ * metadata, and an adapter has one composition root). Start: notification endpoint, heartbeat,
+ * poller; a notification re-reads one doctor's day at once, the poller catches up the rest.
+ */
+export class HubServiceAdapter {
+  readonly client: HubServiceClient;
+  readonly sync: ScheduleSync;
+  readonly rejected: Record<string, number> = {};
+  private readonly publisher: EventPublisher;
+  private readonly ownsPublisher: boolean;
+  private readonly breaker: CircuitBreaker;
+  private readonly quality: DataQualityReport;
+  private readonly poller: PollScheduler;
+  private readonly heartbeat: HeartbeatPublisher;
+  private readonly endpoint: NotificationEndpoint;
+  private readonly logger: AdapterLogger;
+  private readonly dataSource?: DataSource;
+  private readonly ownsDataSource: boolean;
+
+  constructor(
+    private readonly config: HubServiceAdapterConfig,
+    deps: AdapterDependencies = {},
+  ) {
+    const clock = deps.clock ?? new SystemClock();
+    this.logger = deps.logger ?? quietLogger;
+    this.ownsPublisher = deps.publisher === undefined;
+    this.publisher =
+      deps.publisher ??
+      new EventPublisher({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
+    this.ownsDataSource = deps.dataSource === undefined && config.DATABASE_URL !== undefined;
+    this.dataSource =
+      deps.dataSource ??
+      (config.DATABASE_URL
+        ? new DataSource({ type: 'postgres', url: config.DATABASE_URL, migrations: [CreateMisAdapterPublishedState1764000000000], migrationsTableName: 'mis_adapter_migrations' })
+        : undefined);
+    this.breaker = new CircuitBreaker(clock, { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
+    this.quality = new DataQualityReport(this.logger);
+    const codes = config.CODE_MAP_PATH ? CodeMap.parse(JSON.parse(readFileSync(config.CODE_MAP_PATH, 'utf8'))) : new CodeMap();
+    this.client = new HubServiceClient({
+      wsdlUrl: config.MIS_WSDL_URL,
+      guid: config.MIS_GUID,
+      timeoutMs: config.MIS_TIMEOUT_MS,
+      maxResponseBytes: config.MIS_MAX_RESPONSE_BYTES,
+      clock,
+      breaker: this.breaker,
+      limiter: new TokenBucket(clock, { ratePerSecond: config.MIS_RATE_PER_SECOND, burst: config.MIS_RATE_BURST }),
+      retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 },
+      archive: config.RAW_PAYLOAD_DIR ? new RawPayloadArchive(config.RAW_PAYLOAD_DIR) : undefined,
+      onRejected: (operation, reason) => this.countRejected(operation, reason),
+      onArchiveError: (error) => this.logger.warn('raw payload not archived', { error: (error as Error).message }),
+    });
+    this.sync = new ScheduleSync(
+      this.client,
+      this.publisher,
+      clock,
+      codes,
+      this.quality,
+      {
+        misVendor: config.MIS_VENDOR,
+        timeZone: config.MIS_TIME_ZONE,
+        horizonDays: config.HORIZON_DAYS,
+        bookingChannels: config.SLOT_BOOKING_CHANNELS,
+      },
+      this.logger,
+      this.dataSource ? new PublishedStateStore(this.dataSource, config.ADAPTER_ID) : undefined,
+    );
+    this.poller = new PollScheduler(
+      () => this.sync.fullSync().then(() => undefined),
+      { intervalMs: config.POLL_INTERVAL_MS, jitter: config.POLL_JITTER },
+      (error) => this.logger.warn('sync failed', { error: describe(error) }),
+    );
+    this.heartbeat = new HeartbeatPublisher(
+      this.publisher,
+      clock,
+      { adapterId: config.ADAPTER_ID, misVendor: config.MIS_VENDOR, adapterVersion: config.ADAPTER_VERSION },
+      () => ({ organisationOids: this.sync.organisationOids, misReachable: this.client.misReachable, lastSuccessfulSyncAt: this.sync.lastSuccessfulSyncAt }),
+      config.HEARTBEAT_INTERVAL_MS,
+      (error) => this.logger.warn('heartbeat not published', { error: describe(error) }),
+    );
+    this.endpoint = new NotificationEndpoint({
+      port: config.NOTIFY_PORT,
+      host: deps.notifyHost,
+      guid: config.NOTIFY_GUID ?? config.MIS_GUID,
+      maxBodyBytes: 256 * 1024,
+      onRead: (request) => void this.reread(request),
+      health: () => this.health(),
+    });
+  }
+
+  /** Starts everything; returns the port the notification endpoint listens on. */
+  async start(): Promise<number> {
+    if (this.dataSource && this.ownsDataSource) {
+      await this.dataSource.initialize();
+      await this.dataSource.runMigrations();
+    }
+    const restored = await this.sync.restore();
+    const port = await this.endpoint.listen();
+    this.heartbeat.start();
+    this.poller.start();
+    this.logger.log('HubService adapter started', { adapterId: this.config.ADAPTER_ID, notifyPort: port, restored });
+    return port;
+  }
+
+  async stop(): Promise<void> {
+    this.heartbeat.stop();
+    await this.poller.stop();
+    await this.endpoint.close();
+    if (this.ownsPublisher) await this.publisher.close();
+    if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();
+  }
+
+  health(): AdapterHealthReport {
+    const last = this.sync.lastSuccessfulSyncAt;
+    return {
+      adapterId: this.config.ADAPTER_ID,
+      misReachable: this.client.misReachable,
+      circuit: this.breaker.state,
+      lastSuccessfulSyncAt: last ? last.toISOString() : null,
+      organisations: this.sync.organisationOids.length,
+      rejectedResponses: { ...this.rejected },
+      dataQualityIssues: this.quality.count(),
+      notifications: { ...this.endpoint.counters },
+    };
+  }
+
+  private async reread(request: ReadRequest): Promise<void> {
+    try {
+      const published =
+        request.kind === 'doctor-day'
+          ? await this.sync.refreshDoctorDay(request.idLpu, request.idDoc, request.localDay)
+          : request.kind === 'slot'
+            ? await this.sync.refreshSlot(request.idLpu, request.idAppointment)
+            : undefined;
+      if (published === undefined) this.poller.trigger();
+    } catch (error) {
+      this.logger.warn('re-read after notification failed; the poller will catch up', { error: describe(error) });
+      this.poller.trigger();
+    }
+  }
+
+  private countRejected(operation: string, reason: MisResponseRejection): void {
+    this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+    this.logger.warn('MIS response rejected', { operation, reason });
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return code === undefined ? error.message : `${String(code)}: ${error.message}`;
+}

@@ -1,0 +1,34 @@
+import { loadConfig } from '@medbus/config';
+import { hubServiceAdapterConfigSchema } from './hubservice.config';
+
+const env = {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  KAFKA_CLIENT_ID: 'mis-adapter-hubservice',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7',
+  OTEL_SERVICE_NAME: 'mis-adapter-hubservice',
+  MIS_WSDL_URL: 'http://mis.example/Hub25/HubService.svc?wsdl',
+  MIS_GUID: 'guid',
+  ADAPTER_ID: 'hubservice-krasnodar-1',
+  NOTIFY_PORT: '7702',
+};
+
+describe('HubService adapter configuration', () => {
+  it('fills in the polling, limits and channels a deployment usually keeps', () => {
+    expect(loadConfig(hubServiceAdapterConfigSchema, env)).toMatchObject({
+      MIS_TIME_ZONE: 'Europe/Moscow',
+      POLL_INTERVAL_MS: 60_000,
+      HORIZON_DAYS: 14,
+      MIS_RATE_PER_SECOND: 20,
+      SLOT_BOOKING_CHANNELS: ['CONTACT_CENTRE', 'PORTAL', 'FRONT_DESK', 'KIOSK', 'FEDERAL_PORTAL'],
+    });
+  });
+
+  it('refuses to start without the MIS address, naming it', () => {
+    expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, MIS_WSDL_URL: undefined })).toThrow('MIS_WSDL_URL is required');
+  });
+
+  it('refuses a time zone that does not exist and a channel that is not in the contract', () => {
+    expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, MIS_TIME_ZONE: 'Europe/Krasnodar' })).toThrow('MIS_TIME_ZONE must be an IANA time zone');
+    expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, SLOT_BOOKING_CHANNELS: 'PORTAL,TELEGRAM' })).toThrow('SLOT_BOOKING_CHANNELS');
+  });
+});

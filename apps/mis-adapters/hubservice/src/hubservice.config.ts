@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { envInt, envList, envPort, envUrl, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
+import { BookingChannel } from '@medbus/contracts';
+
+const channels = Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]];
+
+/** Everything the HubService adapter reads from its environment. */
+export const hubServiceAdapterConfigSchema = kafkaConfigSchema
+  .merge(schemaRegistryConfigSchema)
+  .merge(telemetryConfigSchema)
+  .merge(
+    z.object({
+      /** WSDL of the MIS's HubService endpoint; the service address is taken from it. */
+      MIS_WSDL_URL: envUrl(),
+      /** The `guid` token the MIS issued to this adapter. */
+      MIS_GUID: z.string(),
+      /** Code of the vendor on events and heartbeats. */
+      MIS_VENDOR: z.string().default('hubservice'),
+      /** IANA zone of the MIS's clinic-local times (HubService sends no offset). */
+      MIS_TIME_ZONE: z
+        .string()
+        .default('Europe/Moscow')
+        .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Moscow'),
+      ADAPTER_ID: z.string(),
+      ADAPTER_VERSION: z.string().default('0.1.0'),
+      /** The guid the MIS presents on its notifications; defaults to MIS_GUID. */
+      NOTIFY_GUID: z.string().optional(),
+      /** Port of the SOAP endpoint the MIS sends its change notifications to (POST /notifications). */
+      NOTIFY_PORT: envPort(),
+      POLL_INTERVAL_MS: envInt().default('60000'),
+      POLL_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
+      HORIZON_DAYS: envInt().default('14'),
+      /** Calls per second to the MIS (token bucket), and the burst allowed. */
+      MIS_RATE_PER_SECOND: envInt().default('20'),
+      MIS_RATE_BURST: envInt().default('20'),
+      MIS_TIMEOUT_MS: envInt().default('5000'),
+      /** Largest MIS response accepted, in bytes. */
+      MIS_MAX_RESPONSE_BYTES: envInt().default('5242880'),
+      BREAKER_FAILURE_THRESHOLD: envInt().default('3'),
+      BREAKER_OPEN_MS: envInt().default('5000'),
+      HEARTBEAT_INTERVAL_MS: envInt().default('10000'),
+      /** JSON file `{ "<NSI dictionary OID>": { "<vendor code>": "<NSI code>" } }`; optional. */
+      CODE_MAP_PATH: z.string().optional(),
+      /**
+       * Postgres where the adapter keeps what it published, so a restart still knows its slots;
+       * without it that memory is lost on restart.
+       */
+      DATABASE_URL: envUrl(['postgres', 'postgresql']).optional(),
+      /** Folder of the raw payload archive; raw payloads are not kept without it. */
+      RAW_PAYLOAD_DIR: z.string().optional(),
+      /** Channels allowed to book the MIS's slots (HubService does not say per slot). */
+      SLOT_BOOKING_CHANNELS: envList()
+        .pipe(z.array(z.enum(channels)))
+        .default('CONTACT_CENTRE,PORTAL,FRONT_DESK,KIOSK,FEDERAL_PORTAL'),
+    }),
+  );
+
+export type HubServiceAdapterConfig = z.output<typeof hubServiceAdapterConfigSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

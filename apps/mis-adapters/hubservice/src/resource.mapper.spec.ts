@@ -1,0 +1,31 @@
+import { CodeMap, NsiDictionary } from '@medbus/mis-adapter-kit';
+import { recordedResult } from './__fixtures__/recorded';
+import { toResourceState } from './resource.mapper';
+
+describe('resource mapper, on recorded GetSpesialityList and GetDoctorList answers', () => {
+  const [cardiology, localOnly] = recordedResult('GetSpesialityList', 'get-spesiality-list.response.xml').ListSpesiality;
+  const [doctor] = recordedResult('GetDoctorList', 'get-doctor-list.response.xml').Docs;
+
+  it("codes the doctor's specialty with the vendor's federal code and never carries the SNILS", () => {
+    const mapped = toResourceState(doctor, cardiology, '1.2.643.5.1.13.13.12.2.23.1037', new CodeMap());
+    expect(mapped.issues).toEqual([]);
+    expect(mapped.value).toMatchObject({
+      resourceId: `1.2.643.5.1.13.13.12.2.23.1037:${doctor.IdDoc}`,
+      displayName: doctor.Name,
+      specialty: { nsiCode: '31', misCode: 'KAR', misName: 'Кардиология' },
+      federalPractitionerId: null,
+    });
+    expect(JSON.stringify(mapped.value)).not.toMatch(/Snils|\d{3}-\d{3}-\d{3} \d{2}/);
+  });
+
+  it('publishes a local-only specialty with nsiCode null and reports it as unmapped', () => {
+    const mapped = toResourceState(doctor, localOnly, '1.2.643.5.1.13.13.12.2.23.1037', new CodeMap());
+    expect(mapped.value?.specialty).toEqual({ nsiCode: null, misCode: 'PROF', misName: 'Профпатология (местный код)' });
+    expect(mapped.issues).toEqual([expect.objectContaining({ kind: 'unmapped_code', misCode: 'PROF', dictionary: NsiDictionary.specialty })]);
+  });
+
+  it('lets the code map supply what the vendor lacks', () => {
+    const codes = new CodeMap({ [NsiDictionary.specialty]: { PROF: '56' } });
+    expect(toResourceState(doctor, localOnly, '1.2.643.5.1.13.13.12.2.23.1037', codes).value?.specialty.nsiCode).toBe('56');
+  });
+});

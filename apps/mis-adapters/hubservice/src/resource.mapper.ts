@@ -1,0 +1,46 @@
+import type { ResourcePublished } from '@medbus/contracts';
+import { NsiDictionary, type CodeMap, type DataQualityIssue } from '@medbus/mis-adapter-kit';
+import type { HubDoctor, HubSpesiality } from './hubservice-response.mapper';
+import { resourceIdOf, type Mapped, type Stamp } from './slot.mapper';
+
+export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredAt'>;
+
+/**
+ * A HubService doctor (GetDoctorList under one specialty) as a resource. The specialty's NSI code
+ * comes from the code map, else from the vendor's FerIdSpesiality; with neither it is published
+ * with nsiCode null and reported. The doctor's SNILS is never carried (the contract forbids it).
+ */
+export function toResourceState(doctor: HubDoctor, spesiality: HubSpesiality, organisationOid: string, codes: CodeMap): Mapped<ResourceState> {
+  const resourceId = resourceIdOf(organisationOid, doctor.IdDoc);
+  const issues: DataQualityIssue[] = [];
+  const specialty = codes.code(
+    NsiDictionary.specialty,
+    spesiality.IdSpesiality,
+    spesiality.NameSpesiality?.trim() || spesiality.IdSpesiality,
+    `resource ${resourceId}`,
+    spesiality.FerIdSpesiality,
+  );
+  if (specialty.issue) issues.push(specialty.issue);
+  const displayName = doctor.Name?.trim();
+  if (!displayName) issues.push({ kind: 'missing_field', entity: `resource ${resourceId}`, field: 'Name' });
+  return {
+    value: {
+      resourceId,
+      organisationOid,
+      localResourceId: doctor.IdDoc,
+      federalPractitionerId: null,
+      displayName: displayName || doctor.IdDoc,
+      specialty: specialty.coding,
+      position: null,
+      departmentOid: null,
+      departmentName: null,
+      room: null,
+      active: true,
+    },
+    issues,
+  };
+}
+
+export function resourcePublished(state: ResourceState, stamp: Stamp): ResourcePublished {
+  return { ...state, ...stamp };
+}

@@ -1,0 +1,166 @@
+import type { OutgoingEvent } from '@medbus/kafka';
+import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError } from '@medbus/mis-adapter-kit';
+import type { HubAppointment, HubClinic, HubDoctor } from './hubservice-response.mapper';
+import { ScheduleSync, type HubReader } from './schedule-sync.service';
+
+const OID = '1.2.643.5.1.13.13.12.2.23.1037';
+const ok = { Success: true, ErrorList: [] };
+
+/** A MIS of one clinic whose schedule the test edits between syncs. */
+class OneClinicMis implements HubReader {
+  clinic: HubClinic = { IdLPU: 1, IsActive: true, LPUFullName: 'Городская поликлиника № 1', LPUShortName: 'ГП № 1', Oid: OID };
+  doctors: HubDoctor[] = [{ IdDoc: 'D1', Name: 'Кузнецов П. К.' }];
+  appointments = new Map<string, HubAppointment[]>([['D1', [anAppointment('A1', '2026-11-25T08:20:00'), anAppointment('A2', '2026-11-25T08:40:00')]]]);
+  failWith?: Error;
+
+  private answer<T>(value: T): Promise<T> {
+    return this.failWith ? Promise.reject(this.failWith) : Promise.resolve(value);
+  }
+  getDistricts() {
+    return this.answer({ ...ok, Districts: [{ IdDistrict: 1, DistrictName: 'г. Краснодар' }] });
+  }
+  getClinics() {
+    return this.answer({ ...ok, ListLPU: [this.clinic] });
+  }
+  getSpecialities() {
+    return this.answer({ ...ok, ListSpesiality: [{ IdSpesiality: 'TER', NameSpesiality: 'Терапия', FerIdSpesiality: '76' }] });
+  }
+  getDoctors() {
+    return this.answer({ ...ok, Docs: this.doctors });
+  }
+  getAvailableDates(_idLpu: number, idDoc: string) {
+    const dates = [...new Set((this.appointments.get(idDoc) ?? []).map((a) => `${a.VisitStart.slice(0, 10)}T00:00:00`))];
+    return this.answer({ ...ok, AvailableDateList: dates });
+  }
+  getAppointments(_idLpu: number, idDoc: string) {
+    return this.answer({ ...ok, ListAppointments: this.appointments.get(idDoc) ?? [] });
+  }
+}
+
+function anAppointment(id: string, start: string, overrides: Partial<HubAppointment> = {}): HubAppointment {
+  const end = `${start.slice(0, 14)}${String(Number(start.slice(14, 16)) + 15).padStart(2, '0')}:00`;
+  return { IdAppointment: id, VisitStart: start, VisitEnd: end, Room: '101', ...overrides };
+}
+
+function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+03:00')) {
+  const sent: OutgoingEvent[] = [];
+  let failPublish = false;
+  const publisher = {
+    publishAll: async (events: readonly OutgoingEvent[]) => {
+      if (failPublish) throw new MisUnavailableError('kafka down');
+      sent.push(...events);
+      return events.map(() => 'id');
+    },
+  };
+  const sync = new ScheduleSync(mis, publisher, clock, new CodeMap(), new DataQualityReport(), {
+    misVendor: 'hubservice',
+    timeZone: 'Europe/Moscow',
+    horizonDays: 14,
+    bookingChannels: ['CONTACT_CENTRE'],
+  }, { log: () => undefined, warn: () => undefined });
+  const slotEvents = () => sent.filter((e) => e.event.topic === 'mis.slot').map((e) => ({ type: e.event.name, key: e.key, value: e.value as { status?: string; sourceVersion: number; startsAt?: number } }));
+  return { sync, sent, slotEvents, clock, breakPublishing: (on: boolean) => (failPublish = on) };
+}
+
+describe('ScheduleSync publishing rules', () => {
+  it('publishes the organisation, the doctor and each free slot once, and nothing when nothing changed', async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent } = aSync(mis);
+    await sync.fullSync();
+    expect(sent.map((e) => [e.event.name, e.key])).toEqual([
+      ['OrganisationPublished', OID],
+      ['ResourcePublished', `${OID}:D1`],
+      ['SlotPublished', `${OID}:A1`],
+      ['SlotPublished', `${OID}:A2`],
+    ]);
+    await sync.fullSync();
+    expect(sent).toHaveLength(4);
+    expect(sync.lastSuccessfulSyncAt).not.toBeNull();
+  });
+
+  it('publishes SlotChanged BOOKED for a slot gone from the free list, and SlotChanged FREE when it comes back', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents } = aSync(mis);
+    await sync.fullSync();
+    const both = mis.appointments.get('D1') ?? [];
+    mis.appointments.set('D1', both.slice(1));
+    await sync.fullSync();
+    mis.appointments.set('D1', both);
+    await sync.fullSync();
+    const a1 = slotEvents().filter((e) => e.key === `${OID}:A1`);
+    expect(a1.map((e) => [e.type, e.value.status])).toEqual([
+      ['SlotPublished', 'FREE'],
+      ['SlotChanged', 'BOOKED'],
+      ['SlotChanged', 'FREE'],
+    ]);
+    expect(a1.map((e) => e.value.sourceVersion)).toEqual([...a1.map((e) => e.value.sourceVersion)].sort((a, b) => a - b));
+  });
+
+  it('publishes SlotChanged with the new time when the MIS moves a slot', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents } = aSync(mis);
+    await sync.fullSync();
+    mis.appointments.set('D1', [anAppointment('A1', '2026-11-25T10:00:00'), anAppointment('A2', '2026-11-25T08:40:00')]);
+    await sync.fullSync();
+    const changed = slotEvents().filter((e) => e.type === 'SlotChanged');
+    expect(changed).toEqual([expect.objectContaining({ key: `${OID}:A1`, value: expect.objectContaining({ status: 'FREE', startsAt: Date.parse('2026-11-25T07:00:00Z') }) })]);
+  });
+
+  it('publishes SlotRemoved for every slot of a doctor the MIS no longer lists', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents } = aSync(mis);
+    await sync.fullSync();
+    mis.doctors = [];
+    await sync.fullSync();
+    expect(slotEvents().filter((e) => e.type === 'SlotRemoved').map((e) => e.key)).toEqual([`${OID}:A1`, `${OID}:A2`]);
+  });
+
+  it('forgets slots that have passed without publishing anything about them', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents, clock } = aSync(mis);
+    await sync.fullSync();
+    clock.advance(2 * 86_400_000);
+    mis.appointments.set('D1', []);
+    await sync.fullSync();
+    expect(slotEvents().map((e) => e.type)).toEqual(['SlotPublished', 'SlotPublished']);
+    expect(await sync.refreshSlot(1, 'A1')).toBeUndefined();
+  });
+
+  it('publishes again what Kafka did not acknowledge', async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent, breakPublishing } = aSync(mis);
+    breakPublishing(true);
+    await expect(sync.fullSync()).rejects.toThrow('kafka down');
+    breakPublishing(false);
+    await sync.fullSync();
+    expect(sent.map((e) => e.event.name)).toEqual(['OrganisationPublished', 'ResourcePublished', 'SlotPublished', 'SlotPublished']);
+  });
+
+  it('re-reads just one doctor day for a notification and publishes the walk-in at once', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents } = aSync(mis);
+    await sync.fullSync();
+    mis.appointments.set('D1', (mis.appointments.get('D1') ?? []).filter((a) => a.IdAppointment !== 'A2'));
+    expect(await sync.refreshDoctorDay(1, 'D1', '2026-11-25')).toBe(1);
+    expect(slotEvents().at(-1)).toMatchObject({ type: 'SlotChanged', key: `${OID}:A2`, value: { status: 'BOOKED' } });
+    expect(await sync.refreshDoctorDay(1, 'D404', '2026-11-25')).toBeUndefined();
+  });
+
+  it('skips a refused answer, keeps the rest and does not call the sync successful', async () => {
+    const mis = new OneClinicMis();
+    const { sync, slotEvents } = aSync(mis);
+    mis.getAppointments = () => Promise.reject(new MisResponseRejectedError('invalid_shape', 'bad'));
+    const summary = await sync.fullSync();
+    expect(summary.failures).toBe(1);
+    expect(slotEvents()).toEqual([]);
+    expect(sync.lastSuccessfulSyncAt).toBeNull();
+  });
+
+  it('gives up the pass when the MIS is down, publishing nothing', async () => {
+    const mis = new OneClinicMis();
+    mis.failWith = new MisUnavailableError('connection refused');
+    const { sync, sent } = aSync(mis);
+    await expect(sync.fullSync()).rejects.toThrow(MisUnavailableError);
+    expect(sent).toEqual([]);
+  });
+});

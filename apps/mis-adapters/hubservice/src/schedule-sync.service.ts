@@ -1,0 +1,285 @@
+import { AllEvents, type BookingChannel } from '@medbus/contracts';
+import type { EventPublisher, OutgoingEvent } from '@medbus/kafka';
+import {
+  ChangeDetector,
+  ChangeKind,
+  KeyedLock,
+  MisResponseRejectedError,
+  epochMsToLocalDateTime,
+  localDateTimeToEpochMs,
+  type Change,
+  type Clock,
+  type CodeMap,
+  type DataQualityReport,
+  type PublishedStateStore,
+} from '@medbus/mis-adapter-kit';
+import type { HubServiceClient } from './hubservice.client';
+import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
+import { organisationPublished, toOrganisationState, type OrganisationState } from './organisation.mapper';
+import { resourcePublished, toResourceState, type ResourceState } from './resource.mapper';
+import { slotChanged, slotIdOf, slotPublished, slotRemoved, toSlotState, withStatus, type SlotState } from './slot.mapper';
+
+/** The reads the sync needs from the MIS (HubServiceClient in production). */
+export type HubReader = Pick<HubServiceClient, 'getDistricts' | 'getClinics' | 'getSpecialities' | 'getDoctors' | 'getAvailableDates' | 'getAppointments'>;
+
+export interface ScheduleSyncOptions {
+  readonly misVendor: string;
+  readonly timeZone: string;
+  readonly horizonDays: number;
+  readonly bookingChannels: readonly BookingChannel[];
+}
+
+export interface SyncLogger {
+  log(message: string, ...params: unknown[]): void;
+  warn(message: string, ...params: unknown[]): void;
+}
+
+interface DoctorRef {
+  readonly idLpu: number;
+  readonly organisationOid: string;
+  readonly idDoc: string;
+}
+
+export interface SyncSummary {
+  readonly published: number;
+  readonly failures: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Reads the MIS (organisations → specialties → doctors → dates → free appointments) and
+ * publishes only what changed since the last publication, keyed by aggregate id. Slot rules
+ * (HubService lists free appointments only):
+ * - listed and unknown → SlotPublished (FREE);
+ * - listed and different from what was published (time, room, or FREE again) → SlotChanged;
+ * - gone from the list of a doctor the MIS still lists, start still ahead → SlotChanged BOOKED
+ *   (taken: a walk-in at the front desk, a booking through another channel);
+ * - all slots of a doctor the MIS no longer lists → SlotRemoved (the schedule is gone);
+ * - passed (start before now) → forgotten, nothing published.
+ */
+export class ScheduleSync {
+  private readonly organisations: ChangeDetector<OrganisationState>;
+  private readonly resources: ChangeDetector<ResourceState>;
+  private readonly slots: ChangeDetector<SlotState>;
+  private readonly clinicsByIdLpu = new Map<number, { organisationOid: string }>();
+  private readonly locks = new KeyedLock();
+  private lastSyncAt: Date | null = null;
+
+  constructor(
+    private readonly client: HubReader,
+    private readonly publisher: Pick<EventPublisher, 'publishAll'>,
+    private readonly clock: Clock,
+    private readonly codes: CodeMap,
+    private readonly quality: DataQualityReport,
+    private readonly options: ScheduleSyncOptions,
+    private readonly logger: SyncLogger,
+    private readonly store?: PublishedStateStore,
+  ) {
+    this.organisations = new ChangeDetector(clock);
+    this.resources = new ChangeDetector(clock);
+    this.slots = new ChangeDetector(clock);
+  }
+
+  /** Takes back what was published before a restart; without a store there is nothing to take. */
+  async restore(): Promise<number> {
+    if (!this.store) return 0;
+    this.organisations.restore(await this.store.load<OrganisationState>('organisation'));
+    this.resources.restore(await this.store.load<ResourceState>('resource'));
+    this.slots.restore(await this.store.load<SlotState>('slot'));
+    return this.organisations.size + this.resources.size + this.slots.size;
+  }
+
+  get lastSuccessfulSyncAt(): Date | null {
+    return this.lastSyncAt;
+  }
+
+  get organisationOids(): string[] {
+    return [...new Set([...this.clinicsByIdLpu.values()].map((c) => c.organisationOid))];
+  }
+
+  /** One full pass over the horizon. Throws when the MIS is unavailable; refused answers are skipped and counted. */
+  async fullSync(): Promise<SyncSummary> {
+    const startedAt = this.clock.now();
+    let published = 0;
+    let failures = 0;
+    const skip = (error: unknown) => {
+      if (!(error instanceof MisResponseRejectedError)) throw error;
+      failures += 1;
+    };
+    const { Districts } = await this.client.getDistricts();
+    for (const district of Districts) {
+      const clinics = await this.client.getClinics(district.IdDistrict).then((r) => r.ListLPU, (e) => (skip(e), []));
+      for (const clinic of clinics) {
+        const organisationOid = await this.publishOrganisation(clinic, district).then(
+          (oid) => oid,
+          (e) => (skip(e), undefined),
+        );
+        if (!organisationOid || !clinic.IsActive) continue;
+        const outcome = await this.syncClinic(clinic.IdLPU, organisationOid).catch((e) => (skip(e), undefined));
+        published += outcome?.published ?? 0;
+        failures += outcome?.failures ?? 0;
+      }
+    }
+    if (failures === 0) this.lastSyncAt = startedAt;
+    this.logger.log('sync finished', { published, failures, slotsTracked: this.slots.size });
+    return { published, failures };
+  }
+
+  /**
+   * Re-reads one doctor's day right away (a MIS notification names it). Returns the number of
+   * events published; an unknown clinic or doctor returns undefined (the caller polls instead).
+   */
+  async refreshDoctorDay(idLpu: number, idDoc: string, localDay: string): Promise<number | undefined> {
+    const clinic = this.clinicsByIdLpu.get(idLpu);
+    const dayStart = localDateTimeToEpochMs(`${localDay}T00:00:00`, this.options.timeZone);
+    if (!clinic || dayStart === undefined) return undefined;
+    const doctor: DoctorRef = { idLpu, organisationOid: clinic.organisationOid, idDoc };
+    if (!this.resources.get(`${clinic.organisationOid}:${idDoc}`)) return undefined;
+    return this.syncDoctorWindow(doctor, dayStart, dayStart + DAY_MS, false);
+  }
+
+  /** Re-reads the day of a slot known by its MIS id (a status notification names only the slot). */
+  async refreshSlot(idLpu: number, idAppointment: string): Promise<number | undefined> {
+    const clinic = this.clinicsByIdLpu.get(idLpu);
+    if (!clinic) return undefined;
+    const slot = this.slots.get(slotIdOf(clinic.organisationOid, idAppointment));
+    if (!slot) return undefined;
+    const day = epochMsToLocalDateTime(slot.state.startsAt, this.options.timeZone).slice(0, 10);
+    return this.refreshDoctorDay(idLpu, slot.state.localResourceId, day);
+  }
+
+  private async publishOrganisation(clinic: HubClinic, district: HubDistrict): Promise<string | undefined> {
+    const mapped = toOrganisationState(clinic, district, this.options.misVendor, this.options.timeZone);
+    this.quality.record(mapped.issues);
+    if (!mapped.value) return undefined;
+    this.clinicsByIdLpu.set(clinic.IdLPU, { organisationOid: mapped.value.organisationOid });
+    const change = this.organisations.detect(mapped.value.organisationOid, mapped.value);
+    if (change) {
+      const value = organisationPublished(change.state, this.stamp(change));
+      await this.publisher.publishAll([{ event: AllEvents.OrganisationPublished, key: change.id, value }]);
+      await this.store?.save('organisation', [change]);
+      this.organisations.commit([change]);
+    }
+    return mapped.value.organisationOid;
+  }
+
+  private async syncClinic(idLpu: number, organisationOid: string): Promise<SyncSummary> {
+    const { ListSpesiality } = await this.client.getSpecialities(idLpu);
+    const doctors = new Map<string, { doctor: HubDoctor; spesiality: HubSpesiality }>();
+    for (const spesiality of ListSpesiality) {
+      const { Docs } = await this.client.getDoctors(idLpu, spesiality.IdSpesiality);
+      for (const doctor of Docs) if (!doctors.has(doctor.IdDoc)) doctors.set(doctor.IdDoc, { doctor, spesiality });
+    }
+    const resourceChanges: Change<ResourceState>[] = [];
+    for (const { doctor, spesiality } of doctors.values()) {
+      const mapped = toResourceState(doctor, spesiality, organisationOid, this.codes);
+      this.quality.record(mapped.issues);
+      const change = mapped.value && this.resources.detect(mapped.value.resourceId, mapped.value);
+      if (change) resourceChanges.push(change);
+    }
+    await this.publish(
+      resourceChanges.map((c) => ({ event: AllEvents.ResourcePublished, key: c.id, value: resourcePublished(c.state, this.stamp(c)) })),
+    );
+    await this.store?.save('resource', resourceChanges);
+    this.resources.commit(resourceChanges);
+
+    let published = resourceChanges.length;
+    let failures = 0;
+    const from = this.startOfToday();
+    const to = from + this.options.horizonDays * DAY_MS;
+    for (const idDoc of doctors.keys()) {
+      try {
+        published += await this.syncDoctorWindow({ idLpu, organisationOid, idDoc }, from, to, true);
+      } catch (error) {
+        if (!(error instanceof MisResponseRejectedError)) throw error;
+        failures += 1;
+      }
+    }
+    published += await this.removeSlotsOfUnlistedDoctors(organisationOid, new Set(doctors.keys()));
+    return { published, failures };
+  }
+
+  /** Reads one doctor's free appointments in [fromMs, toMs) and publishes the difference. */
+  private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean): Promise<number> {
+    const resourceId = `${doctor.organisationOid}:${doctor.idDoc}`;
+    return this.locks.run(resourceId, async () => {
+      const zone = this.options.timeZone;
+      const visitStart = epochMsToLocalDateTime(fromMs, zone);
+      const visitEnd = epochMsToLocalDateTime(toMs - 1000, zone);
+      let appointments: Awaited<ReturnType<HubServiceClient['getAppointments']>>['ListAppointments'] = [];
+      const dates = checkDates ? (await this.client.getAvailableDates(doctor.idLpu, doctor.idDoc, visitStart, visitEnd)).AvailableDateList : [visitStart];
+      if (dates.length > 0) {
+        appointments = (await this.client.getAppointments(doctor.idLpu, doctor.idDoc, visitStart, visitEnd)).ListAppointments;
+      }
+      const now = this.clock.now().getTime();
+      const seen = new Set<string>();
+      const changes: Change<SlotState>[] = [];
+      const forgotten: string[] = [];
+      for (const appointment of appointments) {
+        const mapped = toSlotState(appointment, { IdDoc: doctor.idDoc }, doctor, zone, this.options.bookingChannels);
+        this.quality.record(mapped.issues);
+        if (!mapped.value || seen.has(mapped.value.slotId)) continue;
+        seen.add(mapped.value.slotId);
+        const change = this.slots.detect(mapped.value.slotId, mapped.value);
+        if (change) changes.push(change);
+      }
+      // In scope: the window read, plus anything of this resource that has passed (to forget it).
+      const inScope = (s: SlotState) => s.resourceId === resourceId && s.startsAt < toMs && (s.startsAt >= fromMs || s.startsAt < now);
+      for (const slotId of this.slots.idsWhere(inScope)) {
+        if (seen.has(slotId)) continue;
+        const last = this.slots.get(slotId);
+        if (!last) continue;
+        if (last.state.startsAt < now) forgotten.push(slotId);
+        else if (last.state.status !== 'BOOKED') {
+          const change = this.slots.detect(slotId, withStatus(last.state, 'BOOKED'));
+          if (change) changes.push(change);
+        }
+      }
+      await this.publish(changes.map((c) => this.slotEvent(c)));
+      await this.store?.save('slot', changes, forgotten);
+      this.slots.commit(changes);
+      for (const slotId of forgotten) this.slots.forget(slotId);
+      return changes.length;
+    });
+  }
+
+  private async removeSlotsOfUnlistedDoctors(organisationOid: string, listed: ReadonlySet<string>): Promise<number> {
+    const removals = this.slots
+      .idsWhere((s) => s.organisationOid === organisationOid && !listed.has(s.localResourceId))
+      .map((id) => this.slots.removal(id))
+      .filter((c): c is Change<SlotState> => c !== undefined);
+    await this.publish(removals.map((c) => this.slotEvent(c)));
+    await this.store?.save('slot', removals);
+    this.slots.commit(removals);
+    return removals.length;
+  }
+
+  private slotEvent(change: Change<SlotState>): OutgoingEvent {
+    const stamp = this.stamp(change);
+    switch (change.kind) {
+      case ChangeKind.created:
+        return { event: AllEvents.SlotPublished, key: change.id, value: slotPublished(change.state, stamp) };
+      case ChangeKind.changed:
+        return { event: AllEvents.SlotChanged, key: change.id, value: slotChanged(change.state, stamp) };
+      case ChangeKind.removed:
+        return { event: AllEvents.SlotRemoved, key: change.id, value: slotRemoved(change.state, stamp) };
+      default:
+        change.kind satisfies never;
+        throw new Error('unknown change kind');
+    }
+  }
+
+  private async publish(events: OutgoingEvent[]): Promise<void> {
+    for (let i = 0; i < events.length; i += 500) await this.publisher.publishAll(events.slice(i, i + 500));
+  }
+
+  private stamp(change: Change<unknown>) {
+    return { sourceVersion: change.sourceVersion, occurredAt: this.clock.now().getTime() };
+  }
+
+  private startOfToday(): number {
+    const today = epochMsToLocalDateTime(this.clock.now().getTime(), this.options.timeZone).slice(0, 10);
+    return localDateTimeToEpochMs(`${today}T00:00:00`, this.options.timeZone) ?? this.clock.now().getTime();
+  }
+}

@@ -1,0 +1,81 @@
+import type { BookingChannel, SlotChanged, SlotPublished, SlotRemoved, SlotStatus } from '@medbus/contracts';
+import { localDateTimeToEpochMs, type DataQualityIssue } from '@medbus/mis-adapter-kit';
+import type { HubAppointment, HubDoctor } from './hubservice-response.mapper';
+
+/** A slot as last seen at the MIS: the event without its version and observation time. */
+export type SlotState = Omit<SlotPublished, 'sourceVersion' | 'occurredAt'>;
+
+export interface Stamp {
+  readonly sourceVersion: number;
+  readonly occurredAt: number;
+}
+
+export type Mapped<T> = { readonly value: T; readonly issues: readonly DataQualityIssue[] } | { readonly value?: undefined; readonly issues: readonly DataQualityIssue[] };
+
+export const slotIdOf = (organisationOid: string, idAppointment: string): string => `${organisationOid}:${idAppointment}`;
+export const resourceIdOf = (organisationOid: string, idDoc: string): string => `${organisationOid}:${idDoc}`;
+
+/**
+ * A HubService appointment listed by GetAvaibleAppointments, i.e. a free slot. The vendor sends
+ * clinic-local times without an offset; the organisation's zone turns them into instants.
+ * A slot whose times cannot be read is reported, not published.
+ */
+export function toSlotState(
+  appointment: HubAppointment,
+  doctor: Pick<HubDoctor, 'IdDoc'>,
+  clinic: { readonly organisationOid: string },
+  clinicZone: string,
+  bookingChannels: readonly BookingChannel[],
+): Mapped<SlotState> {
+  const slotId = slotIdOf(clinic.organisationOid, appointment.IdAppointment);
+  const startsAt = localDateTimeToEpochMs(appointment.VisitStart, clinicZone);
+  const endsAt = localDateTimeToEpochMs(appointment.VisitEnd, clinicZone);
+  if (startsAt === undefined || endsAt === undefined || endsAt <= startsAt) {
+    return { issues: [{ kind: 'invalid_value', entity: `slot ${slotId}`, field: 'VisitStart/VisitEnd' }] };
+  }
+  return {
+    value: {
+      slotId,
+      localSlotId: appointment.IdAppointment,
+      organisationOid: clinic.organisationOid,
+      resourceId: resourceIdOf(clinic.organisationOid, doctor.IdDoc),
+      localResourceId: doctor.IdDoc,
+      startsAt,
+      endsAt,
+      status: 'FREE',
+      bookingChannels: [...bookingChannels],
+      room: appointment.Room?.trim() ? appointment.Room.trim() : null,
+    },
+    issues: [],
+  };
+}
+
+/** Convenience for one appointment straight to its first publication. */
+export function toSlotPublished(
+  appointment: HubAppointment,
+  doctor: Pick<HubDoctor, 'IdDoc'>,
+  clinic: { readonly organisationOid: string },
+  clinicZone: string,
+  stamp: Stamp,
+  bookingChannels: readonly BookingChannel[],
+): SlotPublished | undefined {
+  const { value } = toSlotState(appointment, doctor, clinic, clinicZone, bookingChannels);
+  return value && slotPublished(value, stamp);
+}
+
+export function slotPublished(state: SlotState, stamp: Stamp): SlotPublished {
+  return { ...state, ...stamp };
+}
+
+export function slotChanged(state: SlotState, stamp: Stamp): SlotChanged {
+  return { ...state, ...stamp };
+}
+
+export function slotRemoved(state: SlotState, stamp: Stamp): SlotRemoved {
+  return { slotId: state.slotId, organisationOid: state.organisationOid, resourceId: state.resourceId, ...stamp };
+}
+
+/** The same slot, no longer free: it left the MIS's list of available appointments. */
+export function withStatus(state: SlotState, status: SlotStatus): SlotState {
+  return { ...state, status };
+}

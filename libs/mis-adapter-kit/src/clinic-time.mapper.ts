@@ -1,0 +1,59 @@
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?$/;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(zone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** Wall-clock fields of an instant in a zone, as if that wall clock were UTC. */
+function wallClockAsUtc(epochMs: number, zone: string): number {
+  const parts: Record<string, number> = {};
+  for (const part of formatterOf(zone).formatToParts(new Date(epochMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+}
+
+/** Offset of the zone from UTC at an instant, in ms (Europe/Moscow: +3 h). */
+function offsetAt(epochMs: number, zone: string): number {
+  return wallClockAsUtc(Math.floor(epochMs / 1000) * 1000, zone) - Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * Epoch ms of a clinic-local date-time without offset (`2026-11-24T08:20:00`) in an IANA zone.
+ * In a DST gap the later offset applies; in an overlap, the earlier instant. Returns undefined
+ * for a string that is not a local date-time (one carrying an offset or `Z` included: the
+ * vendor contract says local, and guessing would shift slots).
+ */
+export function localDateTimeToEpochMs(local: string, zone: string): number | undefined {
+  const match = LOCAL_DATE_TIME.exec(local.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s = '0', fraction = '0'] = match;
+  const ms = Math.floor(Number(`0.${fraction}`) * 1000);
+  const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  const check = new Date(asUtc);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23) return undefined;
+  const first = asUtc - offsetAt(asUtc, zone);
+  const second = asUtc - offsetAt(first, zone);
+  return Math.min(first, second);
+}
+
+/** The clinic-local date-time (`2026-11-24T08:20:00`) of an instant, to put on the wire. */
+export function epochMsToLocalDateTime(epochMs: number, zone: string): string {
+  return new Date(wallClockAsUtc(epochMs, zone) + (epochMs % 1000)).toISOString().slice(0, 19);
+}
