@@ -55,6 +55,11 @@ case ${1:-up} in
       npx tsx --tsconfig tsconfig.base.json tools/simulators/hubservice/main.ts --port "$SIM_PORT" --seed 42 \
         --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 \
         --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
+    start hubservice-adapter "http://127.0.0.1:$NOTIFY_PORT/health" \
+      env -u DATABASE_URL MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
+        ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
+        NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
+      npx tsx --tsconfig tsconfig.base.json apps/mis-adapters/hubservice/src/main.ts
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
       npx tsx --tsconfig tsconfig.base.json apps/booking/src/main.ts
@@ -65,6 +70,7 @@ The demo region is up:
   organisations          curl -H 'Authorization: Bearer $DEMO_API_KEY' http://127.0.0.1:$BOOKING_PORT/v1/organisations
   API docs (OpenAPI)     http://127.0.0.1:$BOOKING_PORT/docs
   simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
+  adapter health         http://127.0.0.1:$NOTIFY_PORT/health
   traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)
 TXT
     ;;

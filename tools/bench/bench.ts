@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { AllEvents } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
-import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
+import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, rssMbOf, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
+import { measureFreshness, type FreshnessResult } from './freshness.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
@@ -34,6 +35,7 @@ interface BenchRun {
   readonly raw: { kafka: KafkaRawLimit; postgres: PostgresRawLimit };
   readonly resync: ResyncResult;
   readonly search: SearchResult;
+  readonly freshness: FreshnessResult;
   readonly bookingRssMb: number;
 }
 
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
   const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
   let resync: ResyncResult;
   let search: SearchResult;
+  let freshness: FreshnessResult;
   let bookingRssMb: number;
   try {
     const region = regionEvents(runId, { organisations: 50, resourcesPerOrganisation: 20, slots: resyncEvents });
@@ -69,6 +72,10 @@ async function main(): Promise<void> {
     progress('search: 16 concurrent operators for 20 s');
     search = await measureSearch(booking, searchSlots, 16, 20);
     progress(`  p50 ${search.latencyMs.p50} ms, p99 ${search.latencyMs.p99} ms, ${search.requestsPerSecond} req/s, ${search.errors} errors`);
+    const changes = Number(process.env.BENCH_FRESHNESS_CHANGES ?? 40);
+    progress(`freshness: ${changes} front-desk walk-ins at notifying clinics, 1 walk-in/s in the background`);
+    freshness = await measureFreshness(booking, env, changes, 1, progress, rssMbOf);
+    progress(`  p50 ${freshness.latencyMs.p50} ms, p99 ${freshness.latencyMs.p99} ms, ${freshness.missed} missed`);
     bookingRssMb = booking.rssMb();
     await publisher.publishAll(
       region.organisationOids.map((oid) => ({ event: AllEvents.OrganisationRemoved, key: oid, value: { organisationOid: oid, sourceVersion: 2, occurredAt: Date.now() } })),
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
     raw: { kafka, postgres },
     resync,
     search,
+    freshness,
     bookingRssMb: Math.max(bookingRssMb, resync.peakRssMb),
   };
   mkdirSync(join(root, 'docs'), { recursive: true });
@@ -113,9 +121,9 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 | what | target | medbus |
 |---|---|---|
 | full region resync (2 M slot events, adapter → inventory) | < 2 min | ${run.resync.events.toLocaleString('en')} events in ${run.resync.endToEndSeconds} s = ${run.resync.eventsPerSecond.toLocaleString('en')} events/s → **${run.resync.referenceRegionMinutes} min** for 2 M (extrapolated linearly; publishing alone took ${run.resync.publishSeconds} s) |
-| freshness: MIS change → visible in search | p99 < 1 s | not in the benchmark yet (needs the adapter in the loop) |
+| freshness: MIS change → visible in search (${run.freshness.changes} walk-ins, MIS notifies, ${run.freshness.backgroundWalkInsPerSecond}/s background changes) | p99 < 1 s | p50 ${run.freshness.latencyMs.p50} ms, **p99 ${run.freshness.latencyMs.p99} ms**; ${run.freshness.missed} still visible after 10 s |
 | unified slot search, ${run.search.slotsInInventory.toLocaleString('en')} slots, ${run.search.concurrency} concurrent clients | p99 < 25 ms | p50 ${run.search.latencyMs.p50} ms, **p99 ${run.search.latencyMs.p99} ms**, ${run.search.requestsPerSecond} req/s, ${run.search.errors} errors of ${run.search.requests} |
-| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak during the run |
+| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (10 clinics) |
 
 The resync path applies each event in its own transaction (processed-event row + upsert); the gap to
 PostgreSQL's batched-upsert limit above is what batched apply in \`libs/kafka\` would close.
