@@ -55,8 +55,11 @@ case ${1:-up} in
       npx tsx --tsconfig tsconfig.base.json tools/simulators/hubservice/main.ts --port "$SIM_PORT" --seed 42 \
         --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 \
         --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
+    # The region's register of organisations says each clinic's zone; the simulator publishes its own.
+    zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
+      node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(","))')
     start hubservice-adapter "http://127.0.0.1:$NOTIFY_PORT/health" \
-      env -u DATABASE_URL MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
+      env -u DATABASE_URL ORGANISATION_TIME_ZONES="$zones" MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
         ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
         NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
       npx tsx --tsconfig tsconfig.base.json apps/mis-adapters/hubservice/src/main.ts

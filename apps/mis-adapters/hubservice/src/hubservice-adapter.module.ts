@@ -110,6 +110,7 @@ export class HubServiceAdapter {
       {
         misVendor: config.MIS_VENDOR,
         timeZone: config.MIS_TIME_ZONE,
+        organisationTimeZones: new Map(Object.entries(config.ORGANISATION_TIME_ZONES)),
         horizonDays: config.HORIZON_DAYS,
         bookingChannels: config.SLOT_BOOKING_CHANNELS,
       },

@@ -21,6 +21,22 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
         .string()
         .default('Europe/Moscow')
         .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as Europe/Moscow'),
+      /** `<organisation OID>=<IANA zone>,…` for clinics outside MIS_TIME_ZONE (HubService sends no zone). */
+      ORGANISATION_TIME_ZONES: z
+        .string()
+        .default('')
+        .transform((text, ctx) => {
+          const zones: Record<string, string> = {};
+          for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+            const [oid, zone] = entry.split('=');
+            if (!oid || !zone || !isTimeZone(zone)) {
+              ctx.addIssue({ code: z.ZodIssueCode.custom, message: `entry "${entry}" must be <organisation OID>=<IANA time zone>` });
+              continue;
+            }
+            zones[oid] = zone;
+          }
+          return zones;
+        }),
       ADAPTER_ID: z.string(),
       ADAPTER_VERSION: z.string().default('0.1.0'),
       /** The guid the MIS presents on its notifications; defaults to MIS_GUID. */

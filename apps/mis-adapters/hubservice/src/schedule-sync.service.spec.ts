@@ -42,7 +42,7 @@ function anAppointment(id: string, start: string, overrides: Partial<HubAppointm
   return { IdAppointment: id, VisitStart: start, VisitEnd: end, Room: '101', ...overrides };
 }
 
-function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+03:00')) {
+function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+03:00'), organisationTimeZones?: ReadonlyMap<string, string>) {
   const sent: OutgoingEvent[] = [];
   let failPublish = false;
   const publisher = {
@@ -55,6 +55,7 @@ function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+0
   const sync = new ScheduleSync(mis, publisher, clock, new CodeMap(), new DataQualityReport(), {
     misVendor: 'hubservice',
     timeZone: 'Europe/Moscow',
+    organisationTimeZones,
     horizonDays: 14,
     bookingChannels: ['CONTACT_CENTRE'],
   }, { log: () => undefined, warn: () => undefined });
@@ -63,6 +64,16 @@ function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+0
 }
 
 describe('ScheduleSync publishing rules', () => {
+  it("reads a clinic's local times in its own configured zone, not the MIS's default", async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent } = aSync(mis, undefined, new Map([[OID, 'Asia/Yekaterinburg']]));
+    await sync.fullSync();
+    const organisation = sent.find((e) => e.event.name === 'OrganisationPublished')?.value as { timeZone: string };
+    const first = sent.find((e) => e.key === `${OID}:A1`)?.value as { startsAt: number };
+    expect(organisation.timeZone).toBe('Asia/Yekaterinburg');
+    expect(new Date(first.startsAt).toISOString()).toBe('2026-11-25T03:20:00.000Z');
+  });
+
   it('publishes the organisation, the doctor and each free slot once, and nothing when nothing changed', async () => {
     const mis = new OneClinicMis();
     const { sync, sent } = aSync(mis);

@@ -24,7 +24,10 @@ export type HubReader = Pick<HubServiceClient, 'getDistricts' | 'getClinics' | '
 
 export interface ScheduleSyncOptions {
   readonly misVendor: string;
+  /** Zone of clinic-local times for organisations without an entry in `organisationTimeZones`. */
   readonly timeZone: string;
+  /** IANA zone per organisation OID: HubService sends local times and no zone, so it is configured. */
+  readonly organisationTimeZones?: ReadonlyMap<string, string>;
   readonly horizonDays: number;
   readonly bookingChannels: readonly BookingChannel[];
 }
@@ -132,8 +135,9 @@ export class ScheduleSync {
    */
   async refreshDoctorDay(idLpu: number, idDoc: string, localDay: string): Promise<number | undefined> {
     const clinic = this.clinicsByIdLpu.get(idLpu);
-    const dayStart = localDateTimeToEpochMs(`${localDay}T00:00:00`, this.options.timeZone);
-    if (!clinic || dayStart === undefined) return undefined;
+    if (!clinic) return undefined;
+    const dayStart = localDateTimeToEpochMs(`${localDay}T00:00:00`, this.zoneOf(clinic.organisationOid));
+    if (dayStart === undefined) return undefined;
     const doctor: DoctorRef = { idLpu, organisationOid: clinic.organisationOid, idDoc };
     if (!this.resources.get(`${clinic.organisationOid}:${idDoc}`)) return undefined;
     return this.syncDoctorWindow(doctor, dayStart, dayStart + DAY_MS, false);
@@ -145,12 +149,12 @@ export class ScheduleSync {
     if (!clinic) return undefined;
     const slot = this.slots.get(slotIdOf(clinic.organisationOid, idAppointment));
     if (!slot) return undefined;
-    const day = epochMsToLocalDateTime(slot.state.startsAt, this.options.timeZone).slice(0, 10);
+    const day = epochMsToLocalDateTime(slot.state.startsAt, this.zoneOf(clinic.organisationOid)).slice(0, 10);
     return this.refreshDoctorDay(idLpu, slot.state.localResourceId, day);
   }
 
   private async publishOrganisation(clinic: HubClinic, district: HubDistrict): Promise<string | undefined> {
-    const mapped = toOrganisationState(clinic, district, this.options.misVendor, this.options.timeZone);
+    const mapped = toOrganisationState(clinic, district, this.options.misVendor, this.zoneOf(clinic.Oid ?? ''));
     this.quality.record(mapped.issues);
     if (!mapped.value) return undefined;
     this.clinicsByIdLpu.set(clinic.IdLPU, { organisationOid: mapped.value.organisationOid });
@@ -204,7 +208,7 @@ export class ScheduleSync {
   private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean): Promise<number> {
     const resourceId = `${doctor.organisationOid}:${doctor.idDoc}`;
     return this.locks.run(resourceId, async () => {
-      const zone = this.options.timeZone;
+      const zone = this.zoneOf(doctor.organisationOid);
       const visitStart = epochMsToLocalDateTime(fromMs, zone);
       const visitEnd = epochMsToLocalDateTime(toMs - 1000, zone);
       let appointments: Awaited<ReturnType<HubServiceClient['getAppointments']>>['ListAppointments'] = [];
@@ -276,6 +280,10 @@ export class ScheduleSync {
 
   private stamp(change: Change<unknown>) {
     return { sourceVersion: change.sourceVersion, occurredAt: this.clock.now().getTime() };
+  }
+
+  private zoneOf(organisationOid: string): string {
+    return this.options.organisationTimeZones?.get(organisationOid) ?? this.options.timeZone;
   }
 
   private startOfToday(): number {
