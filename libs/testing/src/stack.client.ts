@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -115,4 +118,17 @@ export function aTestEventType(topic: string, name: string, fields: readonly Tes
     subject: `${topic}-${fullName}`,
     schema: { type: 'record', name, namespace, doc: `${name}, a test event.`, fields: fields.map((f) => ({ doc: f.name, ...f })) },
   };
+}
+
+/**
+ * Positions a consumer group, before it first joins, at `since` on the given topics: a new group
+ * would otherwise replay every event the shared topics hold (the demo's, other tests').
+ */
+export async function startGroupAt(groupId: string, topics: string[], since: Date): Promise<void> {
+  await createTopics(topics, 3).catch(() => undefined);
+  const root = join(__dirname, '..', '..', '..');
+  const args = [join(root, 'tools/stack/kafka-run-class.sh'), 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'];
+  args.push('--bootstrap-server', stackAddresses().kafkaBrokers.join(','), '--group', groupId, '--reset-offsets');
+  args.push('--to-datetime', since.toISOString(), '--execute', ...topics.flatMap((topic) => ['--topic', topic]));
+  await promisify(execFile)('bash', args, { cwd: root, timeout: 120_000 });
 }

@@ -4,7 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
-import { createTopics, stackAddresses, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { startBookingApp } from '../app.module';
 import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
 import type { SlotPage, SlotView } from './slots.query';
@@ -18,6 +18,9 @@ const therapist = `pos-${run}-therapist`;
 // Far enough ahead that "from now" includes every slot of the run.
 const day0 = Date.UTC(2031, 2, 3, 5, 0);
 const minutes = (n: number) => n * 60_000;
+// Both consumer groups start here rather than at the beginning of the shared topics.
+const runStartedAt = new Date(Date.now() - 5_000);
+const inventoryTopics = [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat];
 
 let oidSeq = 0;
 let slotSeq = 0;
@@ -156,6 +159,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
   beforeAll(async () => {
     await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], 3).catch(() => undefined);
     publisher = new EventPublisher(testConnection());
+    await startGroupAt(group, inventoryTopics, runStartedAt);
     app = await startBookingApp(env({ BOOKING_CONSUMER_GROUP: group, BOOKING_DATABASE_SCHEMA: schema }), { port: 0, logger: false });
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
@@ -409,10 +413,12 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
       return result;
     };
 
-    it('rebuilds exactly the same inventory from the beginning of the topics into an empty database', async () => {
+    it("rebuilds exactly the same inventory from the topics (from this run's start) into an empty database", async () => {
       const replaySchema = `${schema}_replay`;
+      const replayGroup = uniqueName('booking-replay-it');
+      await startGroupAt(replayGroup, inventoryTopics, runStartedAt);
       const replay = await startBookingApp(
-        env({ BOOKING_CONSUMER_GROUP: uniqueName('booking-replay-it'), BOOKING_DATABASE_SCHEMA: replaySchema }),
+        env({ BOOKING_CONSUMER_GROUP: replayGroup, BOOKING_DATABASE_SCHEMA: replaySchema }),
         { port: 0, logger: false },
       );
       try {
