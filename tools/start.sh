@@ -7,6 +7,7 @@ export NX_DAEMON=false
 
 bash tools/setup.sh
 bash tools/stack/stack.sh up
+( set -a; . .medbus/stack.env; set +a; npx tsx --tsconfig tsconfig.base.json tools/stack/create-topics.ts )
 npx tsx tools/codegen/check-compatibility.ts
 bash tools/demo.sh up
 

@@ -15,6 +15,7 @@ npx nx show projects >/dev/null
 npx eslint . --max-warnings=0
 echo "[test] local stack"
 bash tools/stack/stack.sh up
+( set -a; . .medbus/stack.env; set +a; npx tsx --tsconfig tsconfig.base.json tools/stack/create-topics.ts )
 echo "[test] schema compatibility (BACKWARD) against the registry"
 npx tsx tools/codegen/check-compatibility.ts
 

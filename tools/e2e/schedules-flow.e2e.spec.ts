@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
-import { stackAddresses } from '@medbus/testing';
+import { createTopics, stackAddresses } from '@medbus/testing';
 import { freePort, startProcess, waitForHttp, type ServiceProcess } from './processes';
 
 /**
@@ -256,6 +256,8 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
 async function resetConsumerGroupToLatest(): Promise<void> {
   // A new group would read the shared topics from the beginning (the demo's, other tests' and
   // earlier runs' events): commit it at their end first, so booking sees only what comes next.
+  // On a fresh broker the topics may not exist yet, and a consumer would not see them for minutes.
+  await createTopics([...INVENTORY_TOPICS], 3).catch(() => undefined);
   const args = ['tools/stack/kafka-run-class.sh', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', stackAddresses().kafkaBrokers.join(',')];
   args.push('--group', consumerGroup, '--reset-offsets', '--to-latest', '--execute', ...INVENTORY_TOPICS.flatMap((topic) => ['--topic', topic]));
   await promisify(execFile)('bash', args, { cwd: root, timeout: 90_000 });
