@@ -1,8 +1,9 @@
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllEvents } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
+import { readStackEnv } from '@medbus/testing';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
 import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, rssMbOf, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
 import { measureFreshness, type FreshnessResult } from './freshness.bench';
@@ -12,18 +13,6 @@ import { measureFreshness, type FreshnessResult } from './freshness.bench';
  * Writes docs/benchmarks.json (machine-readable, one entry per run) and docs/benchmarks.md.
  */
 const root = join(__dirname, '..', '..');
-
-function stackEnv(): Record<string, string> {
-  const file = join(root, '.medbus', 'stack.env');
-  const env: Record<string, string> = {};
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (m) env[m[1]] = m[2];
-    }
-  }
-  return env;
-}
 
 function progress(message: string): void {
   process.stdout.write(`[bench] ${message}\n`);
@@ -40,7 +29,7 @@ interface BenchRun {
 }
 
 async function main(): Promise<void> {
-  const env = stackEnv();
+  const env = readStackEnv();
   const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/medbus';
   const size = Number(process.env.BENCH_RECORDS ?? 200_000);

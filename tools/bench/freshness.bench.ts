@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { percentiles, type BookingUnderTest, type Percentiles } from './pipeline.bench';
 
 const root = join(__dirname, '..', '..');
@@ -30,35 +29,10 @@ interface SimSlot {
   VisitStart: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function launch(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  return spawn('npx', ['tsx', '--tsconfig', 'tsconfig.base.json', ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: 'ignore', detached: true });
-}
-
-async function waitHealthy(url: string, child: ChildProcess, what: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!(await fetch(url).then((r) => r.ok, () => false))) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error(`${what} did not answer ${url} in 120 s`);
-    await sleep(250);
-  }
-}
-
-function stop(child: ChildProcess): void {
-  try {
-    process.kill(-(child.pid as number), 'SIGTERM');
-  } catch {
-    // already gone
-  }
+function launch(name: string, args: string[], env: NodeJS.ProcessEnv): ServiceProcess {
+  const command = 'npx';
+  const logFile = join(root, '.medbus', 'logs', `bench-${name}.log`);
+  return startProcess({ name, command, args: ['tsx', '--tsconfig', 'tsconfig.base.json', ...args], env, cwd: root, logFile });
 }
 
 /**
@@ -77,20 +51,21 @@ export async function measureFreshness(
   const simPort = await freePort();
   const notifyPort = await freePort();
   const sim = launch(
+    'simulator',
     ['tools/simulators/hubservice/main.ts', '--port', String(simPort), '--seed', String(Date.now() % 100_000), '--organisations', '10', '--doctors-per-org', '6',
       '--walkin-rate', String(backgroundWalkInsPerSecond), '--notify-url', `http://127.0.0.1:${notifyPort}/notifications`, '--notify-share', '1'],
     { ...process.env, HUBSIM_ADMIN_TOKEN: adminToken },
   );
-  const adapterEnv: Record<string, string | undefined> = {
+  const adapterEnv: NodeJS.ProcessEnv = {
     ...process.env, ...env, MIS_WSDL_URL: `http://127.0.0.1:${simPort}/Hub25/HubService.svc?wsdl`, MIS_GUID: guid,
     ADAPTER_ID: `bench-${Date.now().toString(36)}`, KAFKA_CLIENT_ID: 'bench-adapter', OTEL_SERVICE_NAME: 'bench-adapter', NOTIFY_PORT: String(notifyPort),
     POLL_INTERVAL_MS: '60000', OTEL_SDK_DISABLED: 'true', MIS_RATE_PER_SECOND: '200', MIS_RATE_BURST: '200',
   };
   delete adapterEnv.DATABASE_URL;
-  const adapter = launch(['apps/mis-adapters/hubservice/src/main.ts'], adapterEnv);
+  const adapter = launch('adapter', ['apps/mis-adapters/hubservice/src/main.ts'], adapterEnv);
   try {
-    await waitHealthy(`http://127.0.0.1:${simPort}/health`, sim, 'simulator');
-    await waitHealthy(`http://127.0.0.1:${notifyPort}/health`, adapter, 'adapter');
+    await waitForHttp(`http://127.0.0.1:${simPort}/health`, sim, 120_000);
+    await waitForHttp(`http://127.0.0.1:${notifyPort}/health`, adapter, 120_000);
     const admin = (path: string, body?: unknown) =>
       fetch(`http://127.0.0.1:${simPort}${path}`, {
         method: body === undefined ? 'GET' : 'POST',
@@ -132,12 +107,12 @@ export async function measureFreshness(
         await sleep(20);
       }
       samples.push(performance.now() - started);
-      adapterRssMb = Math.max(adapterRssMb, rssOf(adapter.pid as number));
+      adapterRssMb = Math.max(adapterRssMb, rssOf(adapter.child.pid as number));
     }
     if (samples.length < changes) throw new Error(`only ${samples.length} of ${changes} changes measured in 10 min`);
     return { changes, backgroundWalkInsPerSecond, latencyMs: percentiles(samples), missed, adapterRssMb };
   } finally {
-    stop(adapter);
-    stop(sim);
+    await adapter.stop();
+    await sim.stop();
   }
 }

@@ -1,11 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { startGroupAt, startProcess, waitForHttp } from '@medbus/testing';
 
 const root = join(__dirname, '..', '..');
 
@@ -27,7 +26,6 @@ export interface BookingUnderTest {
   readonly url: string;
   readonly apiKey: string;
   readonly schema: string;
-  readonly process: ChildProcess;
   rssMb(): number;
   stop(): Promise<void>;
 }
@@ -37,16 +35,14 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   const schema = `bench_${runId}`;
   const apiKey = 'bench-operator-key-000000';
   // A new group would first replay everything already on the shared topics (the demo's, the
-  // tests'): commit it at their end, so the bench times only its own events.
+  // tests'): start it now, so the bench times only its own events.
   const topics = [AllEvents.OrganisationPublished, AllEvents.ResourcePublished, AllEvents.SlotPublished, AllEvents.AdapterHeartbeatRecorded].map((e) => e.topic);
-  await promisify(execFile)(
-    'bash',
-    ['tools/stack/kafka-run-class.sh', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-      '--group', `bench-${runId}`, '--reset-offsets', '--to-latest', '--execute', ...topics.flatMap((topic) => ['--topic', topic])],
-    { cwd: root, timeout: 120_000 },
-  );
-  const child = spawn('npx', ['tsx', '--tsconfig', 'tsconfig.base.json', 'apps/booking/src/main.ts'], {
-    cwd: root,
+  await startGroupAt(`bench-${runId}`, topics, new Date(), (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','));
+
+  const service = startProcess({
+    name: 'booking',
+    command: 'npx',
+    args: ['tsx', '--tsconfig', 'tsconfig.base.json', 'apps/booking/src/main.ts'],
     env: {
       ...process.env,
       ...env,
@@ -56,32 +52,17 @@ export async function startBooking(env: Record<string, string>, port: number, ru
       BOOKING_DATABASE_SCHEMA: schema,
       OTEL_SDK_DISABLED: 'true',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true,
+    cwd: root,
+    logFile: join(root, '.medbus', 'logs', 'bench-booking.log'),
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (child.exitCode !== null) throw new Error(`booking exited with ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('booking did not become ready in 120 s');
-    await sleep(250);
-  }
+  await waitForHttp(`${url}/health/ready`, service, 120_000);
   return {
     url,
     apiKey,
     schema,
-    process: child,
-    rssMb: () => rssMbOf(child.pid as number),
-    stop: async () => {
-      try {
-        process.kill(-(child.pid as number), 'SIGTERM');
-      } catch {
-        return;
-      }
-      for (let i = 0; i < 40 && child.exitCode === null && child.signalCode === null; i++) await sleep(250);
-    },
+    rssMb: () => rssMbOf(service.child.pid as number),
+    stop: () => service.stop(10_000),
   };
 }
 

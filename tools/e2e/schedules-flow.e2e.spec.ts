@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
-import { createTopics, stackAddresses } from '@medbus/testing';
-import { freePort, startProcess, waitForHttp, type ServiceProcess } from './processes';
+import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 
 /**
  * The schedules flow end to end, with every piece a real process: the HubService simulator (the
@@ -253,14 +250,10 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
   return list.items.filter((item) => oids.has(item.organisationOid));
 }
 
-async function resetConsumerGroupToLatest(): Promise<void> {
+function resetConsumerGroupToLatest(): Promise<void> {
   // A new group would read the shared topics from the beginning (the demo's, other tests' and
-  // earlier runs' events): commit it at their end first, so booking sees only what comes next.
-  // On a fresh broker the topics may not exist yet, and a consumer would not see them for minutes.
-  await createTopics([...INVENTORY_TOPICS], 3).catch(() => undefined);
-  const args = ['tools/stack/kafka-run-class.sh', 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', stackAddresses().kafkaBrokers.join(',')];
-  args.push('--group', consumerGroup, '--reset-offsets', '--to-latest', '--execute', ...INVENTORY_TOPICS.flatMap((topic) => ['--topic', topic]));
-  await promisify(execFile)('bash', args, { cwd: root, timeout: 90_000 });
+  // earlier runs' events): start it now, so booking sees only what comes next.
+  return startGroupAt(consumerGroup, [...INVENTORY_TOPICS], new Date());
 }
 
 async function startSimulator(): Promise<void> {

@@ -1,1 +1,3 @@
 export * from './stack.client';
+export * from './stack-env.reader';
+export * from './service.process';

@@ -89,8 +89,7 @@ export async function collectTopic(topic: string): Promise<{ records: RawRecord[
 }
 
 /** Creates topics up front, so consumers that join before the first publish see everything. */
-export async function createTopics(topics: string[], partitions = 1): Promise<void> {
-  const { brokers } = testConnection();
+export async function createTopics(topics: string[], partitions = 1, brokers = stackAddresses().kafkaBrokers): Promise<void> {
   const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId: uniqueName('admin'), logLevel: KafkaJS.logLevel.NOTHING } });
   const admin = kafka.admin();
   await admin.connect();
@@ -124,11 +123,11 @@ export function aTestEventType(topic: string, name: string, fields: readonly Tes
  * Positions a consumer group, before it first joins, at `since` on the given topics: a new group
  * would otherwise replay every event the shared topics hold (the demo's, other tests').
  */
-export async function startGroupAt(groupId: string, topics: string[], since: Date): Promise<void> {
-  await createTopics(topics, 3).catch(() => undefined);
+export async function startGroupAt(groupId: string, topics: string[], since: Date, brokers = stackAddresses().kafkaBrokers): Promise<void> {
+  await createTopics(topics, 3, brokers).catch(() => undefined);
   const root = join(__dirname, '..', '..', '..');
   const args = [join(root, 'tools/stack/kafka-run-class.sh'), 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'];
-  args.push('--bootstrap-server', stackAddresses().kafkaBrokers.join(','), '--group', groupId, '--reset-offsets');
+  args.push('--bootstrap-server', brokers.join(','), '--group', groupId, '--reset-offsets');
   args.push('--to-datetime', since.toISOString(), '--execute', ...topics.flatMap((topic) => ['--topic', topic]));
   await promisify(execFile)('bash', args, { cwd: root, timeout: 120_000 });
 }
