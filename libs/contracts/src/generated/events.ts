@@ -3,8 +3,10 @@
 import { Topics, type Topic } from './topics';
 import type {
   AdapterHeartbeatRecorded,
+  AppointmentBooked,
   AppointmentCancellationConfirmed,
   AppointmentCancellationRejected,
+  AppointmentCancelled,
   BookSlot,
   CancelAppointment,
   OrganisationPublished,
@@ -16,6 +18,8 @@ import type {
   SlotChanged,
   SlotPublished,
   SlotRemoved,
+  WaitlistOfferExpired,
+  WaitlistSlotOffered,
 } from './types';
 
 /** An event type: enough to encode, route and register it. */
@@ -34,8 +38,10 @@ export interface EventDefinition<N extends string = string> {
 /** Registry subject of every event, `<topic>-<fullName>` (TopicRecordNameStrategy). */
 export const Subjects = {
   AdapterHeartbeatRecorded: 'mis.adapter-heartbeat-ru.medbus.mis.adapter.AdapterHeartbeatRecorded',
+  AppointmentBooked: 'booking.appointment-ru.medbus.booking.appointment.AppointmentBooked',
   AppointmentCancellationConfirmed: 'booking.command-outcome-ru.medbus.booking.outcome.AppointmentCancellationConfirmed',
   AppointmentCancellationRejected: 'booking.command-outcome-ru.medbus.booking.outcome.AppointmentCancellationRejected',
+  AppointmentCancelled: 'booking.appointment-ru.medbus.booking.appointment.AppointmentCancelled',
   BookSlot: 'booking.command-ru.medbus.booking.command.BookSlot',
   CancelAppointment: 'booking.command-ru.medbus.booking.command.CancelAppointment',
   OrganisationPublished: 'mis.organisation-ru.medbus.mis.organisation.OrganisationPublished',
@@ -47,6 +53,8 @@ export const Subjects = {
   SlotChanged: 'mis.slot-ru.medbus.mis.slot.SlotChanged',
   SlotPublished: 'mis.slot-ru.medbus.mis.slot.SlotPublished',
   SlotRemoved: 'mis.slot-ru.medbus.mis.slot.SlotRemoved',
+  WaitlistOfferExpired: 'booking.waitlist-ru.medbus.booking.waitlist.WaitlistOfferExpired',
+  WaitlistSlotOffered: 'booking.waitlist-ru.medbus.booking.waitlist.WaitlistSlotOffered',
 } as const;
 
 /** Every event type medbus knows, by record name. */
@@ -120,6 +128,96 @@ export const AllEvents = {
             logicalType: 'timestamp-millis',
           },
           doc: 'When the adapter recorded this heartbeat.',
+        },
+      ],
+    },
+  },
+  AppointmentBooked: {
+    name: 'AppointmentBooked',
+    fullName: 'ru.medbus.booking.appointment.AppointmentBooked',
+    topic: Topics.appointment,
+    subject: Subjects.AppointmentBooked,
+    schema: {
+      type: 'record',
+      name: 'AppointmentBooked',
+      namespace: 'ru.medbus.booking.appointment',
+      doc: 'The MIS confirmed an appointment booked through medbus (a new booking or a reschedule).',
+      fields: [
+        {
+          name: 'appointmentId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'Id of the appointment in the booking service. The record key.',
+        },
+        {
+          name: 'patientId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'medbus id of the patient at the organisation (no personal data).',
+        },
+        {
+          name: 'organisationOid',
+          type: 'string',
+          doc: 'ФРМО OID of the organisation.',
+        },
+        {
+          name: 'resourceId',
+          type: 'string',
+          doc: 'Resource id, `<organisationOid>:<localResourceId>`.',
+        },
+        {
+          name: 'slotId',
+          type: 'string',
+          doc: 'The booked slot, `<organisationOid>:<localSlotId>`.',
+        },
+        {
+          name: 'startsAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the visit starts.',
+        },
+        {
+          name: 'misAppointmentId',
+          type: 'string',
+          doc: 'Id of the booking at the MIS.',
+        },
+        {
+          name: 'channel',
+          type: {
+            type: 'enum',
+            name: 'BookingChannel',
+            namespace: 'ru.medbus.mis.slot',
+            doc: 'A way patients get booked. CONTACT_CENTRE: regional contact centre operators (ЦТО); PORTAL: the regional patient portal and mobile apps; FRONT_DESK: the clinic\'s own registry desk; FEDERAL_PORTAL: the federal portal (ЕПГУ) through the federal registry (ФЭР); KIOSK: self-service kiosks (инфоматы) in clinics; OTHER: a channel added after the reader was built, which grants that reader nothing.',
+            symbols: ['CONTACT_CENTRE', 'PORTAL', 'FRONT_DESK', 'FEDERAL_PORTAL', 'KIOSK', 'OTHER'],
+            default: 'OTHER',
+          },
+          doc: 'Channel the patient booked through.',
+        },
+        {
+          name: 'replacesAppointmentId',
+          type: [
+            'null',
+            {
+              type: 'string',
+              logicalType: 'uuid',
+            },
+          ],
+          default: null,
+          doc: 'For a reschedule, the appointment this one replaced (now RESCHEDULED).',
+        },
+        {
+          name: 'occurredAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the booking service applied the MIS\'s confirmation.',
         },
       ],
     },
@@ -253,6 +351,54 @@ export const AllEvents = {
       ],
     },
   },
+  AppointmentCancelled: {
+    name: 'AppointmentCancelled',
+    fullName: 'ru.medbus.booking.appointment.AppointmentCancelled',
+    topic: Topics.appointment,
+    subject: Subjects.AppointmentCancelled,
+    schema: {
+      type: 'record',
+      name: 'AppointmentCancelled',
+      namespace: 'ru.medbus.booking.appointment',
+      doc: 'The MIS confirmed the cancellation of an appointment booked through medbus; its slot is free again.',
+      fields: [
+        {
+          name: 'appointmentId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'Id of the appointment. The record key.',
+        },
+        {
+          name: 'patientId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'medbus id of the patient at the organisation (no personal data).',
+        },
+        {
+          name: 'organisationOid',
+          type: 'string',
+          doc: 'ФРМО OID of the organisation.',
+        },
+        {
+          name: 'slotId',
+          type: 'string',
+          doc: 'The freed slot.',
+        },
+        {
+          name: 'occurredAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the booking service applied the MIS\'s confirmation.',
+        },
+      ],
+    },
+  },
   BookSlot: {
     name: 'BookSlot',
     fullName: 'ru.medbus.booking.command.BookSlot',
@@ -337,6 +483,12 @@ export const AllEvents = {
             logicalType: 'timestamp-millis',
           },
           doc: 'The last instant at which the adapter may still book at the MIS. After it the caller has stopped waiting, so the adapter does not book and answers SlotBookingRejected with reason DEADLINE_EXCEEDED.',
+        },
+        {
+          name: 'replacesMisAppointmentId',
+          type: ['null', 'string'],
+          default: null,
+          doc: 'Set for a reschedule: the MIS booking (misAppointmentId of the patient\'s current appointment) that this booking replaces. The adapter moves the booking in one MIS call (HubService SetAppointment with idAppointmentPrev), so the patient never holds both or neither; a refusal leaves the current booking as it was.',
         },
       ],
     },
@@ -613,6 +765,39 @@ export const AllEvents = {
           name: 'active',
           type: 'boolean',
           doc: 'Whether the resource can currently be booked at all; an inactive resource keeps its slots hidden.',
+        },
+        {
+          name: 'patientSex',
+          type: [
+            'null',
+            {
+              type: 'enum',
+              name: 'PatientSex',
+              doc: 'Sex of a patient as the MIS records it; UNKNOWN: a value added after the reader was built, which restricts nothing for that reader.',
+              symbols: ['MALE', 'FEMALE', 'UNKNOWN'],
+              default: 'UNKNOWN',
+            },
+          ],
+          default: null,
+          doc: 'Only patients of this sex may be booked to the resource (e.g. a gynaecologist); null: any.',
+        },
+        {
+          name: 'minPatientAgeYears',
+          type: ['null', 'int'],
+          default: null,
+          doc: 'Youngest age in full years at the visit that the resource accepts; null: no lower bound.',
+        },
+        {
+          name: 'maxPatientAgeYears',
+          type: ['null', 'int'],
+          default: null,
+          doc: 'Oldest age in full years at the visit that the resource accepts (e.g. 17 for a paediatrician); null: no upper bound.',
+        },
+        {
+          name: 'attachmentRequired',
+          type: 'boolean',
+          default: false,
+          doc: 'Whether only patients attached (прикреплённые) to the organisation may be booked to the resource, as for district therapists and paediatricians.',
         },
         {
           name: 'sourceVersion',
@@ -1043,13 +1228,135 @@ export const AllEvents = {
       ],
     },
   },
+  WaitlistOfferExpired: {
+    name: 'WaitlistOfferExpired',
+    fullName: 'ru.medbus.booking.waitlist.WaitlistOfferExpired',
+    topic: Topics.waitlist,
+    subject: Subjects.WaitlistOfferExpired,
+    schema: {
+      type: 'record',
+      name: 'WaitlistOfferExpired',
+      namespace: 'ru.medbus.booking.waitlist',
+      doc: 'A waitlist offer ran out unused: the slot is open to everyone again and the entry waits for the next match.',
+      fields: [
+        {
+          name: 'offerId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'Id of the offer that expired.',
+        },
+        {
+          name: 'waitlistEntryId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'The waitlist entry. The record key.',
+        },
+        {
+          name: 'slotId',
+          type: 'string',
+          doc: 'The slot that was reserved.',
+        },
+        {
+          name: 'occurredAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the reservation was released.',
+        },
+      ],
+    },
+  },
+  WaitlistSlotOffered: {
+    name: 'WaitlistSlotOffered',
+    fullName: 'ru.medbus.booking.waitlist.WaitlistSlotOffered',
+    topic: Topics.waitlist,
+    subject: Subjects.WaitlistSlotOffered,
+    schema: {
+      type: 'record',
+      name: 'WaitlistSlotOffered',
+      namespace: 'ru.medbus.booking.waitlist',
+      doc: 'A slot matching a waitlist entry became free and is reserved for that entry\'s patient until reservedUntil; after it, everyone may book it. The contact centre calls or texts the patient with the entry\'s contact, which is kept in the booking service, not in this event.',
+      fields: [
+        {
+          name: 'offerId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'Id of the offer (the reservation hold); booking with it takes the reserved slot.',
+        },
+        {
+          name: 'waitlistEntryId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'The waitlist entry served. The record key.',
+        },
+        {
+          name: 'patientId',
+          type: {
+            type: 'string',
+            logicalType: 'uuid',
+          },
+          doc: 'medbus id of the patient at the organisation (no personal data).',
+        },
+        {
+          name: 'organisationOid',
+          type: 'string',
+          doc: 'ФРМО OID of the organisation.',
+        },
+        {
+          name: 'resourceId',
+          type: 'string',
+          doc: 'Resource id of the slot, `<organisationOid>:<localResourceId>`.',
+        },
+        {
+          name: 'slotId',
+          type: 'string',
+          doc: 'The reserved slot, `<organisationOid>:<localSlotId>`.',
+        },
+        {
+          name: 'startsAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the visit in the slot starts.',
+        },
+        {
+          name: 'reservedUntil',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'The reservation ends at this instant.',
+        },
+        {
+          name: 'occurredAt',
+          type: {
+            type: 'long',
+            logicalType: 'timestamp-millis',
+          },
+          doc: 'When the offer was made.',
+        },
+      ],
+    },
+  },
 } as const satisfies { readonly [N in EventName]: EventDefinition<N> };
 
 /** The TypeScript type of each event, by record name. */
 export interface EventTypes {
   AdapterHeartbeatRecorded: AdapterHeartbeatRecorded;
+  AppointmentBooked: AppointmentBooked;
   AppointmentCancellationConfirmed: AppointmentCancellationConfirmed;
   AppointmentCancellationRejected: AppointmentCancellationRejected;
+  AppointmentCancelled: AppointmentCancelled;
   BookSlot: BookSlot;
   CancelAppointment: CancelAppointment;
   OrganisationPublished: OrganisationPublished;
@@ -1061,6 +1368,8 @@ export interface EventTypes {
   SlotChanged: SlotChanged;
   SlotPublished: SlotPublished;
   SlotRemoved: SlotRemoved;
+  WaitlistOfferExpired: WaitlistOfferExpired;
+  WaitlistSlotOffered: WaitlistSlotOffered;
 }
 
 export type EventName = keyof EventTypes;
@@ -1073,11 +1382,13 @@ export type EventDefinitionOf<N extends EventName> = (typeof AllEvents)[N];
 /** Which events each topic carries. */
 export const EventNamesByTopic = {
   [Topics.adapterHeartbeat]: ['AdapterHeartbeatRecorded'],
+  [Topics.appointment]: ['AppointmentBooked', 'AppointmentCancelled'],
   [Topics.bookingCommand]: ['BookSlot', 'CancelAppointment'],
   [Topics.bookingCommandOutcome]: ['AppointmentCancellationConfirmed', 'AppointmentCancellationRejected', 'SlotBookingConfirmed', 'SlotBookingRejected'],
   [Topics.organisation]: ['OrganisationPublished', 'OrganisationRemoved'],
   [Topics.resource]: ['ResourcePublished', 'ResourceRemoved'],
   [Topics.slot]: ['SlotChanged', 'SlotPublished', 'SlotRemoved'],
+  [Topics.waitlist]: ['WaitlistOfferExpired', 'WaitlistSlotOffered'],
 } as const satisfies { readonly [T in Topic]: readonly EventName[] };
 
 export type EventNameOn<T extends Topic> = (typeof EventNamesByTopic)[T][number];
@@ -1089,12 +1400,16 @@ export type EventOn<T extends Topic> = {
 
 /** Record name by Avro full name, to recognise the writer schema of a decoded value. */
 export const EventNamesByFullName = {
+  'ru.medbus.booking.appointment.AppointmentBooked': 'AppointmentBooked',
+  'ru.medbus.booking.appointment.AppointmentCancelled': 'AppointmentCancelled',
   'ru.medbus.booking.command.BookSlot': 'BookSlot',
   'ru.medbus.booking.command.CancelAppointment': 'CancelAppointment',
   'ru.medbus.booking.outcome.AppointmentCancellationConfirmed': 'AppointmentCancellationConfirmed',
   'ru.medbus.booking.outcome.AppointmentCancellationRejected': 'AppointmentCancellationRejected',
   'ru.medbus.booking.outcome.SlotBookingConfirmed': 'SlotBookingConfirmed',
   'ru.medbus.booking.outcome.SlotBookingRejected': 'SlotBookingRejected',
+  'ru.medbus.booking.waitlist.WaitlistOfferExpired': 'WaitlistOfferExpired',
+  'ru.medbus.booking.waitlist.WaitlistSlotOffered': 'WaitlistSlotOffered',
   'ru.medbus.mis.adapter.AdapterHeartbeatRecorded': 'AdapterHeartbeatRecorded',
   'ru.medbus.mis.organisation.OrganisationPublished': 'OrganisationPublished',
   'ru.medbus.mis.organisation.OrganisationRemoved': 'OrganisationRemoved',

@@ -9,6 +9,13 @@ export const Topics = {
    */
   adapterHeartbeat: 'mis.adapter-heartbeat',
   /**
+   * Appointments booked and cancelled through medbus, for the contact centre and the federal
+   * registry exporter.
+   *
+   * Key: Appointment id (appointmentId).
+   */
+  appointment: 'booking.appointment',
+  /**
    * Commands from the booking service to the MIS adapters.
    *
    * Key: Appointment id (appointmentId), so commands about one appointment stay in order.
@@ -39,6 +46,12 @@ export const Topics = {
    * Key: Slot id, `<organisationOid>:<localSlotId>` (slotId).
    */
   slot: 'mis.slot',
+  /**
+   * Offers of freed slots to waitlisted patients.
+   *
+   * Key: Waitlist entry id (waitlistEntryId).
+   */
+  waitlist: 'booking.waitlist',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

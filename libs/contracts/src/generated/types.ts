@@ -44,6 +44,37 @@ export interface AdapterHeartbeatRecorded {
 }
 
 /**
+ * The MIS confirmed an appointment booked through medbus (a new booking or a reschedule).
+ *
+ * Avro record `ru.medbus.booking.appointment.AppointmentBooked`.
+ */
+export interface AppointmentBooked {
+  /** Id of the appointment in the booking service. The record key. (UUID.) */
+  readonly appointmentId: string;
+  /** medbus id of the patient at the organisation (no personal data). (UUID.) */
+  readonly patientId: string;
+  /** ФРМО OID of the organisation. */
+  readonly organisationOid: string;
+  /** Resource id, `<organisationOid>:<localResourceId>`. */
+  readonly resourceId: string;
+  /** The booked slot, `<organisationOid>:<localSlotId>`. */
+  readonly slotId: string;
+  /** When the visit starts. (Epoch milliseconds, Avro timestamp-millis.) */
+  readonly startsAt: number;
+  /** Id of the booking at the MIS. */
+  readonly misAppointmentId: string;
+  /** Channel the patient booked through. */
+  readonly channel: BookingChannel;
+  /** For a reschedule, the appointment this one replaced (now RESCHEDULED). (UUID.) */
+  readonly replacesAppointmentId: string | null;
+  /**
+   * When the booking service applied the MIS's confirmation. (Epoch milliseconds, Avro
+   * timestamp-millis.)
+   */
+  readonly occurredAt: number;
+}
+
+/**
  * The MIS cancelled the appointment a CancelAppointment command named; its slot is released at the
  * MIS.
  *
@@ -94,6 +125,28 @@ export interface AppointmentCancellationRejected {
 }
 
 /**
+ * The MIS confirmed the cancellation of an appointment booked through medbus; its slot is free
+ * again.
+ *
+ * Avro record `ru.medbus.booking.appointment.AppointmentCancelled`.
+ */
+export interface AppointmentCancelled {
+  /** Id of the appointment. The record key. (UUID.) */
+  readonly appointmentId: string;
+  /** medbus id of the patient at the organisation (no personal data). (UUID.) */
+  readonly patientId: string;
+  /** ФРМО OID of the organisation. */
+  readonly organisationOid: string;
+  /** The freed slot. */
+  readonly slotId: string;
+  /**
+   * When the booking service applied the MIS's confirmation. (Epoch milliseconds, Avro
+   * timestamp-millis.)
+   */
+  readonly occurredAt: number;
+}
+
+/**
  * Book a slot at the MIS for a patient. The adapter of the slot's organisation carries it out and
  * answers SlotBookingConfirmed or SlotBookingRejected on booking.command-outcome.
  *
@@ -140,6 +193,13 @@ export interface BookSlot {
    * DEADLINE_EXCEEDED. (Epoch milliseconds, Avro timestamp-millis.)
    */
   readonly deadline: number;
+  /**
+   * Set for a reschedule: the MIS booking (misAppointmentId of the patient's current appointment)
+   * that this booking replaces. The adapter moves the booking in one MIS call (HubService
+   * SetAppointment with idAppointmentPrev), so the patient never holds both or neither; a refusal
+   * leaves the current booking as it was.
+   */
+  readonly replacesMisAppointmentId: string | null;
 }
 
 /**
@@ -316,6 +376,19 @@ export interface OrganisationRemoved {
 }
 
 /**
+ * Sex of a patient as the MIS records it; UNKNOWN: a value added after the reader was built, which
+ * restricts nothing for that reader.
+ *
+ * Avro enum `ru.medbus.mis.resource.PatientSex`; readers map unknown symbols to UNKNOWN.
+ */
+export const PatientSex = {
+  MALE: 'MALE',
+  FEMALE: 'FEMALE',
+  UNKNOWN: 'UNKNOWN',
+} as const;
+export type PatientSex = (typeof PatientSex)[keyof typeof PatientSex];
+
+/**
  * An MIS adapter published the current description of a bookable resource (usually a practitioner,
  * sometimes a cabinet) of a medical organisation: the first time it saw it, or after anything in it
  * changed. Carries the full state; consumers upsert by resourceId.
@@ -370,6 +443,20 @@ export interface ResourcePublished {
    * hidden.
    */
   readonly active: boolean;
+  /** Only patients of this sex may be booked to the resource (e.g. a gynaecologist); null: any. */
+  readonly patientSex: PatientSex | null;
+  /** Youngest age in full years at the visit that the resource accepts; null: no lower bound. */
+  readonly minPatientAgeYears: number | null;
+  /**
+   * Oldest age in full years at the visit that the resource accepts (e.g. 17 for a paediatrician);
+   * null: no upper bound.
+   */
+  readonly maxPatientAgeYears: number | null;
+  /**
+   * Whether only patients attached (прикреплённые) to the organisation may be booked to the
+   * resource, as for district therapists and paediatricians.
+   */
+  readonly attachmentRequired: boolean;
   /**
    * Version of this resource at the source, strictly increasing per resourceId; consumers ignore an
    * event whose version is not greater than the last one they applied. Read as a JavaScript number,
@@ -600,3 +687,48 @@ export const SlotStatus = {
   BLOCKED: 'BLOCKED',
 } as const;
 export type SlotStatus = (typeof SlotStatus)[keyof typeof SlotStatus];
+
+/**
+ * A waitlist offer ran out unused: the slot is open to everyone again and the entry waits for the
+ * next match.
+ *
+ * Avro record `ru.medbus.booking.waitlist.WaitlistOfferExpired`.
+ */
+export interface WaitlistOfferExpired {
+  /** Id of the offer that expired. (UUID.) */
+  readonly offerId: string;
+  /** The waitlist entry. The record key. (UUID.) */
+  readonly waitlistEntryId: string;
+  /** The slot that was reserved. */
+  readonly slotId: string;
+  /** When the reservation was released. (Epoch milliseconds, Avro timestamp-millis.) */
+  readonly occurredAt: number;
+}
+
+/**
+ * A slot matching a waitlist entry became free and is reserved for that entry's patient until
+ * reservedUntil; after it, everyone may book it. The contact centre calls or texts the patient with
+ * the entry's contact, which is kept in the booking service, not in this event.
+ *
+ * Avro record `ru.medbus.booking.waitlist.WaitlistSlotOffered`.
+ */
+export interface WaitlistSlotOffered {
+  /** Id of the offer (the reservation hold); booking with it takes the reserved slot. (UUID.) */
+  readonly offerId: string;
+  /** The waitlist entry served. The record key. (UUID.) */
+  readonly waitlistEntryId: string;
+  /** medbus id of the patient at the organisation (no personal data). (UUID.) */
+  readonly patientId: string;
+  /** ФРМО OID of the organisation. */
+  readonly organisationOid: string;
+  /** Resource id of the slot, `<organisationOid>:<localResourceId>`. */
+  readonly resourceId: string;
+  /** The reserved slot, `<organisationOid>:<localSlotId>`. */
+  readonly slotId: string;
+  /** When the visit in the slot starts. (Epoch milliseconds, Avro timestamp-millis.) */
+  readonly startsAt: number;
+  /** The reservation ends at this instant. (Epoch milliseconds, Avro timestamp-millis.) */
+  readonly reservedUntil: number;
+  /** When the offer was made. (Epoch milliseconds, Avro timestamp-millis.) */
+  readonly occurredAt: number;
+}
