@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { codeMapOf } from './region.generator';
 import { malformedModes, readBody, type Faults } from './hub.server';
 import type { NotificationClient } from './notification.client';
-import type { ScheduleState, SimSlot, SlotState } from './schedule.state';
+import { sexFromName, type ScheduleState, type SimSlot, type SlotState } from './schedule.state';
 import { appointmentOf } from './hub.service';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -21,8 +21,31 @@ const faultsBody = z
     latencyMs: z.number().int().min(0).max(120_000).optional(),
     errorRate: z.number().min(0).max(1).optional(),
     malformed: z.enum(malformedModes).optional(),
+    dropAnswers: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
+const patientBody = z
+  .object({
+    idLpu: z.number().int(),
+    surname: z.string().min(1).max(100).optional(),
+    firstName: z.string().min(1).max(100).optional(),
+    patronymic: z.string().min(1).max(100).optional(),
+    birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+    sex: z.enum(['MALE', 'FEMALE']).optional(),
+    policyNumber: z.string().regex(/^\d{16}$/).optional(),
+    snils: z.string().regex(/^\d{3}-?\d{3}-?\d{3}[ -]?\d{2}$/).optional(),
+    phone: z.string().min(1).max(30).optional(),
+    attached: z.boolean().optional(),
+  })
+  .strict();
+
+/** A valid SNILS `XXX-XXX-XXX YY` for a number above 001-001-998 (the check-number rule). */
+export function snilsOf(number: number): string {
+  const digits = String(number).padStart(9, '0');
+  const sum = [...digits].reduce((acc, d, i) => acc + Number(d) * (9 - i), 0);
+  const check = sum < 100 ? sum : sum % 101 === 100 ? 0 : sum % 101;
+  return `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6, 9)} ${String(check).padStart(2, '0')}`;
+}
 
 /** A slot as the admin API shows it: its wire Appointment plus state and version. */
 function slotView(state: ScheduleState, slot: SimSlot): Record<string, unknown> {
@@ -32,7 +55,32 @@ function slotView(state: ScheduleState, slot: SimSlot): Record<string, unknown> 
     idDoc: slot.idDoc,
     state: slot.state,
     version: slot.version,
+    booking: slot.booking ? { idPat: slot.booking.idPat, source: slot.booking.source, createdAt: slot.booking.createdAt } : null,
     ...(org ? appointmentOf(slot, org) : {}),
+  };
+}
+
+/** A patient as the admin API shows it: what identifies them, their attachment and active bookings. */
+function patientView(state: ScheduleState, idLpu: number, idPat: string): Record<string, unknown> | undefined {
+  const patient = state.patient(idLpu, idPat);
+  const facts = state.patientFacts(idLpu, idPat);
+  if (!patient || !facts) return undefined;
+  return {
+    idLpu,
+    idPat,
+    surname: patient.Surname ?? null,
+    firstName: patient.Name ?? null,
+    patronymic: patient.SecondName ?? null,
+    birthDate: patient.Birthday?.slice(0, 10) ?? null,
+    sex: facts.sex ?? null,
+    policyNumber: patient.Polis_N ?? null,
+    snils: patient.Snils ?? null,
+    phone: patient.CellPhone ?? null,
+    attached: facts.attached,
+    bookings: state
+      .historyOf(idLpu, idPat)
+      .filter((v) => !v.refused && state.slot(idLpu, v.idAppointment)?.booking?.idPat === idPat)
+      .map((v) => ({ idAppointment: v.idAppointment, idDoc: v.idDoc, visitStart: v.visitStart })),
   };
 }
 
@@ -48,6 +96,8 @@ export class AdminController {
     private readonly guids: ReadonlySet<string>,
     private readonly notifier: NotificationClient | undefined,
   ) {}
+
+  private testPatients = 0;
 
   codeMap(res: ServerResponse): void {
     json(res, 200, codeMapOf(this.state.region));
@@ -104,6 +154,12 @@ export class AdminController {
       case 'GET /admin/organisations':
         return json(res, 200, this.state.region.organisations);
       case 'GET /admin/slots': {
+        const slotId = url.searchParams.get('slotId');
+        if (slotId) {
+          const slot = this.state.slotById(slotId);
+          if (!slot) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
+          return json(res, 200, slotView(this.state, slot));
+        }
         const idLpu = Number(url.searchParams.get('idLpu'));
         const idDoc = url.searchParams.get('idDoc') ?? '';
         const stateFilter = url.searchParams.get('state') as SlotState | null;
@@ -117,6 +173,37 @@ export class AdminController {
         const slot = this.state.walkIn(input.slotId);
         if (!slot) return json(res, 409, { error: { code: 'ADMIN.SLOT_NOT_FREE', message: 'the slot is not free' } });
         return json(res, 200, slotView(this.state, slot));
+      }
+      case 'POST /admin/patients': {
+        const input = parse(patientBody);
+        if (!input) return;
+        if (!this.state.organisations.has(input.idLpu)) return json(res, 404, { error: { code: 'ADMIN.ORGANISATION_NOT_FOUND', message: 'no such organisation' } });
+        const n = ++this.testPatients;
+        const sex = input.sex ?? (input.firstName ? sexFromName({ Name: input.firstName, SecondName: input.patronymic }) : undefined) ?? 'MALE';
+        const female = sex === 'FEMALE';
+        const policy = input.policyNumber ?? `2399${String(Date.now() % 1e6).padStart(6, '0')}${String(n).padStart(6, '0')}`;
+        if (this.state.findPatients(input.idLpu, { Polis_N: policy }).length > 0) {
+          return json(res, 409, { error: { code: 'ADMIN.PATIENT_EXISTS', message: 'a patient with this policy number exists' } });
+        }
+        const idPat = this.state.addPatient(
+          input.idLpu,
+          {
+            Surname: input.surname ?? (female ? 'Тестова' : 'Тестов'),
+            Name: input.firstName ?? (female ? 'Анна' : 'Иван'),
+            SecondName: input.patronymic ?? (female ? 'Петровна' : 'Петрович'),
+            Birthday: `${input.birthDate ?? '1985-03-15'}T00:00:00`,
+            Polis_N: policy,
+            Snils: input.snils ?? snilsOf(200_000_000 + ((Date.now() * 7 + n * 7919) % 700_000_000)),
+            CellPhone: input.phone ?? `+7900${String(n).padStart(7, '0')}`,
+          },
+          { sex, attached: input.attached ?? true },
+        );
+        return json(res, 201, patientView(this.state, input.idLpu, idPat));
+      }
+      case 'GET /admin/patients': {
+        const view = patientView(this.state, Number(url.searchParams.get('idLpu')), url.searchParams.get('idPat') ?? '');
+        if (!view) return json(res, 404, { error: { code: 'ADMIN.PATIENT_NOT_FOUND', message: 'no such patient' } });
+        return json(res, 200, view);
       }
       case 'POST /admin/front-desk-cancel': {
         const slot = this.state.frontDeskCancel();
@@ -145,6 +232,7 @@ export class AdminController {
         if (input.latencyMs !== undefined) this.faults.latencyMs = input.latencyMs;
         if (input.errorRate !== undefined) this.faults.errorRate = input.errorRate;
         if (input.malformed !== undefined) this.faults.malformed = input.malformed;
+        if (input.dropAnswers !== undefined) this.faults.dropAnswers = input.dropAnswers;
         return json(res, 200, this.faults);
       }
       default:

@@ -19,7 +19,15 @@ export interface Faults {
   errorRate: number;
   outage: boolean;
   malformed: Malformed;
+  /**
+   * How many of the next SetAppointment / CreateClaimForRefusal answers to lose: the change is
+   * made, then the connection is cut before any answer (a reply lost on the network).
+   */
+  dropAnswers: number;
 }
+
+/** The operations whose answers `dropAnswers` loses: the ones that change the schedule. */
+const changingOperations: ReadonlySet<string> = new Set(['SetAppointment', 'CreateClaimForRefusal']);
 
 export const malformedModes = ['none', 'broken-xml', 'entity-expansion', 'huge', 'wrong-types'] as const;
 export type Malformed = (typeof malformedModes)[number];
@@ -119,6 +127,12 @@ export class HubSoapEndpoint {
         return;
       }
       const answer = this.hub.handle(request);
+      if (this.faults.dropAnswers > 0 && changingOperations.has(operation)) {
+        this.faults.dropAnswers -= 1;
+        this.log({ msg: 'soap', operation, success: answer.result.Success, injected: 'answer-dropped', ms: Date.now() - started });
+        req.socket.destroy();
+        return;
+      }
       const xml = encodeSoapResponse(answer.operation, answer.result as never);
       this.log({
         msg: 'soap',

@@ -97,6 +97,26 @@ export const localPositions: readonly LocalCode[] = [
   { code: 'P-PROF', name: 'Врач-профпатолог', nsi: '90' },
 ];
 
+/** Sex of a patient as the simulated MIS records it (the HubService Patient contract has no such member). */
+export type SimSex = 'MALE' | 'FEMALE';
+
+/** Who a doctor of a specialty may receive, as this MIS enforces it at SetAppointment (304, 310). */
+export interface SpecialtyRule {
+  readonly sex?: SimSex;
+  /** Age in full years on the day of the visit, inclusive bounds. */
+  readonly minAge?: number;
+  readonly maxAge?: number;
+  /** Only patients attached (прикреплённые) to the organisation (district therapist, paediatrician). */
+  readonly attachmentRequired?: boolean;
+}
+
+/** The vendor's booking rules per local specialty code; specialties not listed accept anyone. */
+export const specialtyRules: Readonly<Record<string, SpecialtyRule>> = {
+  TER: { minAge: 18, attachmentRequired: true },
+  PED: { maxAge: 17, attachmentRequired: true },
+  GIN: { sex: 'FEMALE' },
+};
+
 const positionBySpecialty: Readonly<Record<string, string>> = {
   TER: 'P-TER-UCH',
   PED: 'P-PED-UCH',
@@ -204,6 +224,8 @@ export function generateRegion(options: RegionOptions): Region {
 /** The code map served at `GET /admin/code-map`: what an adapter needs beyond the SOAP contract. */
 export interface CodeMap {
   readonly specialties: readonly LocalCode[];
+  /** Booking rules per local specialty code (sex, age, attachment). */
+  readonly specialtyRules: Readonly<Record<string, SpecialtyRule>>;
   readonly positions: readonly LocalCode[];
   readonly organisations: readonly { readonly idLpu: number; readonly oid: string; readonly timeZone: string }[];
   readonly doctors: readonly { readonly idLpu: number; readonly idDoc: string; readonly specialtyCode: string; readonly positionCode: string }[];
@@ -212,6 +234,7 @@ export interface CodeMap {
 export function codeMapOf(region: Region): CodeMap {
   return {
     specialties: localSpecialties,
+    specialtyRules,
     positions: localPositions,
     organisations: region.organisations.map((o) => ({ idLpu: o.idLpu, oid: o.oid, timeZone: o.timeZone })),
     doctors: region.doctors.map((d) => ({ idLpu: d.idLpu, idDoc: d.idDoc, specialtyCode: d.specialtyCode, positionCode: d.positionCode })),

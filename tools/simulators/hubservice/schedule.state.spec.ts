@@ -1,6 +1,6 @@
 import { AppointmentSource, AppointmentStatus, HubErrorCode } from '@medbus/hubservice';
 import { generateRegion } from './region.generator';
-import { ScheduleState } from './schedule.state';
+import { ageOn, ScheduleState, sexFromName } from './schedule.state';
 
 /** The value, or a failed test when there is none. */
 function defined<T>(value: T | undefined | null): T {
@@ -132,5 +132,66 @@ describe('ScheduleState', () => {
     const a = aSchedule({ initialBookedShare: 0.5 }).counts();
     expect(a.booked).toBeGreaterThan(0);
     expect(aSchedule({ initialBookedShare: 0.5 }).counts()).toEqual(a);
+  });
+  describe('booking rules of the doctor', () => {
+    // A region large enough to hold therapists, paediatricians and gynaecologists.
+    const region = generateRegion({ seed: 42, organisations: 5, doctorsPerOrg: 8, notifyShare: 1 });
+    const aRuledSchedule = () => new ScheduleState(region, { seed: 42, startDate: '2026-11-23', horizonDays: 14, initialBookedShare: 0 });
+    const freeSlotOf = (state: ScheduleState, specialtyCode: string) => {
+      const doctor = defined(region.doctors.find((d) => d.specialtyCode === specialtyCode));
+      return defined(state.slotsOf(doctor.idLpu, doctor.idDoc, { state: 'free' }).find((s) => s.date === '2026-11-25'));
+    };
+    const book = (state: ScheduleState, slot: { idLpu: number; id: string }, idPat: string) =>
+      state.book(slot.idLpu, slot.id, idPat, AppointmentSource.contactCentre);
+
+    it('refuses a man at the gynaecologist with 304 and books a woman', () => {
+      const state = aRuledSchedule();
+      const slot = freeSlotOf(state, 'GIN');
+      const man = state.addPatient(slot.idLpu, { Surname: 'Белов', Name: 'Павел', SecondName: 'Андреевич', Birthday: '1970-01-01T00:00:00' });
+      const woman = state.addPatient(slot.idLpu, { Surname: 'Белова', Name: 'Анна', SecondName: 'Андреевна', Birthday: '1971-01-01T00:00:00' });
+      expect(book(state, slot, man)).toEqual({ ok: false, code: HubErrorCode.PatientDoesNotFitDoctor });
+      expect(book(state, slot, woman)).toMatchObject({ ok: true });
+    });
+
+    it('refuses a child at the therapist and an adult at the paediatrician with 304, counting age on the day of the visit', () => {
+      const state = aRuledSchedule();
+      const therapist = freeSlotOf(state, 'TER');
+      const paediatrician = freeSlotOf(state, 'PED');
+      const child = state.addPatient(therapist.idLpu, { Surname: 'Орлов', Name: 'Илья', Birthday: '2010-06-01T00:00:00' });
+      const turnsEighteenAfter = state.addPatient(therapist.idLpu, { Surname: 'Орлов', Name: 'Пётр', Birthday: '2008-11-26T00:00:00' });
+      const adult = state.addPatient(paediatrician.idLpu, { Surname: 'Орлова', Name: 'Анна', Birthday: '1990-01-01T00:00:00' });
+      expect(book(state, therapist, child)).toEqual({ ok: false, code: HubErrorCode.PatientDoesNotFitDoctor });
+      expect(book(state, therapist, turnsEighteenAfter)).toEqual({ ok: false, code: HubErrorCode.PatientDoesNotFitDoctor });
+      expect(book(state, paediatrician, adult)).toEqual({ ok: false, code: HubErrorCode.PatientDoesNotFitDoctor });
+    });
+
+    it('refuses a patient not attached to the clinic at the district therapist with 310, and books one registered there', () => {
+      const state = aRuledSchedule();
+      const slot = freeSlotOf(state, 'TER');
+      const visitor = state.addPatient(slot.idLpu, { Surname: 'Зайцев', Name: 'Олег', Birthday: '1980-01-01T00:00:00' }, { attached: false });
+      const registered = state.addPatient(slot.idLpu, { Surname: 'Зайцева', Name: 'Ольга', Birthday: '1981-01-01T00:00:00' });
+      expect(book(state, slot, visitor)).toEqual({ ok: false, code: HubErrorCode.PatientNotAttached });
+      expect(book(state, slot, registered)).toMatchObject({ ok: true });
+      expect(state.patientFacts(slot.idLpu, registered)).toEqual({ sex: 'FEMALE', attached: true });
+    });
+
+    it('finds a patient by SNILS whatever its punctuation, and by policy before anything else', () => {
+      const state = aRuledSchedule();
+      const idPat = state.addPatient(1, { Surname: 'Егоров', Name: 'Павел', Birthday: '1980-01-01T00:00:00', Snils: '112-233-445 95', Polis_N: '2300000000000009' });
+      expect(state.findPatients(1, { Snils: '11223344595' })).toEqual([idPat]);
+      expect(state.findPatients(1, { Snils: '112-233-445 00' })).toEqual([]);
+      expect(state.findPatients(1, { Polis_N: '2300000000000008', Snils: '11223344595' })).toEqual([]);
+    });
+  });
+
+  it('reads sex from the patronymic, else from the first name, and age in full years', () => {
+    expect(sexFromName({ Name: 'Никита', SecondName: 'Ильич' })).toBe('MALE');
+    expect(sexFromName({ Name: 'Саша', SecondName: 'Игоревна' })).toBe('FEMALE');
+    expect(sexFromName({ Name: 'Ирина' })).toBe('FEMALE');
+    expect(sexFromName({ Name: 'Илья' })).toBe('MALE');
+    expect(sexFromName({})).toBeUndefined();
+    expect(ageOn('2008-11-25T00:00:00', '2026-11-25')).toBe(18);
+    expect(ageOn('2008-11-26T00:00:00', '2026-11-25')).toBe(17);
+    expect(ageOn(undefined, '2026-11-25')).toBeUndefined();
   });
 });

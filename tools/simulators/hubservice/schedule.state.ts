@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { AppointmentSource, AppointmentStatus, HubErrorCode, type Patient } from '@medbus/hubservice';
-import { pick, seededRandom, type Random, type Region, type SimDoctor, type SimOrganisation } from './region.generator';
+import { pick, seededRandom, specialtyRules, type Random, type Region, type SimDoctor, type SimOrganisation, type SimSex } from './region.generator';
 
 export type SlotState = 'free' | 'booked' | 'blocked';
 
@@ -74,6 +74,14 @@ export interface ClinicEvents {
   status: [slot: SimSlot, idPat: string, status: AppointmentStatus];
 }
 
+/** What the MIS knows of a patient beyond the wire Patient contract. */
+export interface PatientFacts {
+  /** Unknown when registered without a patronymic or first name that tells. */
+  readonly sex?: SimSex;
+  /** Attached (прикреплён) to the organisation that holds the record. */
+  readonly attached: boolean;
+}
+
 export type BookOutcome = { readonly ok: true; readonly slot: SimSlot } | { readonly ok: false; readonly code: HubErrorCode };
 
 export interface ScheduleOptions {
@@ -88,6 +96,32 @@ export interface ScheduleOptions {
 
 const surnames = ['Орлов', 'Белов', 'Зайцев', 'Фролов', 'Егоров', 'Тихонов', 'Рябов', 'Медведев'];
 const names = ['Алексей', 'Мария', 'Ольга', 'Сергей', 'Ирина', 'Дмитрий', 'Анна', 'Павел'];
+const femaleNames = new Set(['Мария', 'Ольга', 'Ирина', 'Анна']);
+
+/**
+ * The sex a registry clerk would record from the name alone: HubService's Patient has no sex
+ * member, so AddNewPatient cannot say it. The patronymic tells (…вич / …вна), else a first name
+ * ending in а/я reads as female; anything else stays unknown.
+ */
+export function sexFromName(patient: Patient): SimSex | undefined {
+  const patronymic = (patient.SecondName ?? '').trim().toLowerCase();
+  if (/(ич|оглы)$/.test(patronymic)) return 'MALE';
+  if (/(на|кызы)$/.test(patronymic)) return 'FEMALE';
+  const name = (patient.Name ?? '').trim().toLowerCase();
+  if (name === '') return undefined;
+  return /[ая]$/.test(name) && !['никита', 'илья', 'фома', 'кузьма', 'лука'].includes(name) ? 'FEMALE' : 'MALE';
+}
+
+/** Full years between a birth date and a day (both `YYYY-MM-DD…`), or undefined when the birth date is not one. */
+export function ageOn(birthday: string | undefined, date: string): number | undefined {
+  const born = /^(\d{4})-(\d{2})-(\d{2})/.exec(birthday ?? '');
+  const day = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);
+  if (!born || !day) return undefined;
+  const years = Number(day[1]) - Number(born[1]);
+  return `${day[2]}${day[3]}` < `${born[2]}${born[3]}` ? years - 1 : years;
+}
+
+const digitsOf = (value: string | undefined): string => (value ?? '').replace(/\D/g, '');
 
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
@@ -114,6 +148,7 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
   private readonly slots = new Map<string, SimSlot>();
   private readonly slotsByDoctor = new Map<string, Map<string, SimSlot>>();
   private readonly patients = new Map<number, Map<string, Patient>>();
+  private readonly facts = new Map<string, PatientFacts>();
   private readonly visits: SimVisit[] = [];
   private readonly activeVisits = new Map<string, SimVisit>();
   private readonly doctorKeys: string[];
@@ -211,14 +246,17 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
     if (!map) return [];
     const norm = (s?: string) => (s ?? '').trim().toLowerCase();
     const out: string[] = [];
+    // The strongest identifier given decides: policy, else SNILS (digits only), else name and birth date.
+    const policy = norm(query.Polis_N);
+    const snils = digitsOf(query.Snils);
     for (const [id, p] of map) {
-      const byPolicy = norm(query.Polis_N) !== '' && norm(p.Polis_N) === norm(query.Polis_N);
       const byName =
         norm(query.Surname) !== '' &&
         norm(p.Surname) === norm(query.Surname) &&
         norm(p.Name) === norm(query.Name) &&
         (query.Birthday ?? '').slice(0, 10) === (p.Birthday ?? '').slice(0, 10);
-      if (byPolicy || (norm(query.Polis_N) === '' && byName)) out.push(id);
+      const matches = policy !== '' ? norm(p.Polis_N) === policy : snils !== '' ? digitsOf(p.Snils) === snils : byName;
+      if (matches) out.push(id);
     }
     return out;
   }
@@ -227,11 +265,21 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
     return this.patients.get(idLpu)?.get(idPat);
   }
 
-  addPatient(idLpu: number, patient: Patient): string {
+  /** What the MIS knows of a patient beyond the wire contract, or undefined for an unknown one. */
+  patientFacts(idLpu: number, idPat: string): PatientFacts | undefined {
+    return this.patient(idLpu, idPat) ? this.facts.get(`${idLpu}/${idPat}`) : undefined;
+  }
+
+  /**
+   * Registers a patient at the organisation (AddNewPatient), attached to it unless told otherwise:
+   * a clinic registering a patient takes their attachment statement at the same desk.
+   */
+  addPatient(idLpu: number, patient: Patient, facts: Partial<PatientFacts> = {}): string {
     const map = this.patients.get(idLpu);
     if (!map) throw new Error(`unknown organisation ${idLpu}`);
     const idPat = `P${idLpu}-${++this.patientCounter}`;
     map.set(idPat, { ...patient, IdPat: idPat });
+    this.facts.set(`${idLpu}/${idPat}`, { sex: facts.sex ?? sexFromName(patient), attached: facts.attached ?? true });
     return idPat;
   }
 
@@ -247,11 +295,28 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
       previous = this.slot(idLpu, idAppointmentPrev);
       if (!previous || previous.state !== 'booked' || previous.booking?.idPat !== idPat) return { ok: false, code: HubErrorCode.BookingNotFound };
     }
+    const refusal = this.eligibility(idLpu, idPat, slot);
+    if (refusal) return { ok: false, code: refusal };
     const sameDay = this.slotsOf(idLpu, slot.idDoc, { from: `${slot.date}T00:00:00`, to: `${slot.date}T23:59:59`, state: 'booked' });
     if (sameDay.some((s) => s.booking?.idPat === idPat && s !== previous)) return { ok: false, code: HubErrorCode.PatientAlreadyBooked };
     if (previous) this.release(previous, true);
     this.occupy(slot, idPat, source);
     return { ok: true, slot };
+  }
+
+  /** 304 when the patient does not fit the doctor's sex or age rule, 310 when the specialty needs attachment the patient lacks. */
+  private eligibility(idLpu: number, idPat: string, slot: SimSlot): HubErrorCode | undefined {
+    const doctor = this.doctor(idLpu, slot.idDoc);
+    const rule = doctor ? specialtyRules[doctor.specialtyCode] : undefined;
+    if (!rule) return undefined;
+    const facts = this.patientFacts(idLpu, idPat);
+    if (rule.sex && facts?.sex && facts.sex !== rule.sex) return HubErrorCode.PatientDoesNotFitDoctor;
+    const age = ageOn(this.patient(idLpu, idPat)?.Birthday, slot.date);
+    if (age !== undefined && ((rule.minAge !== undefined && age < rule.minAge) || (rule.maxAge !== undefined && age > rule.maxAge))) {
+      return HubErrorCode.PatientDoesNotFitDoctor;
+    }
+    if (rule.attachmentRequired && !facts?.attached) return HubErrorCode.PatientNotAttached;
+    return undefined;
   }
 
   /** Cancels a patient's booking (CreateClaimForRefusal). */
@@ -363,17 +428,25 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
     return candidates.length === 0 ? undefined : pick(this.random, candidates);
   }
 
+  /** A walk-in's patient: sex follows the first name; nine in ten are attached to the clinic (no extra draws, so seeds replay as before). */
   private syntheticPatient(idLpu: number): string {
     const year = 1940 + Math.floor(this.random() * 80);
     const policy = String(2300000000000000 + Math.floor(this.random() * 99999999999)).padStart(16, '0');
-    return this.addPatient(idLpu, {
-      Surname: pick(this.random, surnames),
-      Name: pick(this.random, names),
-      SecondName: 'Иванович',
-      Birthday: `${year}-0${1 + Math.floor(this.random() * 9)}-1${Math.floor(this.random() * 9)}T00:00:00`,
-      Polis_N: policy,
-      CellPhone: `+7918${String(Math.floor(this.random() * 1e7)).padStart(7, '0')}`,
-    });
+    const surname = pick(this.random, surnames);
+    const name = pick(this.random, names);
+    const female = femaleNames.has(name);
+    return this.addPatient(
+      idLpu,
+      {
+        Surname: female ? `${surname}а` : surname,
+        Name: name,
+        SecondName: female ? 'Ивановна' : 'Иванович',
+        Birthday: `${year}-0${1 + Math.floor(this.random() * 9)}-1${Math.floor(this.random() * 9)}T00:00:00`,
+        Polis_N: policy,
+        CellPhone: `+7918${String(Math.floor(this.random() * 1e7)).padStart(7, '0')}`,
+      },
+      { sex: female ? 'FEMALE' : 'MALE', attached: Number(policy.slice(-1)) !== 0 },
+    );
   }
 
   /**

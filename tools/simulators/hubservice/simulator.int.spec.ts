@@ -204,6 +204,36 @@ describe('HubService simulator over real HTTP', () => {
     expect((await admin('/admin/walk-in', { slotId: slot['IdAppointment'] })).status).toBe(409);
   });
 
+  it('creates a known test patient that CheckPatient finds by policy or SNILS, and shows a slot with its booking', async () => {
+    const doctor = defined(sim.state.region.doctors[3]);
+    const created = await admin('/admin/patients', { idLpu: doctor.idLpu, sex: 'FEMALE', birthDate: '1990-04-02' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ idLpu: doctor.idLpu, sex: 'FEMALE', birthDate: '1990-04-02', attached: true, bookings: [] });
+    const { idPat, policyNumber, snils } = created.body;
+    expect(policyNumber).toMatch(/^\d{16}$/);
+    expect((await call('CheckPatient', { pat: { Polis_N: policyNumber }, idLpu: doctor.idLpu, guid }))['IdPat']).toBe(idPat);
+    expect((await call('CheckPatient', { pat: { Snils: String(snils).replace(/\D/g, '') }, idLpu: doctor.idLpu, guid }))['IdPat']).toBe(idPat);
+    expect((await admin('/admin/patients', { idLpu: doctor.idLpu, policyNumber })).status).toBe(409);
+
+    const slot = defined((await freeAppointments(doctor.idLpu, doctor.idDoc))[0]);
+    expect((await call('SetAppointment', { idAppointment: slot['IdAppointment'], idLpu: doctor.idLpu, idPat, guid }))['Success']).toBe(true);
+    expect((await admin(`/admin/slots?slotId=${slot['IdAppointment']}`)).body).toMatchObject({ state: 'booked', booking: { idPat, source: 1 } });
+    expect((await admin(`/admin/patients?idLpu=${doctor.idLpu}&idPat=${idPat}`)).body['bookings']).toEqual([
+      { idAppointment: slot['IdAppointment'], idDoc: doctor.idDoc, visitStart: slot['VisitStart'] },
+    ]);
+    expect((await admin('/admin/slots?slotId=nope')).status).toBe(404);
+  });
+
+  it('loses the answer of a booking on demand: the slot is booked, the caller hears nothing', async () => {
+    const doctor = defined(sim.state.region.doctors[4]);
+    const { idPat } = (await admin('/admin/patients', { idLpu: doctor.idLpu, sex: 'FEMALE' })).body;
+    const slot = defined((await freeAppointments(doctor.idLpu, doctor.idDoc))[0]);
+    await admin('/admin/faults', { dropAnswers: 1 });
+    await expect(call('SetAppointment', { idAppointment: slot['IdAppointment'], idLpu: doctor.idLpu, idPat, guid })).rejects.toThrow();
+    expect((await admin(`/admin/slots?slotId=${slot['IdAppointment']}`)).body).toMatchObject({ state: 'booked', booking: { idPat } });
+    expect((await admin('/admin/state')).body['faults']).toMatchObject({ dropAnswers: 0 });
+  });
+
   it('reports a sick day as clinic cancellations to the subscriber', async () => {
     const doctor = defined(sim.state.region.doctors[2]);
     const slot = defined((await freeAppointments(doctor.idLpu, doctor.idDoc))[0]);

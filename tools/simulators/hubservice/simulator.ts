@@ -35,7 +35,7 @@ export async function startSimulator(config: SimulatorConfig, log: Log = default
     initialBookedShare: config.initialBookedShare,
   });
   const guids = new Set(config.guid.split(',').map((g) => g.trim()).filter(Boolean));
-  const faults: Faults = { latencyMs: config.latencyMs, errorRate: config.errorRate, outage: config.outage, malformed: 'none' };
+  const faults: Faults = { latencyMs: config.latencyMs, errorRate: config.errorRate, outage: config.outage, malformed: 'none', dropAnswers: 0 };
   const hub = new HubService(state, guids);
   const endpoint = new HubSoapEndpoint(hub, faults, config.maxBodyBytes, log);
   const notifier = config.notifyUrl ? new NotificationClient({ url: config.notifyUrl, retries: config.notifyRetries, log }) : undefined;
