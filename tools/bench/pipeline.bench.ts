@@ -118,6 +118,7 @@ export function regionEvents(runId: string, shape: RegionShape): { catalogue: Ou
         resourceId, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, displayName: `Doctor ${r}`,
         specialty: { nsiCode: code, misCode: `S${code}`, misName: `Specialty ${code}` }, position: null,
         departmentOid: null, departmentName: null, room: null, active: true, sourceVersion: 1, occurredAt: now,
+        patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false,
       };
       catalogue.push({ event: AllEvents.ResourcePublished, key: resourceId, value: resource });
     }

@@ -19,9 +19,14 @@ import { OrganisationHeartbeat } from './inventory/organisation-heartbeat.entity
 import { Practitioner } from './inventory/practitioner.entity';
 import { Slot } from './inventory/slot.entity';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
+import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
+import { AppointmentsModule } from './appointments/appointments.module';
+import { outcomeEvents } from './appointments/outcome.consumer';
+import { PatientsModule } from './patients/patients.module';
+import { WaitlistModule } from './waitlist/waitlist.module';
 
 export const bookingEntities = [Organisation, Practitioner, Slot, OrganisationHeartbeat];
-export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000];
+export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000, CreateBookingTables1764115200000];
 
 const shutdownHook = Symbol('booking shutdown hook');
 
@@ -78,6 +83,9 @@ export class AppModule {
         AuthModule,
         HealthModule,
         InventoryModule,
+        PatientsModule,
+        WaitlistModule,
+        AppointmentsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },
@@ -113,7 +121,7 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
   connectKafkaAvroTransport(app, {
     connection: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL },
     groupId: config.BOOKING_CONSUMER_GROUP,
-    events: inventoryEvents,
+    events: [...inventoryEvents, ...outcomeEvents],
     dataSource: app.get<DataSource>(getDataSourceToken()),
   });
   await app.startAllMicroservices();

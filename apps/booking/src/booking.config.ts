@@ -3,6 +3,7 @@ import {
   databaseConfigSchema,
   envInt,
   envList,
+  envOptionalList,
   httpConfigSchema,
   kafkaConfigSchema,
   schemaRegistryConfigSchema,
@@ -34,6 +35,41 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_STALE_AFTER_HEARTBEATS: envInt()
       .refine((n) => n >= 1, 'must be at least 1')
       .default('3'),
+    /** How long a booking, cancel or reschedule call waits for the MIS before answering PENDING. */
+    BOOKING_RESPONSE_TIMEOUT_MS: envInt()
+      .refine((n) => n >= 100, 'must be at least 100')
+      .default('5000'),
+    /** A command the adapter has not carried out by this long after the request is refused (DEADLINE_EXCEEDED), never booked late. */
+    BOOKING_COMMAND_DEADLINE_MS: envInt()
+      .refine((n) => n >= 1000, 'must be at least 1000')
+      .default('120000'),
+    /** Lifetime of a hold taken through POST /v1/holds. */
+    BOOKING_HOLD_TTL_MS: envInt()
+      .refine((n) => n >= 1000, 'must be at least 1000')
+      .default('120000'),
+    /** How long a freed slot stays reserved for the waitlisted patient it was offered to. */
+    WAITLIST_RESERVATION_MS: envInt()
+      .refine((n) => n >= 1000, 'must be at least 1000')
+      .default('900000'),
+    /** How often expired holds and waitlist reservations are released. */
+    BOOKING_SWEEP_INTERVAL_MS: envInt()
+      .refine((n) => n >= 50, 'must be at least 50')
+      .default('1000'),
+    /**
+     * Where each MIS adapter answers synchronous patient look-ups, as `<adapterId>=<base URL>`,
+     * comma-separated; the adapter serving an organisation is known from its heartbeats.
+     */
+    BOOKING_MIS_ADAPTERS: envOptionalList().refine(
+      (entries) => entries.every((entry) => /^[^=\s]+=https?:\/\/\S+$/.test(entry)),
+      'entries must be <adapterId>=<http(s) URL>',
+    ),
+    /** API key the booking service presents to the adapters (their ADAPTER_API_KEYS). */
+    BOOKING_MIS_ADAPTER_API_KEY: z.string().min(16).optional(),
+    BOOKING_MIS_ADAPTER_TIMEOUT_MS: envInt()
+      .refine((n) => n >= 100, 'must be at least 100')
+      .default('5000'),
+    /** `guid` values (per client system) the HubService facade accepts, comma-separated. */
+    HUB_FACADE_GUIDS: envOptionalList(),
   });
 
 export type BookingConfig = z.output<typeof bookingConfigSchema>;

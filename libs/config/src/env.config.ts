@@ -57,6 +57,19 @@ export function envList(): z.ZodType<string[], z.ZodTypeDef, string> {
   });
 }
 
+/** A comma-separated list that may be empty or unset (then `[]`). */
+export function envOptionalList(): z.ZodType<string[], z.ZodTypeDef, string | undefined> {
+  return z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    );
+}
+
 /** A whole number written in decimal digits. */
 export function envInt(): z.ZodType<number, z.ZodTypeDef, string> {
   return z

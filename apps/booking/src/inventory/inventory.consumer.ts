@@ -12,6 +12,7 @@ import {
   slotTombstoneOf,
 } from './inventory.mapper';
 import { InventoryService } from './inventory.service';
+import { WaitlistService } from '../waitlist/waitlist.service';
 
 /** The MIS events the inventory is projected from (the transport subscribes to their topics). */
 export const inventoryEvents = [
@@ -27,7 +28,10 @@ export const inventoryEvents = [
 
 @Controller()
 export class InventoryConsumer {
-  constructor(@Inject(InventoryService) private readonly inventory: InventoryService) {}
+  constructor(
+    @Inject(InventoryService) private readonly inventory: InventoryService,
+    @Inject(WaitlistService) private readonly waitlist: WaitlistService,
+  ) {}
 
   @EventPattern(AllEvents.OrganisationPublished.name)
   async onOrganisationPublished(@Payload() event: EventOf<'OrganisationPublished'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
@@ -56,13 +60,19 @@ export class InventoryConsumer {
   @EventPattern(AllEvents.SlotPublished.name)
   async onSlotPublished(@Payload() event: EventOf<'SlotPublished'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
     const row = slotRowOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applySlot(tx, row));
+    await ctx.applyOnce(async (tx) => {
+      // A slot that is (again) free at the MIS goes to the waitlist first: cancellations, new days.
+      if ((await this.inventory.applySlot(tx, row)) && row.status === 'FREE') await this.waitlist.offerFreedSlot(tx, row.slotId, row.organisationOid);
+    });
   }
 
   @EventPattern(AllEvents.SlotChanged.name)
   async onSlotChanged(@Payload() event: EventOf<'SlotChanged'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
     const row = slotRowOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applySlot(tx, row));
+    await ctx.applyOnce(async (tx) => {
+      // A slot that is (again) free at the MIS goes to the waitlist first: cancellations, new days.
+      if ((await this.inventory.applySlot(tx, row)) && row.status === 'FREE') await this.waitlist.offerFreedSlot(tx, row.slotId, row.organisationOid);
+    });
   }
 
   @EventPattern(AllEvents.SlotRemoved.name)

@@ -62,6 +62,10 @@ function aResource(
     active: true,
     sourceVersion: 1,
     occurredAt: Date.now(),
+    patientSex: null,
+    minPatientAgeYears: null,
+    maxPatientAgeYears: null,
+    attachmentRequired: false,
     ...overrides,
   };
 }

@@ -52,6 +52,10 @@ export interface PractitionerRow {
   readonly removed: boolean;
   readonly sourceVersion: number;
   readonly occurredAt: Date;
+  readonly patientSex: 'MALE' | 'FEMALE' | null;
+  readonly minPatientAgeYears: number | null;
+  readonly maxPatientAgeYears: number | null;
+  readonly attachmentRequired: boolean;
 }
 
 export interface SlotRow {
@@ -135,6 +139,10 @@ export function practitionerRowOf(event: ResourcePublished): PractitionerRow {
     removed: false,
     sourceVersion: versionOf(event.sourceVersion, event.resourceId),
     occurredAt: new Date(event.occurredAt),
+    patientSex: event.patientSex === 'MALE' || event.patientSex === 'FEMALE' ? event.patientSex : null,
+    minPatientAgeYears: event.minPatientAgeYears ?? null,
+    maxPatientAgeYears: event.maxPatientAgeYears ?? null,
+    attachmentRequired: event.attachmentRequired ?? false,
   };
 }
 
@@ -158,6 +166,10 @@ export function practitionerTombstoneOf(event: ResourceRemoved): PractitionerRow
     removed: true,
     sourceVersion: versionOf(event.sourceVersion, event.resourceId),
     occurredAt: new Date(event.occurredAt),
+    patientSex: null,
+    minPatientAgeYears: null,
+    maxPatientAgeYears: null,
+    attachmentRequired: false,
   };
 }
 

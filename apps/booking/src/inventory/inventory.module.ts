@@ -5,8 +5,10 @@ import { InventoryConsumer } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
 import { InventoryService } from './inventory.service';
 import { SlotsQuery } from './slots.query';
+import { WaitlistModule } from '../waitlist/waitlist.module';
 
 @Module({
+  imports: [WaitlistModule],
   controllers: [InventoryController, InventoryConsumer],
   providers: [InventoryService, SlotsQuery, CatalogueQuery, { provide: Clock, useClass: SystemClock }],
 })

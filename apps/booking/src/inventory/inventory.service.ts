@@ -43,6 +43,10 @@ const practitionerColumns = [
   ['removed', 'boolean'],
   ['source_version', 'bigint'],
   ['occurred_at', 'timestamptz'],
+  ['patient_sex', 'text'],
+  ['min_patient_age_years', 'integer'],
+  ['max_patient_age_years', 'integer'],
+  ['attachment_required', 'boolean'],
 ] as const;
 
 const slotColumns = [
@@ -176,6 +180,10 @@ export class InventoryService {
       row.removed,
       row.sourceVersion,
       row.occurredAt,
+      row.patientSex,
+      row.minPatientAgeYears,
+      row.maxPatientAgeYears,
+      row.attachmentRequired,
     ]);
     if (applied) await tx.query(refreshSlotsOfResource, [row.resourceId]);
     return applied;

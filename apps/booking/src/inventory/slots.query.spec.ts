@@ -34,9 +34,9 @@ describe('slot search cursors', () => {
 describe('slot search parameters', () => {
   it('defaults to every status, 50 slots, from now', () => {
     const { text, values } = search({});
-    expect(text).not.toContain(`status = 'FREE'`);
-    expect(text).toContain('s.starts_at >= $1');
-    expect(values).toEqual([now, 51]);
+    expect(text.slice(text.indexOf('WHERE'))).not.toContain(`status = 'FREE'`);
+    expect(text).toContain('s.starts_at >= $2');
+    expect(values).toEqual([now, now, 51]);
   });
 
   it('names every bad parameter at once', () => {
@@ -73,12 +73,13 @@ describe('slot search SQL', () => {
     });
     const where = text.slice(text.indexOf('WHERE'), text.indexOf('ORDER BY'));
     expect(where.replace(/\s+/g, ' ').trim()).toBe(
-      `WHERE s.offered AND s.status = 'FREE' AND s.organisation_oid = $1 AND s.resource_id = $2 AND s.district_id = $3 ` +
-        `AND s.specialty_nsi_code = $4 AND s.position_nsi_code = $5 AND s.booking_channels @> ARRAY[$6]::text[] ` +
-        `AND s.starts_at >= $7 AND s.starts_at < $8 AND (s.starts_at, s.slot_id) > ($9::timestamptz, $10::text)`,
+      `WHERE s.offered AND s.status = 'FREE' AND (s.held_until IS NULL OR s.held_until <= $1) AND s.organisation_oid = $2 ` +
+        `AND s.resource_id = $3 AND s.district_id = $4 AND s.specialty_nsi_code = $5 AND s.position_nsi_code = $6 ` +
+        `AND s.booking_channels @> ARRAY[$7]::text[] AND s.starts_at >= $8 AND s.starts_at < $9 AND (s.starts_at, s.slot_id) > ($10::timestamptz, $11::text)`,
     );
-    expect(text).toMatch(/ORDER BY s\.starts_at, s\.slot_id\s+LIMIT \$11$/);
+    expect(text).toMatch(/ORDER BY s\.starts_at, s\.slot_id\s+LIMIT \$12$/);
     expect(values).toEqual([
+      now,
       'org',
       'org:doc',
       '7',

@@ -105,7 +105,9 @@ export function slotSearchSql(params: SlotSearchParams, now: Date): SqlQuery {
   const values: unknown[] = [];
   const bind = (value: unknown): string => `$${values.push(value)}`;
   const where = ['s.offered'];
-  if (params.freeOnly) where.push(`s.status = 'FREE'`);
+  const at = bind(now);
+  // Held (an operator's hold, a pending booking, a waitlist reservation) is FREE at the MIS but not for others.
+  if (params.freeOnly) where.push(`s.status = 'FREE'`, `(s.held_until IS NULL OR s.held_until <= ${at})`);
   if (params.organisation !== undefined) where.push(`s.organisation_oid = ${bind(params.organisation)}`);
   if (params.practitioner !== undefined) where.push(`s.resource_id = ${bind(params.practitioner)}`);
   if (params.district !== undefined) where.push(`s.district_id = ${bind(params.district)}`);
@@ -120,7 +122,7 @@ export function slotSearchSql(params: SlotSearchParams, now: Date): SqlQuery {
   }
   const text = `SELECT s.slot_id, s.organisation_oid, o.short_name AS organisation_name, s.district_id, s.resource_id,
       p.display_name AS practitioner_name, p.specialty_nsi_code, p.specialty_name, p.position_nsi_code, p.position_name,
-      s.starts_at, s.ends_at, s.status, s.booking_channels, coalesce(s.room, p.room) AS room, ${heartbeatSelect}
+      s.starts_at, s.ends_at, CASE WHEN s.status = 'FREE' AND s.held_until > ${at} THEN 'HELD' ELSE s.status END AS status, s.booking_channels, coalesce(s.room, p.room) AS room, ${heartbeatSelect}
     FROM inventory_slot s
     JOIN inventory_organisation o ON o.organisation_oid = s.organisation_oid
     JOIN inventory_practitioner p ON p.resource_id = s.resource_id

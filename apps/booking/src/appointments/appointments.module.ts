@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { HoldsController } from '../holds/holds.controller';
+import { HoldsService } from '../holds/holds.service';
+import { Clock, SystemClock } from '../inventory/clock.service';
+import { WaitlistModule } from '../waitlist/waitlist.module';
+import { AppointmentsController } from './appointments.controller';
+import { AppointmentsService } from './appointments.service';
+import { BookingOutboxRelay } from './booking-outbox.relay';
+import { IdempotencyService } from './idempotency.service';
+import { OutcomeConsumer } from './outcome.consumer';
+import { OutcomeWaiter } from './outcome-waiter.service';
+import { OutcomesService } from './outcomes.service';
+
+@Module({
+  imports: [WaitlistModule],
+  controllers: [AppointmentsController, HoldsController, OutcomeConsumer],
+  providers: [AppointmentsService, OutcomesService, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, { provide: Clock, useClass: SystemClock }],
+  exports: [AppointmentsService, HoldsService],
+})
+export class AppointmentsModule {}

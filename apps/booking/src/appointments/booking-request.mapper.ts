@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { BookingChannel } from '@medbus/contracts';
+import { invalidRequest } from './appointments.errors';
+
+const channel = z.enum(Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]]).default('CONTACT_CENTRE');
+
+export const bookBodySchema = z
+  .object({
+    slotId: z.string().min(1).max(300),
+    patientId: z.string().uuid(),
+    holdId: z.string().uuid().optional(),
+    specialtyCode: z.string().min(1).max(100).optional(),
+    channel,
+  })
+  .strict();
+
+export const rescheduleBodySchema = z
+  .object({
+    slotId: z.string().min(1).max(300),
+    holdId: z.string().uuid().optional(),
+    channel,
+  })
+  .strict();
+
+export const cancelBodySchema = z.object({ channel }).strict();
+
+export const holdBodySchema = z.object({ slotId: z.string().min(1).max(300) }).strict();
+
+/** The body as `schema` reads it, or BOOKING.INVALID_REQUEST naming each problem. */
+export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body ?? {});
+  if (!result.success) {
+    throw invalidRequest(
+      result.error.issues.map((issue) =>
+        issue.code === z.ZodIssueCode.unrecognized_keys ? `unknown field ${issue.keys.join(', ')}` : `${issue.path.join('.') || 'body'}: ${issue.message}`,
+      ),
+    );
+  }
+  return result.data;
+}
+
+/** The optional Idempotency-Key header, once. */
+export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
+  if (Array.isArray(header)) throw invalidRequest(['send Idempotency-Key once']);
+  return header === undefined || header === '' ? undefined : header;
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '@medbus/config';
+import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '@medbus/errors';
+import type { BookingConfig } from '../booking.config';
+
+/** What the booking service asks an adapter to look up at its MIS (personal data: never logged). */
+export interface MisPatientQuery {
+  readonly organisationOid: string;
+  readonly policyNumber?: string;
+  readonly snils?: string;
+  readonly surname?: string;
+  readonly firstName?: string;
+  readonly patronymic?: string;
+  readonly birthDate?: string;
+  readonly sex?: 'MALE' | 'FEMALE';
+  readonly phone?: string;
+  readonly register?: boolean;
+}
+
+export interface MisPatient {
+  readonly misPatientId: string;
+  readonly registered: boolean;
+  readonly attached: boolean | null;
+}
+
+export class MisUnavailableError extends UnavailableError {
+  static readonly code = 'PATIENT.MIS_UNAVAILABLE';
+}
+
+/**
+ * Synchronous patient look-ups at the MIS of an organisation, through the adapter that serves it
+ * (known from the adapters' heartbeats). Patients are looked up, not streamed, so this is HTTP
+ * with a timeout and one retry on a connection failure, not a Kafka event (docs/decisions/0006).
+ */
+@Injectable()
+export class MisAdapterClient {
+  private readonly urls: ReadonlyMap<string, string>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AppConfig) private readonly config: BookingConfig,
+  ) {
+    this.urls = new Map(
+      config.BOOKING_MIS_ADAPTERS.map((entry) => {
+        const at = entry.indexOf('=');
+        return [entry.slice(0, at), entry.slice(at + 1).replace(/\/+$/, '')] as const;
+      }),
+    );
+  }
+
+  async identify(query: MisPatientQuery): Promise<MisPatient> {
+    const base = await this.adapterUrl(query.organisationOid);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(`${base}/v1/patients/identify`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(this.config.BOOKING_MIS_ADAPTER_API_KEY ? { authorization: `Bearer ${this.config.BOOKING_MIS_ADAPTER_API_KEY}` } : {}),
+          },
+          body: JSON.stringify(query),
+          signal: AbortSignal.timeout(this.config.BOOKING_MIS_ADAPTER_TIMEOUT_MS),
+        });
+      } catch (error) {
+        lastError = error;
+        continue;
+      }
+      const body = (await response.json().catch(() => ({}))) as Partial<MisPatient> & { code?: string; message?: string };
+      if (response.ok && typeof body.misPatientId === 'string') {
+        return { misPatientId: body.misPatientId, registered: body.registered === true, attached: typeof body.attached === 'boolean' ? body.attached : null };
+      }
+      throw errorOf(response.status, body.code, body.message);
+    }
+    throw new MisUnavailableError(MisUnavailableError.code, 'the MIS adapter did not answer', { cause: lastError });
+  }
+
+  private async adapterUrl(organisationOid: string): Promise<string> {
+    const rows: { adapter_id: string }[] = await this.dataSource.query(
+      `SELECT adapter_id FROM inventory_organisation_heartbeat WHERE organisation_oid = $1`,
+      [organisationOid],
+    );
+    const adapterId = rows[0]?.adapter_id;
+    const url = adapterId ? this.urls.get(adapterId) : undefined;
+    if (!url) {
+      throw new NotFoundError('PATIENT.ORGANISATION_NOT_SERVED', 'no MIS adapter is known to serve this organisation', {
+        details: { organisationOid, adapterId: adapterId ?? null },
+      });
+    }
+    return url;
+  }
+}
+
+class AdapterRefusal extends ValidationError {}
+class AdapterNotFound extends NotFoundError {}
+class AdapterConflict extends ConflictError {}
+
+/** The adapter's refusal as this service's error, keeping its stable code. */
+function errorOf(status: number, code: string | undefined, message: string | undefined): AppError {
+  const text = message ?? `the MIS adapter answered ${status}`;
+  if (status === 404) return new AdapterNotFound(code ?? 'PATIENT.NOT_FOUND', text);
+  if (status === 409) return new AdapterConflict(code ?? 'PATIENT.AMBIGUOUS', text);
+  if (status === 400 || status === 422) return new AdapterRefusal(code ?? 'PATIENT.QUERY_INVALID', text);
+  return new MisUnavailableError(MisUnavailableError.code, `the MIS adapter answered ${status}${code ? ` (${code})` : ''}`);
+}

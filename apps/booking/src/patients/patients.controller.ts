@@ -1,0 +1,28 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { parseBody } from '../appointments/booking-request.mapper';
+import { IdentifiedPatientView, patientQuerySchema } from './patient.mapper';
+import { PatientsService } from './patients.service';
+
+const identifyBodySchema = patientQuerySchema.extend({ register: z.boolean().default(false) }).strict();
+
+@ApiTags('patients')
+@ApiBearerAuth()
+@Controller('v1/patients')
+export class PatientsController {
+  constructor(@Inject(PatientsService) private readonly patients: PatientsService) {}
+
+  @Post('identify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Find a patient at an organisation's MIS (by ЕНП policy number, SNILS, or name and birth date); register when asked and the MIS allows",
+  })
+  @ApiOkResponse({ type: IdentifiedPatientView })
+  @ApiNotFoundResponse({ description: 'PATIENT.NOT_FOUND (HubService 200), PATIENT.ORGANISATION_NOT_SERVED' })
+  @ApiConflictResponse({ description: 'PATIENT.AMBIGUOUS (HubService 201)' })
+  identify(@Body() body: unknown): Promise<IdentifiedPatientView> {
+    const { register, ...query } = parseBody(identifyBodySchema, body);
+    return this.patients.identify(query, register);
+  }
+}
