@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+
+/**
+ * A small simulated region as real processes for end-to-end tests: the HubService simulator (the
+ * MIS), its medbus adapter and a booking service, each with its own consumer groups (positioned at
+ * "now" on the shared topics), Postgres schema and ports. Services can be killed and started again
+ * with the same identity.
+ */
+
+export const root = join(__dirname, '..', '..');
+export const misGuid = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
+const inventoryTopics = ['mis.organisation', 'mis.resource', 'mis.slot', 'mis.adapter-heartbeat'];
+
+export interface RegionOptions {
+  readonly name: string;
+  readonly organisations: number;
+  readonly doctorsPerOrg: number;
+  readonly horizonDays: number;
+  readonly adapterEnv?: Record<string, string>;
+  readonly bookingEnv?: Record<string, string>;
+  readonly simArgs?: readonly string[];
+}
+
+export interface SimOrganisation {
+  readonly idLpu: number;
+  readonly oid: string;
+  readonly timeZone: string;
+  readonly notifies: boolean;
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+function childEnv(extra: Record<string, string>, without: readonly string[] = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', ...without]) delete env[name];
+  return env;
+}
+
+const tsx = (script: string, args: readonly string[] = []) => ['tsx', '--tsconfig', 'tsconfig.base.json', script, ...args];
+
+export class Region {
+  readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly apiKey = `e2e-operator-${randomBytes(12).toString('hex')}`;
+  readonly adapterKey = `e2e-adapter-${randomBytes(12).toString('hex')}`;
+  readonly adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
+  readonly hubGuid = `e2e-hub-${randomBytes(8).toString('hex')}`;
+  readonly adapterId: string;
+  readonly bookingGroup: string;
+  readonly bookingSchema: string;
+  readonly adapterSchema: string;
+  simPort = 0;
+  notifyPort = 0;
+  bookingPort = 0;
+  organisations: SimOrganisation[] = [];
+  sim?: ServiceProcess;
+  adapter?: ServiceProcess;
+  booking?: ServiceProcess;
+  private starts = 0;
+
+  constructor(private readonly options: RegionOptions) {
+    this.adapterId = `hubservice-${options.name}-${this.runId}`;
+    this.bookingGroup = `booking-${options.name}-${this.runId}`;
+    this.bookingSchema = `booking_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
+    this.adapterSchema = `adapter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
+  }
+
+  get bookingUrl(): string {
+    return `http://127.0.0.1:${this.bookingPort}`;
+  }
+
+  get simUrl(): string {
+    return `http://127.0.0.1:${this.simPort}`;
+  }
+
+  private logFile(name: string): string {
+    return join(root, '.medbus', 'logs', `e2e-${this.options.name}-${name}-${this.runId}-${++this.starts}.log`);
+  }
+
+  async start(): Promise<void> {
+    [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const now = new Date();
+    await Promise.all([
+      startGroupAt(this.bookingGroup, [...inventoryTopics, 'booking.command-outcome'], now),
+      startGroupAt(`mis-adapter-${this.adapterId}-commands`, ['booking.command'], now),
+    ]);
+    this.sim = startProcess({
+      name: 'simulator',
+      command: 'npx',
+      args: tsx('tools/simulators/hubservice/main.ts', [
+        ...['--host', '127.0.0.1', '--port', String(this.simPort), '--seed', '7'],
+        ...['--organisations', String(this.options.organisations), '--doctors-per-org', String(this.options.doctorsPerOrg)],
+        ...['--horizon-days', String(this.options.horizonDays), '--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
+        ...['--notify-url', `http://127.0.0.1:${this.notifyPort}/notifications`, '--notify-share', '1', '--admin-token', this.adminToken],
+        ...(this.options.simArgs ?? []),
+      ]),
+      env: childEnv({}),
+      cwd: root,
+      logFile: this.logFile('simulator'),
+    });
+    await waitForHttp(`${this.simUrl}/health`, this.sim);
+    this.organisations = await this.simCall<SimOrganisation[]>('GET', '/admin/organisations');
+    await Promise.all([this.startAdapter(), this.startBooking()]);
+  }
+
+  async startAdapter(): Promise<void> {
+    this.adapter = startProcess({
+      name: 'adapter',
+      command: 'npx',
+      args: tsx('apps/mis-adapters/hubservice/src/main.ts'),
+      env: childEnv(
+        {
+          MIS_WSDL_URL: `${this.simUrl}/Hub25/HubService.svc?wsdl`,
+          MIS_GUID: misGuid,
+          ADAPTER_ID: this.adapterId,
+          ADAPTER_DATABASE_SCHEMA: this.adapterSchema,
+          ADAPTER_API_KEYS: this.adapterKey,
+          KAFKA_CLIENT_ID: this.adapterId,
+          OTEL_SERVICE_NAME: `mis-adapter-${this.options.name}`,
+          OTEL_SDK_DISABLED: 'true',
+          NOTIFY_PORT: String(this.notifyPort),
+          POLL_INTERVAL_MS: '5000',
+          HEARTBEAT_INTERVAL_MS: '1000',
+          BREAKER_OPEN_MS: '1000',
+          HORIZON_DAYS: String(this.options.horizonDays + 1),
+          MIS_RATE_PER_SECOND: '500',
+          MIS_RATE_BURST: '500',
+          ORGANISATION_TIME_ZONES: this.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(','),
+          ...this.options.adapterEnv,
+        },
+        ['RAW_PAYLOAD_DIR', 'TEST_DATABASE_URL'],
+      ),
+      cwd: root,
+      logFile: this.logFile('adapter'),
+    });
+    await waitForHttp(`http://127.0.0.1:${this.notifyPort}/health`, this.adapter);
+  }
+
+  async startBooking(): Promise<void> {
+    this.booking = startProcess({
+      name: 'booking',
+      command: 'npx',
+      args: tsx('apps/booking/src/main.ts'),
+      env: childEnv(
+        {
+          HTTP_PORT: String(this.bookingPort),
+          DATABASE_URL: stackAddresses().databaseUrl,
+          BOOKING_API_KEYS: this.apiKey,
+          BOOKING_CONSUMER_GROUP: this.bookingGroup,
+          BOOKING_DATABASE_SCHEMA: this.bookingSchema,
+          BOOKING_MIS_ADAPTERS: `${this.adapterId}=http://127.0.0.1:${this.notifyPort}`,
+          BOOKING_MIS_ADAPTER_API_KEY: this.adapterKey,
+          HUB_FACADE_GUIDS: this.hubGuid,
+          KAFKA_CLIENT_ID: `booking-${this.options.name}-${this.runId}`,
+          OTEL_SERVICE_NAME: `booking-${this.options.name}`,
+          OTEL_SDK_DISABLED: 'true',
+          ...this.options.bookingEnv,
+        },
+        ['BOOKING_STALE_AFTER_HEARTBEATS', 'TEST_DATABASE_URL'],
+      ),
+      cwd: root,
+      logFile: this.logFile('booking'),
+    });
+    await waitForHttp(`${this.bookingUrl}/health/ready`, this.booking);
+  }
+
+  /** SIGKILL, as a crashed host would: no shutdown hooks run. */
+  kill(service: 'adapter' | 'booking'): void {
+    const process = this[service];
+    if (process?.child.pid) {
+      try {
+        globalThis.process.kill(-process.child.pid, 'SIGKILL');
+      } catch {
+        process.child.kill('SIGKILL');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.booking, this.adapter, this.sim].map((service) => service?.stop()));
+    const db = new Client({ connectionString: stackAddresses().databaseUrl });
+    try {
+      await db.connect();
+      await db.query(`DROP SCHEMA IF EXISTS "${this.bookingSchema}" CASCADE`);
+      await db.query(`DROP SCHEMA IF EXISTS "${this.adapterSchema}" CASCADE`);
+    } catch (error) {
+      console.warn(`could not drop the region's schemas: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await db.end().catch(() => undefined);
+    }
+  }
+
+  logs(): string {
+    return [this.sim, this.adapter, this.booking]
+      .filter((s): s is ServiceProcess => s !== undefined)
+      .map((s) => `---- ${s.name} (${s.alive() ? 'alive' : `exited ${s.child.exitCode}`}), ${s.logFile}\n${s.tail(30)}`)
+      .join('\n');
+  }
+
+  /** A query on booking's own schema (for assertions the API does not expose, like holds). */
+  async bookingDb<T>(sql: string, values: unknown[] = []): Promise<T[]> {
+    const db = new Client({ connectionString: stackAddresses().databaseUrl, options: `-c search_path=${this.bookingSchema}` });
+    await db.connect();
+    try {
+      return (await db.query(sql, values)).rows as T[];
+    } finally {
+      await db.end();
+    }
+  }
+
+  async simCall<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.simUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  /** A booking API call; the error body `{ error: { code, message, details } }` comes back as `body`. */
+  async api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.bookingUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const parsed = (text ? JSON.parse(text) : undefined) as { error?: unknown } | undefined;
+    return { status: response.status, body: (parsed?.error ?? parsed) as T };
+  }
+}
