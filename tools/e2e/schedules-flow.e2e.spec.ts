@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { eventually } from './region.process';
 
 /**
  * The schedules flow end to end, with every piece a real process: the HubService simulator (the
@@ -187,21 +188,6 @@ async function offeredFree(slot: SimSlot): Promise<boolean> {
   const to = new Date(Date.parse(from) + 60_000).toISOString();
   const ids = await bookingFreeIds(orgOf(slot.idLpu).oid, from, to);
   return ids.has(slotIdOf(slot));
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? ` (last error: ${lastError.message})` : ''}`);
-    await sleep(everyMs);
-  }
 }
 
 /** Every one of `slots` is offered FREE (one search per organisation and day). */
