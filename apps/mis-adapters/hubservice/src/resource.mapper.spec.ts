@@ -28,4 +28,20 @@ describe('resource mapper, on recorded GetSpesialityList and GetDoctorList answe
     const codes = new CodeMap({ [NsiDictionary.specialty]: { PROF: '56' } });
     expect(toResourceState(doctor, localOnly, '1.2.643.5.1.13.13.12.2.23.1037', codes).value?.specialty.nsiCode).toBe('56');
   });
+
+  it("publishes the region's sex, age and attachment rules of the doctor's specialty", () => {
+    const rules = { '31': { patientSex: null, minPatientAgeYears: 18, maxPatientAgeYears: null, attachmentRequired: true } };
+    expect(toResourceState(doctor, cardiology, '1.2.643.5.1.13.13.12.2.23.1037', new CodeMap(), rules).value).toMatchObject({
+      patientSex: null,
+      minPatientAgeYears: 18,
+      maxPatientAgeYears: null,
+      attachmentRequired: true,
+    });
+    expect(toResourceState(doctor, localOnly, '1.2.643.5.1.13.13.12.2.23.1037', new CodeMap(), rules).value).toMatchObject({
+      patientSex: null,
+      minPatientAgeYears: null,
+      maxPatientAgeYears: null,
+      attachmentRequired: false,
+    });
+  });
 });

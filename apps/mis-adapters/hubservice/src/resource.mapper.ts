@@ -2,6 +2,7 @@ import type { ResourcePublished } from '@medbus/contracts';
 import { NsiDictionary, type CodeMap, type DataQualityIssue } from '@medbus/mis-adapter-kit';
 import type { HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { resourceIdOf, type Mapped, type Stamp } from './slot.mapper';
+import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
 
 export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredAt'>;
 
@@ -9,8 +10,16 @@ export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredA
  * A HubService doctor (GetDoctorList under one specialty) as a resource. The specialty's NSI code
  * comes from the code map, else from the vendor's FerIdSpesiality; with neither it is published
  * with nsiCode null and reported. The doctor's SNILS is never carried (the contract forbids it).
+ * Sex, age and attachment rules come from the region's policy for the specialty's NSI code
+ * (HubService publishes none); an unmapped specialty has none.
  */
-export function toResourceState(doctor: HubDoctor, spesiality: HubSpesiality, organisationOid: string, codes: CodeMap): Mapped<ResourceState> {
+export function toResourceState(
+  doctor: HubDoctor,
+  spesiality: HubSpesiality,
+  organisationOid: string,
+  codes: CodeMap,
+  rules: Readonly<Record<string, SpecialtyRule>> = defaultSpecialtyRules,
+): Mapped<ResourceState> {
   const resourceId = resourceIdOf(organisationOid, doctor.IdDoc);
   const issues: DataQualityIssue[] = [];
   const specialty = codes.code(
@@ -36,6 +45,7 @@ export function toResourceState(doctor: HubDoctor, spesiality: HubSpesiality, or
       departmentName: null,
       room: null,
       active: true,
+      ...ruleFor(rules, specialty.coding.nsiCode),
     },
     issues,
   };
