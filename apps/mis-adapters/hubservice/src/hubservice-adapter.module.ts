@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { EventPublisher } from '@medbus/kafka';
+import { CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay } from '@medbus/kafka';
 import {
   CircuitBreaker,
   CodeMap,
@@ -15,10 +16,17 @@ import {
   type Clock,
   type MisResponseRejection,
 } from '@medbus/mis-adapter-kit';
-import type { HubServiceAdapterConfig } from './hubservice.config';
+import { BookingCommandConsumer } from './booking-command.consumer';
+import { outcomeEvents } from './booking-command.mapper';
+import { CreateMisAdapterCommands1764201600000 } from './booking-command.migration';
+import { BookingCommandService } from './booking-command.service';
+import { commandGroupOf, databaseSchemaOf, type HubServiceAdapterConfig } from './hubservice.config';
 import { HubServiceClient } from './hubservice.client';
 import { NotificationEndpoint, type ReadRequest } from './notification.controller';
+import { PatientController } from './patient.controller';
+import { PatientIdentification } from './patient.service';
 import { ScheduleSync } from './schedule-sync.service';
+import { defaultSpecialtyRules, specialtyRulesSchema } from './specialty-rules.config';
 
 export interface AdapterLogger {
   log(message: string, ...params: unknown[]): void;
@@ -30,7 +38,10 @@ export interface AdapterDependencies {
   readonly publisher?: EventPublisher;
   readonly clock?: Clock;
   readonly logger?: AdapterLogger;
-  /** Postgres for the published state; defaults to one on DATABASE_URL when that is set. */
+  /**
+   * Postgres for the published state only (booking commands are consumed only on the adapter's own
+   * schema, which it opens itself from DATABASE_URL); defaults to that one when DATABASE_URL is set.
+   */
   readonly dataSource?: DataSource;
   /** Host to bind the notification endpoint to (default all interfaces). */
   readonly notifyHost?: string;
@@ -45,7 +56,11 @@ export interface AdapterHealthReport {
   readonly rejectedResponses: Readonly<Record<string, number>>;
   readonly dataQualityIssues: number;
   readonly notifications: { readonly accepted: number; readonly refused: number };
+  /** Whether booking commands are consumed (they need DATABASE_URL), and how many were others' and skipped. */
+  readonly commands: { readonly enabled: boolean; readonly skipped: number };
 }
+
+const migrationLock = 7_781_302;
 
 const quietLogger: AdapterLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -68,6 +83,7 @@ export class HubServiceAdapter {
   private readonly logger: AdapterLogger;
   private readonly dataSource?: DataSource;
   private readonly ownsDataSource: boolean;
+  private readonly commands?: { readonly consumer: BookingCommandConsumer; readonly relay: OutboxRelay };
 
   constructor(
     private readonly config: HubServiceAdapterConfig,
@@ -80,10 +96,19 @@ export class HubServiceAdapter {
       deps.publisher ??
       new EventPublisher({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
     this.ownsDataSource = deps.dataSource === undefined && config.DATABASE_URL !== undefined;
+    const schema = databaseSchemaOf(config);
     this.dataSource =
       deps.dataSource ??
       (config.DATABASE_URL
-        ? new DataSource({ type: 'postgres', url: config.DATABASE_URL, migrations: [CreateMisAdapterPublishedState1764000000000], migrationsTableName: 'mis_adapter_migrations' })
+        ? new DataSource({
+            type: 'postgres',
+            url: config.DATABASE_URL,
+            schema,
+            // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
+            extra: { options: `-c search_path=${schema}` },
+            migrations: [CreateMisAdapterPublishedState1764000000000, CreateKafkaBackboneTables1732406400000, CreateMisAdapterCommands1764201600000],
+            migrationsTableName: 'mis_adapter_migrations',
+          })
         : undefined);
     this.breaker = new CircuitBreaker(clock, { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
     this.quality = new DataQualityReport(this.logger);
@@ -113,6 +138,7 @@ export class HubServiceAdapter {
         organisationTimeZones: new Map(Object.entries(config.ORGANISATION_TIME_ZONES)),
         horizonDays: config.HORIZON_DAYS,
         bookingChannels: config.SLOT_BOOKING_CHANNELS,
+        specialtyRules: config.SPECIALTY_RULES_PATH ? specialtyRulesSchema.parse(JSON.parse(readFileSync(config.SPECIALTY_RULES_PATH, 'utf8'))) : defaultSpecialtyRules,
       },
       this.logger,
       this.dataSource ? new PublishedStateStore(this.dataSource, config.ADAPTER_ID) : undefined,
@@ -130,6 +156,11 @@ export class HubServiceAdapter {
       config.HEARTBEAT_INTERVAL_MS,
       (error) => this.logger.warn('heartbeat not published', { error: describe(error) }),
     );
+    const patients = new PatientController(new PatientIdentification(this.client, this.sync, { maxAttempts: 2, initialDelayMs: 200, maxDelayMs: 1_000 }), {
+      apiKeys: config.ADAPTER_API_KEYS,
+      maxBodyBytes: 16 * 1024,
+      today: () => clock.now().toISOString().slice(0, 10),
+    });
     this.endpoint = new NotificationEndpoint({
       port: config.NOTIFY_PORT,
       host: deps.notifyHost,
@@ -137,24 +168,50 @@ export class HubServiceAdapter {
       maxBodyBytes: 256 * 1024,
       onRead: (request) => void this.reread(request),
       health: () => this.health(),
+      routes: [patients],
     });
+    if (this.ownsDataSource && this.dataSource) {
+      const service = new BookingCommandService(
+        this.dataSource,
+        new Outbox(),
+        this.client,
+        this.sync,
+        clock,
+        {
+          adapterId: config.ADAPTER_ID,
+          retry: { initialDelayMs: config.COMMAND_RETRY_INITIAL_MS, maxDelayMs: config.COMMAND_RETRY_MAX_MS },
+          cancelWindowMs: config.CANCEL_RETRY_WINDOW_MS,
+          verifyWindowMs: config.COMMAND_VERIFY_WINDOW_MS,
+        },
+        this.logger,
+        (idLpu, slots) => {
+          for (const idAppointment of slots) void this.reread({ kind: 'slot', idLpu, idAppointment });
+        },
+      );
+      const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
+      this.commands = {
+        consumer: new BookingCommandConsumer(service, { connection, groupId: commandGroupOf(config), deadLetters: this.publisher, logger: this.logger }),
+        relay: new OutboxRelay({ dataSource: this.dataSource, publisher: this.publisher, events: outcomeEvents, logger: this.logger }),
+      };
+    }
   }
 
   /** Starts everything; returns the port the notification endpoint listens on. */
   async start(): Promise<number> {
-    if (this.dataSource && this.ownsDataSource) {
-      await this.dataSource.initialize();
-      await this.dataSource.runMigrations();
-    }
+    if (this.dataSource && this.ownsDataSource) await this.openDatabase(this.dataSource);
     const restored = await this.sync.restore();
     const port = await this.endpoint.listen();
     this.heartbeat.start();
     this.poller.start();
-    this.logger.log('HubService adapter started', { adapterId: this.config.ADAPTER_ID, notifyPort: port, restored });
+    this.commands?.relay.start();
+    await this.commands?.consumer.start();
+    this.logger.log('HubService adapter started', { adapterId: this.config.ADAPTER_ID, notifyPort: port, restored, commands: this.commands !== undefined });
     return port;
   }
 
   async stop(): Promise<void> {
+    await this.commands?.consumer.stop();
+    await this.commands?.relay.stop();
     this.heartbeat.stop();
     await this.poller.stop();
     await this.endpoint.close();
@@ -173,7 +230,29 @@ export class HubServiceAdapter {
       rejectedResponses: { ...this.rejected },
       dataQualityIssues: this.quality.count(),
       notifications: { ...this.endpoint.counters },
+      commands: { enabled: this.commands !== undefined, skipped: this.commands?.consumer.skipped ?? 0 },
     };
+  }
+
+  /** Creates the adapter's schema, then runs its migrations under a lock (instances of one adapter id may start together). */
+  private async openDatabase(dataSource: DataSource): Promise<void> {
+    const client = new Client({ connectionString: this.config.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${databaseSchemaOf(this.config)}`);
+    } finally {
+      await client.end();
+    }
+    await dataSource.initialize();
+    const runner = dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query('SELECT pg_advisory_lock($1)', [migrationLock]);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
+      await runner.release();
+    }
   }
 
   private async reread(request: ReadRequest): Promise<void> {

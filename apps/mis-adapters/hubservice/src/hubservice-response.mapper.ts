@@ -82,6 +82,11 @@ export const appointmentSchema = z.object({
   Version: optional(int),
 });
 
+export const historyVisitSchema = z.object({
+  IdAppointment: optional(text),
+  VisitStart: optional(localDateTime),
+});
+
 export type HubDistrict = z.output<typeof districtSchema>;
 export type HubClinic = z.output<typeof clinicSchema>;
 export type HubSpesiality = z.output<typeof spesialitySchema>;
@@ -100,3 +105,22 @@ export const resultSchemas = {
 
 export type HubReadOperation = keyof typeof resultSchemas;
 export type HubReadResult<O extends HubReadOperation> = z.output<(typeof resultSchemas)[O]>;
+
+/**
+ * Result schemas of the operations the adapter sends one at a time and whose refusals (`Success`
+ * false with an IdError) are answers, not failures: patients, booking, cancelling, history.
+ */
+export const sendSchemas = {
+  CheckPatient: z.object({ ...methodResult, IdPat: optional(text) }),
+  AddNewPatient: z.object({ ...methodResult, IdPat: optional(text) }),
+  SetAppointment: z.object({ ...methodResult, Type: optional(text) }),
+  CreateClaimForRefusal: z.object(methodResult),
+  GetPatientHistory: z.object({
+    ...methodResult,
+    ListHistoryVisit: list('HistoryVisit', historyVisitSchema),
+    ListHistoryRefusal: list('HistoryVisit', historyVisitSchema),
+  }),
+} as const;
+
+export type HubSendOperation = keyof typeof sendSchemas;
+export type HubSendResult<O extends HubSendOperation> = z.output<(typeof sendSchemas)[O]>;

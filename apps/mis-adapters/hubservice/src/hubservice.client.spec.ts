@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hubServiceWsdl } from '@medbus/hubservice';
 import { CircuitBreaker, ManualClock, MisCircuitOpenError, MisResponseRejectedError, MisUnavailableError, TokenBucket } from '@medbus/mis-adapter-kit';
 import { recordedXml } from './__fixtures__/recorded';
-import { HubServiceClient } from './hubservice.client';
+import { HubServiceClient, mayHaveReachedMis } from './hubservice.client';
 
 /** A MIS that answers each operation with a recorded payload, or whatever a test puts in `answers`. */
 async function aRecordedMis(): Promise<{ url: string; answers: Map<string, () => string | number>; calls: string[]; server: Server; wsdlStatus: { code: number } }> {
@@ -116,5 +116,22 @@ describe('HubServiceClient against a MIS answering recorded payloads', () => {
     expect(client.misReachable).toBe(false);
     mis.wsdlStatus.code = 200;
     await expect(client.getDistricts()).resolves.toMatchObject({ Success: true });
+  });
+});
+
+describe('whether a failed call may have changed something at the MIS', () => {
+  const failed = (code: string) => new MisUnavailableError(`HubService SetAppointment failed: ${code}`, { cause: Object.assign(new Error(code), { code }) });
+
+  it('says no for an open circuit, a refused connection and a front end that answered 502/503', () => {
+    expect(mayHaveReachedMis(new MisCircuitOpenError(new Date()))).toBe(false);
+    expect(mayHaveReachedMis(failed('ECONNREFUSED'))).toBe(false);
+    expect(mayHaveReachedMis(new MisUnavailableError('HubService SetAppointment answered HTTP 503', { details: { status: 503 } }))).toBe(false);
+  });
+
+  it('says maybe for a timeout, a reset connection, a server fault and a garbled answer', () => {
+    expect(mayHaveReachedMis(failed('ECONNABORTED'))).toBe(true);
+    expect(mayHaveReachedMis(failed('ECONNRESET'))).toBe(true);
+    expect(mayHaveReachedMis(new MisUnavailableError('HubService SetAppointment answered HTTP 500', { details: { status: 500 } }))).toBe(true);
+    expect(mayHaveReachedMis(new MisResponseRejectedError('malformed', 'garbled'))).toBe(true);
   });
 });

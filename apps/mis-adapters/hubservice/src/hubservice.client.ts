@@ -1,7 +1,8 @@
 import * as soap from 'soap';
-import { assertSafeXml, SafeXmlCode } from '@medbus/hubservice';
+import { assertSafeXml, SafeXmlCode, type Patient } from '@medbus/hubservice';
 import { AppError } from '@medbus/errors';
 import {
+  MisCircuitOpenError,
   MisResponseRejectedError,
   MisResponseRejection,
   MisUnavailableError,
@@ -12,7 +13,8 @@ import {
   type RawPayloadArchive,
   type TokenBucket,
 } from '@medbus/mis-adapter-kit';
-import { resultSchemas, type HubReadOperation, type HubReadResult } from './hubservice-response.mapper';
+import type { z } from 'zod';
+import { resultSchemas, sendSchemas, type HubReadOperation, type HubReadResult, type HubSendOperation, type HubSendResult } from './hubservice-response.mapper';
 
 export interface HubServiceClientOptions {
   readonly wsdlUrl: string;
@@ -103,6 +105,29 @@ class GuardedHttpClient extends soap.HttpClient {
   }
 }
 
+/** Network failures that prove the request never reached the MIS. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** HTTP statuses of a front end (IIS, a proxy) that did not hand the request to the service. */
+const NOT_PROCESSED_STATUSES = new Set([502, 503]);
+
+/**
+ * Whether a failed call may nevertheless have changed something at the MIS: a timeout, a reset
+ * connection, a lost or garbled answer may follow a booking that was made. An open circuit, a
+ * refused connection or a 502/503 from the front end prove it was not.
+ */
+export function mayHaveReachedMis(error: unknown): boolean {
+  if (error instanceof MisCircuitOpenError) return false;
+  if (error instanceof MisUnavailableError) {
+    const status = error.details?.['status'];
+    if (typeof status === 'number') return !NOT_PROCESSED_STATUSES.has(status);
+    if (error.details?.['stage'] === 'wsdl') return false;
+    const cause = error.cause as { code?: unknown; cause?: { code?: unknown } } | undefined;
+    const code = cause?.code ?? cause?.cause?.code;
+    return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+  }
+  return true;
+}
+
 function operationOf(headers: Record<string, unknown> | undefined): string | undefined {
   const action = headers?.SOAPAction;
   return typeof action === 'string' ? /\/([A-Za-z]+)"?$/.exec(action)?.[1] : undefined;
@@ -148,6 +173,48 @@ export class HubServiceClient {
     return this.call('GetAvaibleAppointments', { idDoc, idLpu, idPat: '', visitStart, visitEnd });
   }
 
+  checkPatient(idLpu: number, pat: Patient) {
+    return this.send('CheckPatient', { pat: ordered(pat), idLpu });
+  }
+
+  addNewPatient(idLpu: number, patient: Patient) {
+    return this.send('AddNewPatient', { patient: ordered(patient), idLpu });
+  }
+
+  /** Books (or, with `idAppointmentPrev`, moves a booking to) an appointment. */
+  setAppointment(idLpu: number, idAppointment: string, idPat: string, idAppointmentPrev?: string | null) {
+    return this.send('SetAppointment', { idAppointment, idLpu, idPat, ...(idAppointmentPrev ? { idAppointmentPrev } : {}) });
+  }
+
+  createClaimForRefusal(idLpu: number, idPat: string, idAppointment: string) {
+    return this.send('CreateClaimForRefusal', { idLpu, idPat, idAppointment });
+  }
+
+  getPatientHistory(idLpu: number, idPat: string) {
+    return this.send('GetPatientHistory', { idLpu, idPat });
+  }
+
+  /**
+   * One call, not retried here: for a booking only the caller knows whether trying again is safe
+   * (see `mayHaveReachedMis`). Rate limit and breaker apply; a refusal (`Success` false with an
+   * IdError) is returned as the answer it is, not thrown.
+   */
+  async send<O extends HubSendOperation>(operation: O, args: Record<string, unknown>): Promise<HubSendResult<O>> {
+    const { breaker, limiter } = this.options;
+    try {
+      const result = await breaker.run(async () => {
+        await limiter.take();
+        return this.request(operation, sendSchemas[operation], { ...args, guid: this.options.guid });
+      });
+      this.lastCallOk = true;
+      return result as HubSendResult<O>;
+    } catch (error) {
+      this.lastCallOk = error instanceof MisResponseRejectedError;
+      if (error instanceof MisResponseRejectedError) this.options.onRejected?.(operation, error.reason);
+      throw error;
+    }
+  }
+
   async call<O extends HubReadOperation>(operation: O, args: Record<string, unknown>): Promise<HubReadResult<O>> {
     const { breaker, limiter, retry } = this.options;
     try {
@@ -169,6 +236,16 @@ export class HubServiceClient {
   }
 
   private async invoke<O extends HubReadOperation>(operation: O, args: Record<string, unknown>): Promise<HubReadResult<O>> {
+    const result = (await this.request(operation, resultSchemas[operation], args)) as HubReadResult<O>;
+    if (!result.Success) {
+      const codes = result.ErrorList.map((e) => e.IdError);
+      if (codes.length > 0 && codes.every((code) => EMPTY_RESULT_ERRORS.has(code))) return emptied(result);
+      throw new MisResponseRejectedError(MisResponseRejection.businessError, `HubService ${operation} failed`, { details: { idErrors: codes } });
+    }
+    return result;
+  }
+
+  private async request<S extends z.ZodTypeAny>(operation: string, schema: S, args: Record<string, unknown>): Promise<z.output<S>> {
     const client = await this.soapClient();
     const method = (client as unknown as Record<string, (args: unknown) => Promise<[unknown]>>)[`${operation}Async`];
     if (typeof method !== 'function') throw new MisUnavailableError(`the MIS WSDL has no operation ${operation}`);
@@ -179,19 +256,13 @@ export class HubServiceClient {
       throw classify(operation, error);
     }
     const wrapped = (answer as Record<string, unknown> | null)?.[`${operation}Result`];
-    const parsed = resultSchemas[operation].safeParse(wrapped);
+    const parsed = schema.safeParse(wrapped);
     if (!parsed.success) {
       throw new MisResponseRejectedError(MisResponseRejection.invalidShape, `HubService ${operation} answered with an unexpected shape`, {
         details: { issues: parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`) },
       });
     }
-    const result = parsed.data as HubReadResult<O>;
-    if (!result.Success) {
-      const codes = result.ErrorList.map((e) => e.IdError);
-      if (codes.length > 0 && codes.every((code) => EMPTY_RESULT_ERRORS.has(code))) return emptied(result);
-      throw new MisResponseRejectedError(MisResponseRejection.businessError, `HubService ${operation} failed`, { details: { idErrors: codes } });
-    }
-    return result;
+    return parsed.data as z.output<S>;
   }
 
   private soapClient(): Promise<soap.Client> {
@@ -209,7 +280,7 @@ export class HubServiceClient {
         })
         .catch((error: unknown) => {
           this.client = undefined;
-          throw error instanceof AppError ? error : new MisUnavailableError('cannot load the MIS WSDL', { cause: error });
+          throw error instanceof AppError ? error : new MisUnavailableError('cannot load the MIS WSDL', { cause: error, details: { stage: 'wsdl' } });
         });
     }
     return this.client;
@@ -221,6 +292,15 @@ export class HubServiceClient {
       .store({ operation, body, fetchedAt: this.options.clock.now(), accepted: rejection === undefined, ...(rejection ? { rejection } : {}) })
       .catch((error: unknown) => this.options.onArchiveError?.(error));
   }
+}
+
+/** A Patient with its members in DataContract (alphabetical) order and no empty ones. */
+function ordered(patient: Patient): Patient {
+  return Object.fromEntries(
+    Object.entries(patient)
+      .filter(([, value]) => value !== undefined && value !== '')
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ) as Patient;
 }
 
 function emptied<R extends { Success: boolean }>(result: R): R {

@@ -1,5 +1,5 @@
 import { loadConfig } from '@medbus/config';
-import { hubServiceAdapterConfigSchema } from './hubservice.config';
+import { commandGroupOf, databaseSchemaOf, hubServiceAdapterConfigSchema } from './hubservice.config';
 
 const env = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -30,5 +30,22 @@ describe('HubService adapter configuration', () => {
   it('refuses a time zone that does not exist and a channel that is not in the contract', () => {
     expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, MIS_TIME_ZONE: 'Europe/Krasnodar' })).toThrow('MIS_TIME_ZONE must be an IANA time zone');
     expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, SLOT_BOOKING_CHANNELS: 'PORTAL,TELEGRAM' })).toThrow('SLOT_BOOKING_CHANNELS');
+  });
+
+  it('gives each adapter its own Postgres schema and command group unless told otherwise, and no API keys', () => {
+    const config = loadConfig(hubServiceAdapterConfigSchema, env);
+    expect(databaseSchemaOf(config)).toBe('mis_adapter_hubservice_krasnodar_1');
+    expect(commandGroupOf(config)).toBe('mis-adapter-hubservice-krasnodar-1-commands');
+    expect(config.ADAPTER_API_KEYS).toEqual([]);
+    const told = loadConfig(hubServiceAdapterConfigSchema, { ...env, ADAPTER_DATABASE_SCHEMA: 'adapter_a', COMMAND_CONSUMER_GROUP: 'g' });
+    expect([databaseSchemaOf(told), commandGroupOf(told)]).toEqual(['adapter_a', 'g']);
+  });
+
+  it('takes API keys as a comma list and refuses short ones', () => {
+    expect(loadConfig(hubServiceAdapterConfigSchema, { ...env, ADAPTER_API_KEYS: 'booking-service-key-01, operator-console-key-1' }).ADAPTER_API_KEYS).toEqual([
+      'booking-service-key-01',
+      'operator-console-key-1',
+    ]);
+    expect(() => loadConfig(hubServiceAdapterConfigSchema, { ...env, ADAPTER_API_KEYS: 'short' })).toThrow('ADAPTER_API_KEYS');
   });
 });

@@ -58,10 +58,39 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
       /** JSON file `{ "<NSI dictionary OID>": { "<vendor code>": "<NSI code>" } }`; optional. */
       CODE_MAP_PATH: z.string().optional(),
       /**
-       * Postgres where the adapter keeps what it published, so a restart still knows its slots;
-       * without it that memory is lost on restart.
+       * Postgres where the adapter keeps what it published (so a restart still knows its slots) and
+       * the booking commands it carried out with their outcomes' outbox. Without it that memory is
+       * lost on restart and booking commands are not consumed at all.
        */
       DATABASE_URL: envUrl(['postgres', 'postgresql']).optional(),
+      /** Postgres schema of the adapter's tables; default `mis_adapter_<ADAPTER_ID as an identifier>` (see `databaseSchemaOf`). */
+      ADAPTER_DATABASE_SCHEMA: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+        .optional(),
+      /** Consumer group on booking.command; default `mis-adapter-<ADAPTER_ID>-commands`. */
+      COMMAND_CONSUMER_GROUP: z.string().min(1).optional(),
+      /** Backoff between attempts while the MIS does not answer a command (until the command's deadline). */
+      COMMAND_RETRY_INITIAL_MS: envInt().default('200'),
+      COMMAND_RETRY_MAX_MS: envInt().default('2000'),
+      /** How long a cancellation is retried while the MIS does not answer (CancelAppointment has no deadline). */
+      CANCEL_RETRY_WINDOW_MS: envInt().default('120000'),
+      /** After a deadline, how long the adapter keeps reading whether a call whose answer was lost took effect. */
+      COMMAND_VERIFY_WINDOW_MS: envInt().default('60000'),
+      /**
+       * Keys callers of the patient API (POST /v1/patients/identify) present as `Authorization:
+       * Bearer <key>`, comma-separated, each at least 16 characters; none: the API refuses everyone.
+       */
+      ADAPTER_API_KEYS: z
+        .string()
+        .default('')
+        .transform((text) => text.split(',').map((key) => key.trim()).filter(Boolean))
+        .refine((keys) => keys.every((key) => key.length >= 16), 'must hold keys of at least 16 characters'),
+      /**
+       * JSON file replacing the region's sex, age and attachment rules per specialty NSI code
+       * (`specialtyRulesSchema`); default `defaultSpecialtyRules`.
+       */
+      SPECIALTY_RULES_PATH: z.string().optional(),
       /** Folder of the raw payload archive; raw payloads are not kept without it. */
       RAW_PAYLOAD_DIR: z.string().optional(),
       /** Channels allowed to book the MIS's slots (HubService does not say per slot). */
@@ -72,6 +101,18 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
   );
 
 export type HubServiceAdapterConfig = z.output<typeof hubServiceAdapterConfigSchema>;
+
+/** The adapter's Postgres schema: ADAPTER_DATABASE_SCHEMA, else `mis_adapter_` + ADAPTER_ID made an identifier. */
+export function databaseSchemaOf(config: Pick<HubServiceAdapterConfig, 'ADAPTER_DATABASE_SCHEMA' | 'ADAPTER_ID'>): string {
+  if (config.ADAPTER_DATABASE_SCHEMA) return config.ADAPTER_DATABASE_SCHEMA;
+  const id = config.ADAPTER_ID.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  return `mis_adapter_${id}`.slice(0, 63);
+}
+
+/** The adapter's consumer group on booking.command. */
+export function commandGroupOf(config: Pick<HubServiceAdapterConfig, 'COMMAND_CONSUMER_GROUP' | 'ADAPTER_ID'>): string {
+  return config.COMMAND_CONSUMER_GROUP ?? `mis-adapter-${config.ADAPTER_ID}-commands`;
+}
 
 function isTimeZone(zone: string): boolean {
   try {

@@ -40,6 +40,12 @@ export interface NotificationCounters {
   refused: number;
 }
 
+/** Another handler on the same port (the patient API), by exact path. */
+export interface HttpRoute {
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
 export interface NotificationEndpointOptions {
   readonly port: number;
   readonly host?: string;
@@ -50,6 +56,7 @@ export interface NotificationEndpointOptions {
   readonly onRead: (request: ReadRequest) => void;
   /** Health as JSON for GET /health. */
   readonly health: () => unknown;
+  readonly routes?: readonly HttpRoute[];
 }
 
 /**
@@ -84,6 +91,13 @@ export class NotificationEndpoint {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/health') return send(res, 200, 'application/json', JSON.stringify(this.options.health()));
+    const route = this.options.routes?.find((r) => r.path === path);
+    if (route) {
+      return route.handle(req, res).catch(() => {
+        if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ code: 'COMMON.INTERNAL', message: 'internal error' }));
+        else res.destroy();
+      });
+    }
     if (path !== '/notifications') return send(res, 404, 'text/plain', 'not found');
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
     let request: DecodedRequest;

@@ -17,6 +17,7 @@ import type { HubServiceClient } from './hubservice.client';
 import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { organisationPublished, toOrganisationState, type OrganisationState } from './organisation.mapper';
 import { resourcePublished, toResourceState, type ResourceState } from './resource.mapper';
+import type { SpecialtyRule } from './specialty-rules.config';
 import { slotChanged, slotIdOf, slotPublished, slotRemoved, toSlotState, withStatus, type SlotState } from './slot.mapper';
 
 /** The reads the sync needs from the MIS (HubServiceClient in production). */
@@ -30,6 +31,8 @@ export interface ScheduleSyncOptions {
   readonly organisationTimeZones?: ReadonlyMap<string, string>;
   readonly horizonDays: number;
   readonly bookingChannels: readonly BookingChannel[];
+  /** The region's sex, age and attachment rules by specialty NSI code; default: `defaultSpecialtyRules`. */
+  readonly specialtyRules?: Readonly<Record<string, SpecialtyRule>>;
 }
 
 export interface SyncLogger {
@@ -99,6 +102,33 @@ export class ScheduleSync {
 
   get organisationOids(): string[] {
     return [...new Set([...this.clinicsByIdLpu.values()].map((c) => c.organisationOid))];
+  }
+
+  /** The MIS's id (IdLPU) of an organisation seen in the current process, or undefined. */
+  idLpuOf(organisationOid: string): number | undefined {
+    for (const [idLpu, clinic] of this.clinicsByIdLpu) if (clinic.organisationOid === organisationOid) return idLpu;
+    return undefined;
+  }
+
+  /** Whether this adapter serves the organisation: seen at the MIS now, or published before a restart. */
+  serves(organisationOid: string): boolean {
+    return this.idLpuOf(organisationOid) !== undefined || this.organisations.get(organisationOid) !== undefined;
+  }
+
+  /**
+   * Reads the MIS's organisations (GetDistrictList, GetLPUList) without publishing anything, so
+   * that commands and identification can name an organisation's IdLPU before the first full pass
+   * has finished. Throws when the MIS is unavailable.
+   */
+  async discoverOrganisations(): Promise<void> {
+    const { Districts } = await this.client.getDistricts();
+    for (const district of Districts) {
+      const { ListLPU } = await this.client.getClinics(district.IdDistrict);
+      for (const clinic of ListLPU) {
+        const mapped = toOrganisationState(clinic, district, this.options.misVendor, this.zoneOf(clinic.Oid ?? ''));
+        if (mapped.value) this.clinicsByIdLpu.set(clinic.IdLPU, { organisationOid: mapped.value.organisationOid });
+      }
+    }
   }
 
   /** One full pass over the horizon. Throws when the MIS is unavailable; refused answers are skipped and counted. */
@@ -177,7 +207,7 @@ export class ScheduleSync {
     }
     const resourceChanges: Change<ResourceState>[] = [];
     for (const { doctor, spesiality } of doctors.values()) {
-      const mapped = toResourceState(doctor, spesiality, organisationOid, this.codes);
+      const mapped = toResourceState(doctor, spesiality, organisationOid, this.codes, this.options.specialtyRules);
       this.quality.record(mapped.issues);
       const change = mapped.value && this.resources.detect(mapped.value.resourceId, mapped.value);
       if (change) resourceChanges.push(change);

@@ -1,0 +1,60 @@
+import { Topics } from '@medbus/contracts';
+import { EventConsumer, type ConsumedEvent, type ConsumerLogger, type EventPublisher, type KafkaConnectionOptions } from '@medbus/kafka';
+import { toBookingCommand } from './booking-command.mapper';
+import type { BookingCommandService } from './booking-command.service';
+
+export interface BookingCommandConsumerOptions {
+  readonly connection: KafkaConnectionOptions;
+  /** One group per adapter id: every adapter sees every command and carries out its own organisations'. */
+  readonly groupId: string;
+  readonly deadLetters: EventPublisher;
+  readonly logger?: ConsumerLogger;
+}
+
+/**
+ * `booking.command`: BookSlot and CancelAppointment for the organisations this adapter serves;
+ * others' commands are skipped. Decoding, retry and dead letters are libs/kafka's: a command
+ * that does not decode or breaks its schema is dead-lettered at once.
+ */
+export class BookingCommandConsumer {
+  private readonly consumer: EventConsumer;
+  skipped = 0;
+
+  constructor(
+    private readonly service: BookingCommandService,
+    options: BookingCommandConsumerOptions,
+  ) {
+    this.consumer = new EventConsumer({
+      connection: options.connection,
+      groupId: options.groupId,
+      topics: [Topics.bookingCommand],
+      handle: (event) => this.handle(event),
+      deadLetters: options.deadLetters,
+      // Only commands issued from now on: a new adapter must not replay the topic's history.
+      fromBeginning: false,
+      // A database outage outlasts the default five attempts; the MIS's own outages are waited out by the service.
+      retry: { maxAttempts: 20, initialBackoffMs: 200, maxBackoffMs: 5_000 },
+      logger: options.logger,
+    });
+  }
+
+  start(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    // The consumer marks itself stopping first, so the command in progress is given back, not dead-lettered.
+    const stopped = this.consumer.stop();
+    this.service.stop();
+    await stopped;
+  }
+
+  private async handle(event: ConsumedEvent): Promise<void> {
+    const command = toBookingCommand(event.eventType, event.value);
+    if (!(await this.service.serves(command))) {
+      this.skipped += 1;
+      return;
+    }
+    await this.service.execute(command, event.correlationId);
+  }
+}

@@ -1,0 +1,292 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AllEvents, CommandRejectionReason } from '@medbus/contracts';
+import { isRetryable } from '@medbus/errors';
+import { HubErrorCode } from '@medbus/hubservice';
+import type { Outbox } from '@medbus/kafka';
+import { backoffDelay, MisResponseRejectedError, MisUnavailableError, type BackoffOptions, type Clock } from '@medbus/mis-adapter-kit';
+import { outcomeOf, refusalOf, type BookingCommand, type CommandOutcome, type CommandResult } from './booking-command.mapper';
+import { mayHaveReachedMis, type HubServiceClient } from './hubservice.client';
+
+/** The MIS calls commands make (HubServiceClient in production). */
+export type CommandMis = Pick<HubServiceClient, 'setAppointment' | 'createClaimForRefusal' | 'getPatientHistory'>;
+
+/** Where an organisation's IdLPU comes from (ScheduleSync in production). */
+export interface OrganisationDirectory {
+  idLpuOf(organisationOid: string): number | undefined;
+  serves(organisationOid: string): boolean;
+  discoverOrganisations(): Promise<void>;
+}
+
+export interface BookingCommandOptions {
+  readonly adapterId: string;
+  /** Backoff between attempts while the MIS does not answer (maxAttempts is not used: the deadline bounds them). */
+  readonly retry: Omit<BackoffOptions, 'maxAttempts'>;
+  /** How long a cancellation keeps being retried (CancelAppointment carries no deadline). */
+  readonly cancelWindowMs: number;
+  /** How long, after the deadline, the adapter keeps trying to read whether an unanswered call booked. */
+  readonly verifyWindowMs: number;
+}
+
+export interface CommandLogger {
+  log(message: string, ...params: unknown[]): void;
+  warn(message: string, ...params: unknown[]): void;
+}
+
+/** Slots whose state a command changed or found changed, to be re-read and published at once. */
+export type SlotsTouched = (idLpu: number, localSlotIds: readonly string[]) => void;
+
+interface StoredCommand {
+  outcome_type: string | null;
+  outcome: CommandOutcome['value'] | null;
+}
+
+const deadlineExceeded = (message: string): CommandResult => ({ kind: 'refused', reason: CommandRejectionReason.DEADLINE_EXCEEDED, misErrorCode: null, message });
+
+/**
+ * Carries out booking commands at the MIS, each command id once in effect:
+ * - a row per command is committed before the MIS is first called, and completed with the outcome
+ *   in the same transaction as the outcome's outbox row; a redelivered command id republishes the
+ *   stored outcome and never calls the MIS again;
+ * - while the MIS does not answer, attempts are repeated with bounded exponential backoff until the
+ *   command's deadline (a cancellation: `cancelWindowMs`), never after it;
+ * - a call whose answer was lost (timeout, reset, garbled answer, or a restart after it) may have
+ *   booked: when a later attempt is refused with 307/308 (309 for a move or a cancellation), the
+ *   patient's history at the MIS decides, so a lost answer yields neither a false refusal nor a
+ *   second booking.
+ */
+export class BookingCommandService {
+  private stopping = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly mis: CommandMis,
+    private readonly directory: OrganisationDirectory,
+    private readonly clock: Clock,
+    private readonly options: BookingCommandOptions,
+    private readonly logger: CommandLogger,
+    private readonly onSlotsTouched: SlotsTouched = () => undefined,
+  ) {}
+
+  /** Stops waiting: a command in progress ends with a retryable error, leaving its message to be redelivered. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /**
+   * Whether this adapter serves the command's organisation. Before the organisations were ever
+   * read (a first start, the MIS down) it waits for them within the command's time.
+   */
+  async serves(command: BookingCommand): Promise<boolean> {
+    const oid = command.value.organisationOid;
+    if (this.directory.serves(oid)) return true;
+    const until = this.timeLimitOf(command);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.directory.discoverOrganisations();
+        return this.directory.serves(oid);
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        if (this.clock.now().getTime() >= until) {
+          this.logger.warn('organisations unknown while the MIS does not answer; command skipped', { commandId: command.value.commandId });
+          return false;
+        }
+        await this.pause(attempt, until);
+      }
+    }
+  }
+
+  /** Carries out the command (or answers its stored outcome) and returns the outcome written to the outbox. */
+  async execute(command: BookingCommand, correlationId?: string): Promise<CommandOutcome> {
+    const { commandId } = command.value;
+    const stored = await this.stored(commandId);
+    if (stored?.outcome && stored.outcome_type) {
+      const outcome = { name: stored.outcome_type, value: stored.outcome } as CommandOutcome;
+      await this.dataSource.transaction((tx) => this.enqueue(tx, outcome, correlationId));
+      this.logger.log('command redelivered; stored outcome published again', { commandId, outcome: outcome.name });
+      return outcome;
+    }
+    // A row without an outcome: an earlier run took the command up and stopped before finishing it.
+    const mayHaveActed = stored !== undefined;
+    if (!stored) await this.markStarted(command);
+
+    const { result, idLpu, touched } = command.name === 'BookSlot' ? await this.book(command, mayHaveActed) : await this.cancel(command, mayHaveActed);
+    const outcome = await this.dataSource.transaction(async (tx) => {
+      const [row]: StoredCommand[] = await tx.query(`SELECT outcome_type, outcome FROM mis_adapter_command WHERE command_id = $1 FOR UPDATE`, [commandId]);
+      // Another instance finished it meanwhile (a rebalance): its outcome stands.
+      const decided = row?.outcome && row.outcome_type ? ({ name: row.outcome_type, value: row.outcome } as CommandOutcome) : undefined;
+      const answer = decided ?? outcomeOf(command, result, this.clock.now().getTime());
+      if (!decided) {
+        await tx.query(`UPDATE mis_adapter_command SET outcome_type = $2, outcome = $3, finished_at = now() WHERE command_id = $1`, [
+          commandId,
+          answer.name,
+          JSON.stringify(answer.value),
+        ]);
+      }
+      await this.enqueue(tx, answer, correlationId);
+      return answer;
+    });
+    this.logger.log('command carried out', {
+      commandId,
+      command: command.name,
+      outcome: outcome.name,
+      ...('reason' in outcome.value ? { reason: outcome.value.reason, misErrorCode: outcome.value.misErrorCode } : {}),
+    });
+    if (idLpu !== undefined && touched.length > 0) this.onSlotsTouched(idLpu, touched);
+    return outcome;
+  }
+
+  private async book(command: Extract<BookingCommand, { name: 'BookSlot' }>, mayHaveActed: boolean): Promise<Carried> {
+    const { localSlotId, misPatientId, replacesMisAppointmentId, deadline } = command.value;
+    let uncertain = mayHaveActed;
+    let idLpu: number | undefined;
+    const booked = (id: number): Carried => ({ result: { kind: 'done', misAppointmentId: localSlotId }, idLpu: id, touched: [localSlotId, ...(replacesMisAppointmentId ? [replacesMisAppointmentId] : [])] });
+    for (let attempt = 1; ; attempt++) {
+      if (this.clock.now().getTime() >= deadline) {
+        if (uncertain && idLpu !== undefined) return this.settleAfterDeadline(idLpu, misPatientId, (visits) => visits.has(localSlotId), booked, [localSlotId]);
+        return { result: deadlineExceeded('the MIS did not answer before the deadline; nothing was booked'), idLpu, touched: [] };
+      }
+      try {
+        idLpu = await this.idLpuOf(command.value.organisationOid);
+        if (idLpu === undefined) return { result: notListed, idLpu, touched: [] };
+        const answer = await this.mis.setAppointment(idLpu, localSlotId, misPatientId, replacesMisAppointmentId);
+        if (answer.Success) return booked(idLpu);
+        const code = answer.ErrorList[0]?.IdError;
+        const ambiguous = code === HubErrorCode.PatientAlreadyBooked || code === HubErrorCode.SlotTaken || (code === HubErrorCode.BookingNotFound && replacesMisAppointmentId);
+        if (uncertain && ambiguous && (await this.activeVisits(idLpu, misPatientId)).has(localSlotId)) return booked(idLpu);
+        const result = refusalOf(answer.ErrorList);
+        const reread = result.kind === 'refused' && (result.reason === CommandRejectionReason.SLOT_TAKEN || result.reason === CommandRejectionReason.SLOT_NOT_FOUND);
+        return { result, idLpu, touched: reread ? [localSlotId] : [] };
+      } catch (error) {
+        uncertain = this.afterFailure(error, command, attempt) || uncertain;
+        await this.pause(attempt, deadline);
+      }
+    }
+  }
+
+  private async cancel(command: Extract<BookingCommand, { name: 'CancelAppointment' }>, mayHaveActed: boolean): Promise<Carried> {
+    const { misAppointmentId, misPatientId } = command.value;
+    const until = this.timeLimitOf(command);
+    let uncertain = mayHaveActed;
+    let idLpu: number | undefined;
+    const cancelled = (id: number): Carried => ({ result: { kind: 'done' }, idLpu: id, touched: [misAppointmentId] });
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 1 && this.clock.now().getTime() >= until) {
+        if (uncertain && idLpu !== undefined) return this.settleAfterDeadline(idLpu, misPatientId, (visits) => !visits.has(misAppointmentId), cancelled, []);
+        return { result: deadlineExceeded('the MIS did not answer in time; the booking stays as it was'), idLpu, touched: [] };
+      }
+      try {
+        idLpu = await this.idLpuOf(command.value.organisationOid);
+        if (idLpu === undefined) return { result: notListed, idLpu, touched: [] };
+        const answer = await this.mis.createClaimForRefusal(idLpu, misPatientId, misAppointmentId);
+        if (answer.Success) return cancelled(idLpu);
+        if (uncertain && answer.ErrorList[0]?.IdError === HubErrorCode.BookingNotFound && !(await this.activeVisits(idLpu, misPatientId)).has(misAppointmentId)) {
+          return cancelled(idLpu);
+        }
+        return { result: refusalOf(answer.ErrorList), idLpu, touched: [] };
+      } catch (error) {
+        uncertain = this.afterFailure(error, command, attempt) || uncertain;
+        await this.pause(attempt, until);
+      }
+    }
+  }
+
+  /**
+   * The deadline passed after a call whose answer was lost: no new change is made, but the MIS is
+   * read (within `verifyWindowMs`) to answer the truth rather than a refusal that may be false.
+   */
+  private async settleAfterDeadline(
+    idLpu: number,
+    idPat: string,
+    happened: (activeVisits: ReadonlySet<string>) => boolean,
+    done: (idLpu: number) => Carried,
+    touched: string[],
+  ): Promise<Carried> {
+    const until = this.clock.now().getTime() + this.options.verifyWindowMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const visits = await this.activeVisits(idLpu, idPat);
+        if (happened(visits)) return done(idLpu);
+        return { result: deadlineExceeded('the deadline passed; the MIS shows the change was not made'), idLpu, touched };
+      } catch (error) {
+        if (!isRetryable(error) && !(error instanceof MisResponseRejectedError)) throw error;
+        if (this.clock.now().getTime() >= until) {
+          return { result: deadlineExceeded('the deadline passed and the MIS did not answer; an unanswered call may have taken effect, the next schedule read shows it'), idLpu, touched };
+        }
+        await this.pause(attempt, until);
+      }
+    }
+  }
+
+  /** Appointments the patient holds at the MIS now (GetPatientHistory's visits not refused). */
+  private async activeVisits(idLpu: number, idPat: string): Promise<ReadonlySet<string>> {
+    const history = await this.mis.getPatientHistory(idLpu, idPat);
+    if (!history.Success) return new Set();
+    return new Set(history.ListHistoryVisit.map((visit) => visit.IdAppointment).filter((id): id is string => id !== undefined));
+  }
+
+  private async idLpuOf(organisationOid: string): Promise<number | undefined> {
+    const known = this.directory.idLpuOf(organisationOid);
+    if (known !== undefined) return known;
+    await this.directory.discoverOrganisations();
+    return this.directory.idLpuOf(organisationOid);
+  }
+
+  /** Whether the failed call may have changed something at the MIS; rethrows what retrying cannot help. */
+  private afterFailure(error: unknown, command: BookingCommand, attempt: number): boolean {
+    const garbled = error instanceof MisResponseRejectedError;
+    if (!garbled && !isRetryable(error)) throw error;
+    const reached = garbled || mayHaveReachedMis(error);
+    this.logger.warn('MIS call for a command failed; retrying', {
+      commandId: command.value.commandId,
+      attempt,
+      code: (error as { code?: string }).code,
+      mayHaveTakenEffect: reached,
+    });
+    return reached;
+  }
+
+  /** Waits before the next attempt, never past `until`; a stopping adapter gives the message back. */
+  private async pause(attempt: number, until: number): Promise<void> {
+    const delay = Math.min(backoffDelay(attempt, { ...this.options.retry, maxAttempts: Number.MAX_SAFE_INTEGER }), Math.max(0, until - this.clock.now().getTime()));
+    const end = Date.now() + delay;
+    while (!this.stopping && Date.now() < end) await sleep(Math.min(100, end - Date.now()));
+    if (this.stopping) throw new MisUnavailableError('the adapter is stopping; the command will be redelivered');
+  }
+
+  private timeLimitOf(command: BookingCommand): number {
+    return command.name === 'BookSlot' ? command.value.deadline : this.clock.now().getTime() + this.options.cancelWindowMs;
+  }
+
+  private async stored(commandId: string): Promise<StoredCommand | undefined> {
+    const [row]: StoredCommand[] = await this.dataSource.query(`SELECT outcome_type, outcome FROM mis_adapter_command WHERE command_id = $1`, [commandId]);
+    return row;
+  }
+
+  private async markStarted(command: BookingCommand): Promise<void> {
+    const { commandId, appointmentId, organisationOid, slotId } = command.value;
+    await this.dataSource.query(
+      `INSERT INTO mis_adapter_command (command_id, adapter_id, command_type, appointment_id, organisation_oid, slot_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (command_id) DO NOTHING`,
+      [commandId, this.options.adapterId, command.name, appointmentId, organisationOid, slotId],
+    );
+  }
+
+  private async enqueue(tx: EntityManager, outcome: CommandOutcome, correlationId?: string): Promise<void> {
+    await this.outbox.enqueue(tx, { event: AllEvents[outcome.name], key: outcome.value.appointmentId, value: outcome.value, correlationId });
+  }
+}
+
+interface Carried {
+  readonly result: CommandResult;
+  readonly idLpu: number | undefined;
+  readonly touched: string[];
+}
+
+const notListed: CommandResult = {
+  kind: 'refused',
+  reason: CommandRejectionReason.OTHER,
+  misErrorCode: null,
+  message: 'the MIS no longer lists the organisation',
+};
