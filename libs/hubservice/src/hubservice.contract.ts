@@ -43,7 +43,9 @@ export type HubContractName =
   | 'SetAppointmentResult'
   | 'GetPatientHistoryResult'
   | 'GetWorkingTimeResult'
-  | 'SendNotificationAboutAppointmentResult';
+  | 'SendNotificationAboutAppointmentResult'
+  | 'WaitingListRule'
+  | 'SetWaitingListResult';
 
 export type HubScalar = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'dateTime';
 
@@ -168,6 +170,8 @@ export const hubContracts: Readonly<Record<HubContractName, HubContractDef>> = {
   },
   GetWorkingTimeResult: { base: 'MethodResult', fields: [f('WorkingTimeList', { listOf: 'WorkingTime' })] },
   SendNotificationAboutAppointmentResult: { base: 'MethodResult', fields: [f('IdNotification', 'string')] },
+  WaitingListRule: { fields: [f('End', 'dateTime', true), f('Start', 'dateTime', true)] },
+  SetWaitingListResult: { base: 'MethodResult', fields: [f('GuidClaim', 'string')] },
 };
 
 /** Members of a contract in wire order, base class (MethodResult) first. */
@@ -250,6 +254,44 @@ export const hubNotificationOperations = [
 ] as const satisfies readonly HubOperation[];
 
 const allOperations: readonly HubOperation[] = [...hubOperations, ...hubNotificationOperations];
+
+/**
+ * Operations only the hub serves (the N3 registry, the medbus facade), not a MIS: registering a
+ * patient on the waiting list. `claim`: 1 no free slots, 2 no convenient time, 3 no specialist.
+ */
+export const hubWaitingListOperations = [
+  op(
+    'SetWaitingList',
+    [
+      idDoc,
+      f('nameDoc', 'string'),
+      f('idSpesiality', 'string'),
+      f('nameSpesiality', 'string'),
+      idLpu,
+      f('rule', { contract: 'WaitingListRule' }),
+      f('claim', 'int', true),
+      idPat,
+      f('namePat', 'string'),
+      f('birthday', 'dateTime', true),
+      f('phone', 'string'),
+      guid,
+      idHistory,
+    ],
+    'SetWaitingListResult',
+  ),
+] as const satisfies readonly HubOperation[];
+
+/** What the hub facade serves: every MIS operation and the hub's own (`hubFacadeWsdl`). */
+export const hubFacadeOperations = [...hubOperations, ...hubWaitingListOperations] as const satisfies readonly HubOperation[];
+
+/** The descriptor of an operation the hub facade serves, or undefined. */
+export function findFacadeOperation(name: string): HubOperation | undefined {
+  return (hubFacadeOperations as readonly HubOperation[]).find((o) => o.name === name);
+}
+
+/** `claim` of SetWaitingList. */
+export const WaitingListClaim = { noFreeSlots: 1, noConvenientTime: 2, noSpecialist: 3 } as const;
+export type WaitingListClaim = (typeof WaitingListClaim)[keyof typeof WaitingListClaim];
 
 /** The descriptor of an operation of either WSDL, or undefined for an unknown name. */
 export function findOperation(name: string): HubOperation | undefined {

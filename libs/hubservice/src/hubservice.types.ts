@@ -187,6 +187,33 @@ export interface HubRequests {
   };
 }
 
+export interface WaitingListRule {
+  readonly End?: LocalDateTime;
+  readonly Start?: LocalDateTime;
+}
+
+export interface SetWaitingListResult extends MethodResult {
+  /** Id of the waiting-list claim. */
+  readonly GuidClaim?: string;
+}
+
+/** Requests the hub facade serves: every MIS operation and the hub's own SetWaitingList. */
+export interface HubFacadeRequests extends HubRequests {
+  SetWaitingList: Common & {
+    readonly idDoc?: string;
+    readonly nameDoc?: string;
+    readonly idSpesiality?: string;
+    readonly nameSpesiality?: string;
+    readonly idLpu?: number;
+    readonly rule?: WaitingListRule;
+    readonly claim?: number;
+    readonly idPat?: string;
+    readonly namePat?: string;
+    readonly birthday?: LocalDateTime;
+    readonly phone?: string;
+  };
+}
+
 /** Result type per operation. */
 export interface HubResults {
   GetDistrictList: GetDistrictListResult;
@@ -203,4 +230,12 @@ export interface HubResults {
   GetPatientHistory: GetPatientHistoryResult;
   SendNotificationAboutAppointment: SendNotificationAboutAppointmentResult;
   SendNotificationAboutAppointmentStatus: MethodResult;
+}
+
+/** Operations the hub facade serves (`hubFacadeOperations`): not the notifications a MIS sends to a subscriber. */
+export type HubFacadeOperationName = Exclude<keyof HubFacadeRequests, 'SendNotificationAboutAppointment' | 'SendNotificationAboutAppointmentStatus'>;
+
+/** Result type per operation of the hub facade. */
+export interface HubFacadeResults extends HubResults {
+  SetWaitingList: SetWaitingListResult;
 }

@@ -2,6 +2,7 @@ import {
   HubNamespace,
   fieldsOf,
   hubContracts,
+  hubFacadeOperations,
   hubNotificationOperations,
   hubOperations,
   soapActionOf,
@@ -26,6 +27,14 @@ export function hubServiceWsdl(location: string): string {
  */
 export function hubServiceNotificationsWsdl(location: string): string {
   return wsdl('HubServiceNotifications', hubNotificationOperations, location);
+}
+
+/**
+ * The WSDL the hub facade serves (service `HubService`, same binding and port type as
+ * `hubServiceWsdl`): every MIS operation plus the hub's own SetWaitingList.
+ */
+export function hubFacadeWsdl(location: string): string {
+  return wsdl('HubService', hubFacadeOperations, location);
 }
 
 function wsdl(service: string, operations: readonly HubOperation[], location: string): string {

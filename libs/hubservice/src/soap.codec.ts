@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { AppErrorOptions, UnavailableError, ValidationError } from '@medbus/errors';
-import { HubNamespace, type HubScalar, fieldsOf, findOperation, type HubContractName, type HubField, type HubFieldType, type HubOperation } from './hubservice.contract';
-import type { HubRequests, HubResults } from './hubservice.types';
+import { HubNamespace, type HubScalar, fieldsOf, findFacadeOperation, findOperation, type HubContractName, type HubField, type HubFieldType, type HubOperation } from './hubservice.contract';
+import type { HubFacadeOperationName, HubFacadeRequests, HubFacadeResults, HubRequests } from './hubservice.types';
 import { assertSafeXml, SafeXmlCode, type SafeXmlOptions } from './safe-xml.guard';
 
 /** Codes of the SOAP codec. */
@@ -58,9 +58,28 @@ export type DecodedRequest = {
  * @throws ValidationError `SOAP.*` from the guard, `SOAP.UNKNOWN_OPERATION`, `SOAP.BAD_VALUE`
  */
 export function decodeSoapRequest(xml: string | Buffer, options?: SafeXmlOptions): DecodedRequest {
+  return decodeRequestOf(xml, findOperation, options) as DecodedRequest;
+}
+
+/** A decoded request to the hub facade: any MIS operation or the hub's own (SetWaitingList). */
+export type DecodedFacadeRequest = {
+  [K in HubFacadeOperationName]: { readonly operation: K; readonly params: HubFacadeRequests[K] };
+}[HubFacadeOperationName];
+
+/**
+ * Guards, parses and decodes a SOAP request to the hub facade (`hubFacadeWsdl`): the operations of
+ * hubservice.wsdl and SetWaitingList; the notification operations are unknown here.
+ *
+ * @throws ValidationError `SOAP.*` from the guard, `SOAP.UNKNOWN_OPERATION`, `SOAP.BAD_VALUE`
+ */
+export function decodeFacadeSoapRequest(xml: string | Buffer, options?: SafeXmlOptions): DecodedFacadeRequest {
+  return decodeRequestOf(xml, findFacadeOperation, options) as DecodedFacadeRequest;
+}
+
+function decodeRequestOf(xml: string | Buffer, find: (name: string) => HubOperation | undefined, options?: SafeXmlOptions): { operation: string; params: unknown } {
   const body = parseBody(xml, options);
   const name = Object.keys(body).find((key) => !key.startsWith('@'));
-  const operation = name === undefined ? undefined : findOperation(name);
+  const operation = name === undefined ? undefined : find(name);
   if (!operation || name === undefined) throw new ValidationError(SoapCodecCode.unknownOperation, 'unknown operation', { details: { operation: name } });
   const raw = asRecord(body[name]) ?? {};
   const params: Record<string, unknown> = {};
@@ -68,7 +87,7 @@ export function decodeSoapRequest(xml: string | Buffer, options?: SafeXmlOptions
     const value = decodeValue(field, raw[field.name]);
     if (value !== undefined) params[field.name] = value;
   }
-  return { operation: operation.name, params } as DecodedRequest;
+  return { operation: operation.name, params };
 }
 
 /**
@@ -76,7 +95,7 @@ export function decodeSoapRequest(xml: string | Buffer, options?: SafeXmlOptions
  *
  * @throws SoapFaultError when the peer answered with a fault; ValidationError `SOAP.*` otherwise.
  */
-export function decodeSoapResponse<K extends keyof HubResults>(operation: K, xml: string | Buffer, options?: SafeXmlOptions): HubResults[K] {
+export function decodeSoapResponse<K extends keyof HubFacadeResults>(operation: K, xml: string | Buffer, options?: SafeXmlOptions): HubFacadeResults[K] {
   const descriptor = requireOperation(operation);
   const body = parseBody(xml, options);
   const fault = asRecord(body['Fault']);
@@ -90,11 +109,11 @@ export function decodeSoapResponse<K extends keyof HubResults>(operation: K, xml
   if (!response) throw new ValidationError(SafeXmlCode.malformed, `no ${operation}Response in the SOAP body`);
   const result = decodeValue({ name: `${operation}Result`, type: { contract: descriptor.result } }, response[`${operation}Result`]);
   if (result === undefined) throw new ValidationError(SafeXmlCode.malformed, `no ${operation}Result in the SOAP body`);
-  return result as HubResults[K];
+  return result as HubFacadeResults[K];
 }
 
 function requireOperation(name: string): HubOperation {
-  const operation = findOperation(name);
+  const operation = findOperation(name) ?? findFacadeOperation(name);
   if (!operation) throw new ValidationError(SoapCodecCode.unknownOperation, 'unknown operation', { details: { operation: name } });
   return operation;
 }
@@ -197,14 +216,14 @@ export function escapeXml(value: string): string {
  * `<OpResponse xmlns="http://tempuri.org/"><OpResult xmlns:a="…HubService2" xmlns:i="…">`,
  * members in DataContract order, absent nillable members as `i:nil="true"`.
  */
-export function encodeSoapResponse<K extends keyof HubResults>(operation: K, result: HubResults[K]): string {
+export function encodeSoapResponse<K extends keyof HubFacadeResults>(operation: K, result: HubFacadeResults[K]): string {
   const descriptor = requireOperation(operation);
   const members = encodeMembers(descriptor.result, result as unknown as Record<string, unknown>);
   return `<?xml version="1.0" encoding="utf-8"?>${envelopeOpen}<${operation}Response xmlns="${HubNamespace.service}"><${operation}Result ${contractNs}>${members}</${operation}Result></${operation}Response>${envelopeClose}`;
 }
 
 /** The SOAP 1.1 request envelope calling `operation` with `params` (for clients: the adapter, the notifier, tests). */
-export function encodeSoapRequest<K extends keyof HubRequests>(operation: K, params: HubRequests[K]): string {
+export function encodeSoapRequest<K extends keyof HubFacadeRequests>(operation: K, params: HubFacadeRequests[K]): string {
   const descriptor = requireOperation(operation);
   const values = params as Record<string, unknown>;
   const children = descriptor.params.map((field) => encodeElement(field, '', values[field.name])).join('');

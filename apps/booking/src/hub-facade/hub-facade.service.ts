@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '@medbus/config';
+import { AppError } from '@medbus/errors';
+import { HubErrorCode, hubErrorDescriptions, hubSuccess, type DecodedFacadeRequest, type HubFacadeOperationName, type HubFacadeRequests, type HubFacadeResults, type MethodResult } from '@medbus/hubservice';
+import type { BookingConfig } from '../booking.config';
+import { Clock } from '../inventory/clock.service';
+import { HubBookingService } from './hub-booking.service';
+import { failureOf, hubErrorOf } from './hub-error.mapper';
+import { HubAccessDeniedError, OperationNotServedError, ParameterRequiredError, UnknownLpuError } from './hub-facade.errors';
+import { appointmentOf, availableDatesOf, clinicOf, districtOf, doctorOf, hubClientsOf, spesialityOf, workingTimeOf, type HubClient } from './hub-facade.mapper';
+import { HubFacadeQuery, type OrganisationRow } from './hub-facade.query';
+import { windowOf } from './hub-time.mapper';
+
+/** An operation's result, tagged with the operation for the encoder. */
+export type HubAnswer = { readonly [K in HubFacadeOperationName]: { readonly operation: K; readonly result: HubFacadeResults[K] } }[HubFacadeOperationName];
+
+/**
+ * The HubService operations over the unified inventory and the booking flow. The `guid` is checked
+ * first; requests the contract has no IdError for (unknown guid, unknown idLpu, a missing required
+ * parameter) throw the errors of hub-facade.errors.ts, which the controller answers as faults.
+ */
+@Injectable()
+export class HubFacadeService {
+  private clients: { readonly source: readonly string[]; readonly byGuid: Map<string, HubClient> } = { source: [], byGuid: new Map() };
+
+  constructor(
+    @Inject(HubFacadeQuery) private readonly query: HubFacadeQuery,
+    @Inject(HubBookingService) private readonly booking: HubBookingService,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(AppConfig) private readonly config: BookingConfig,
+  ) {}
+
+  async handle(request: DecodedFacadeRequest): Promise<HubAnswer> {
+    const client = this.client(request.params.guid);
+    const h = request.params.idHistory;
+    switch (request.operation) {
+      case 'GetDistrictList': {
+        await this.query.assignIds();
+        return { operation: request.operation, result: { ...hubSuccess(h), Districts: (await this.query.districts()).map(districtOf) } };
+      }
+      case 'GetLPUList': {
+        await this.query.assignIds();
+        return { operation: request.operation, result: { ...hubSuccess(h), ListLPU: (await this.query.clinics(request.params.idDistrict)).map(clinicOf) } };
+      }
+      case 'GetSpesialityList': {
+        const org = await this.organisation(request.params.idLpu);
+        const rows = await this.query.specialties(org.organisation_oid, client.caller.channel, this.clock.now());
+        return { operation: request.operation, result: { ...hubSuccess(h), ListSpesiality: rows.map((row) => spesialityOf(row, org.time_zone)) } };
+      }
+      case 'GetDoctorList': {
+        const org = await this.organisation(request.params.idLpu);
+        const specialty = required(request.params.idSpesiality, 'idSpesiality');
+        const rows = await this.query.doctors(org.organisation_oid, specialty, client.caller.channel, this.clock.now());
+        return { operation: request.operation, result: { ...hubSuccess(h), Docs: rows.map((row) => doctorOf(row, org.time_zone)) } };
+      }
+      case 'GetAvailableDates': {
+        const slots = await this.freeSlots(request.params, client);
+        if (!slots) return { operation: request.operation, result: this.noSchedule(h) };
+        return { operation: request.operation, result: { ...hubSuccess(h), AvailableDateList: availableDatesOf(slots.rows, slots.org.time_zone) } };
+      }
+      case 'GetAvaibleAppointments': {
+        const slots = await this.freeSlots(request.params, client);
+        if (!slots) return { operation: request.operation, result: this.noSchedule(h) };
+        return { operation: request.operation, result: { ...hubSuccess(h), ListAppointments: slots.rows.map((row) => appointmentOf(row, slots.org)) } };
+      }
+      case 'CheckPatient':
+      case 'AddNewPatient': {
+        const org = await this.organisation(request.params.idLpu);
+        const patient = request.operation === 'CheckPatient' ? request.params.pat : request.params.patient;
+        if (!patient) throw new ParameterRequiredError(request.operation === 'CheckPatient' ? 'pat' : 'patient');
+        const result = await this.guarded(h, () => this.booking.identify(patient, org, request.operation === 'AddNewPatient', h));
+        return { operation: request.operation, result };
+      }
+      case 'SetAppointment': {
+        const org = await this.organisation(request.params.idLpu);
+        const slotId = required(request.params.idAppointment, 'idAppointment');
+        const result = await this.guarded(h, () => this.booking.setAppointment(client.caller, org, { ...request.params, idAppointment: slotId }));
+        return { operation: request.operation, result };
+      }
+      case 'CreateClaimForRefusal': {
+        const org = await this.organisation(request.params.idLpu);
+        const slotId = required(request.params.idAppointment, 'idAppointment');
+        const result = await this.guarded(h, () => this.booking.cancel(client.caller, org, request.params.idPat, slotId, h));
+        return { operation: request.operation, result };
+      }
+      case 'GetPatientHistory': {
+        const org = await this.organisation(request.params.idLpu);
+        const result = await this.guarded(h, () => this.booking.history(org, request.params.idPat, h));
+        return { operation: request.operation, result };
+      }
+      case 'SetWaitingList': {
+        const org = await this.organisation(request.params.idLpu);
+        const result = await this.guarded(h, () => this.booking.waitingList(client.caller, org, request.params, this.clock.now()));
+        return { operation: request.operation, result };
+      }
+      case 'GetWorkingTime': {
+        const org = await this.organisation(request.params.idLpu);
+        const idDoc = required(request.params.idDoc, 'idDoc');
+        if (!(await this.query.hasPractitioner(org.organisation_oid, idDoc))) return { operation: request.operation, result: this.noSchedule(h) };
+        const window = windowOf(request.params.visitStart, request.params.visitEnd, org.time_zone, this.clock.now());
+        const rows = window.to !== undefined && window.to <= window.from ? [] : await this.query.scheduleSlots(idDoc, window, client.caller.channel);
+        return { operation: request.operation, result: { ...hubSuccess(h), WorkingTimeList: workingTimeOf(rows, org.time_zone) } };
+      }
+      default:
+        request satisfies never;
+        throw new OperationNotServedError('?');
+    }
+  }
+
+  /** Failures of the booking flow are `Success=false` with their IdError; ours (faults) and the unexpected pass through. */
+  private async guarded<R extends MethodResult>(idHistory: number | undefined, work: () => Promise<R>): Promise<R | MethodResult> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof AppError) || isFacadeFault(error)) throw error;
+      return failureOf(hubErrorOf(error), idHistory);
+    }
+  }
+
+  private client(guid: string | undefined): HubClient {
+    const entries: readonly string[] = this.config.HUB_FACADE_GUIDS ?? [];
+    if (this.clients.source !== entries) this.clients = { source: entries, byGuid: hubClientsOf(entries) };
+    const client = guid === undefined ? undefined : this.clients.byGuid.get(guid);
+    if (!client) throw new HubAccessDeniedError();
+    return client;
+  }
+
+  private async organisation(idLpu: number | undefined): Promise<OrganisationRow> {
+    const org = idLpu === undefined ? undefined : await this.query.organisation(idLpu);
+    if (!org) throw new UnknownLpuError();
+    return org;
+  }
+
+  private async freeSlots(params: HubFacadeRequests['GetAvailableDates'], client: HubClient) {
+    const org = await this.organisation(params.idLpu);
+    const idDoc = required(params.idDoc, 'idDoc');
+    if (!(await this.query.hasPractitioner(org.organisation_oid, idDoc))) return undefined;
+    const window = windowOf(params.visitStart, params.visitEnd, org.time_zone, this.clock.now());
+    if (window.to !== undefined && window.to <= window.from) return { org, rows: [] };
+    return { org, rows: await this.query.freeSlots(idDoc, window, client.caller.channel) };
+  }
+
+  private noSchedule(idHistory: number | undefined): MethodResult {
+    return failureOf({ IdError: HubErrorCode.NoScheduleOnDate, ErrorDescription: hubErrorDescriptions[HubErrorCode.NoScheduleOnDate] }, idHistory);
+  }
+}
+
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value.trim() === '') throw new ParameterRequiredError(name);
+  return value;
+}
+
+/** Errors the controller answers as SOAP faults rather than as `Success=false`. */
+export function isFacadeFault(error: unknown): boolean {
+  return error instanceof HubAccessDeniedError || error instanceof UnknownLpuError || error instanceof ParameterRequiredError || error instanceof OperationNotServedError;
+}
