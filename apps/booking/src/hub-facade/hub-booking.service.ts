@@ -66,6 +66,8 @@ export class HubBookingService {
       const key = idempotencyKeyOf(caller, 'SetAppointment', h, patientId, slotId, previousSlotId);
       if (previousSlotId === undefined) {
         view = await this.appointments.book(caller, { slotId, patientId }, key);
+        // The same idHistory once booked this slot, and that booking has ended since: this is a new one.
+        if (key !== undefined && (view.status === 'CANCELLED' || view.status === 'RESCHEDULED')) view = await this.appointments.book(caller, { slotId, patientId });
       } else {
         const previous = await this.appointments.findActiveOnSlot(patientId, previousSlotId);
         if (!previous) return notFound(HubErrorCode.BookingNotFound, h);

@@ -380,6 +380,12 @@ describe('the HubService facade over the booking service', () => {
       expect(await call('CreateClaimForRefusal', { idLpu, idPat: patientId, idAppointment: `${north.oid}:s1`, guid })).toMatchObject({ Success: true });
       const unknown = await call('CreateClaimForRefusal', { idLpu, idPat: patientId, idAppointment: `${north.oid}:s4`, guid });
       expect(errorOf(unknown)['IdError']).toBe(HubErrorCode.BookingNotFound);
+
+      // The same idHistory booking the slot again is a new booking, not a replay of the cancelled one.
+      const again = await call('SetAppointment', { idAppointment: `${north.oid}:s1`, idLpu, idPat: patientId, guid, idHistory });
+      expect(errorOf(again)['IdError']).toBe(FacadeErrorCode.InProgress);
+      const rows: { status: string }[] = await dataSource.query(`SELECT status FROM booking_appointment WHERE patient_id = $1 ORDER BY created_at`, [patientId]);
+      expect(rows.map((row) => row.status)).toEqual(['CANCELLED', 'PENDING']);
     });
 
     it('registers a patient on the waiting list and answers the claim id', async () => {
