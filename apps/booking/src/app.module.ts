@@ -20,13 +20,15 @@ import { Practitioner } from './inventory/practitioner.entity';
 import { Slot } from './inventory/slot.entity';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
 import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
+import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
+import { HubFacadeModule } from './hub-facade/hub-facade.module';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { outcomeEvents } from './appointments/outcome.consumer';
 import { PatientsModule } from './patients/patients.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 
 export const bookingEntities = [Organisation, Practitioner, Slot, OrganisationHeartbeat];
-export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000, CreateBookingTables1764115200000];
+export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000, CreateBookingTables1764115200000, CreateHubFacadeTables1764288000000];
 
 const shutdownHook = Symbol('booking shutdown hook');
 
@@ -86,6 +88,7 @@ export class AppModule {
         PatientsModule,
         WaitlistModule,
         AppointmentsModule,
+        HubFacadeModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
 import { HubErrorCode } from '@medbus/hubservice';
 import { stackAddresses, uniqueName } from '@medbus/testing';
-import { AppModule, bookingMigrations } from '../app.module';
-import { CreateHubFacadeTables1764288000000 } from '../migrations/hub-facade-tables.migration';
+import { AppModule } from '../app.module';
 import { FacadeErrorCode } from './hub-error.mapper';
-import { HubFacadeModule } from './hub-facade.module';
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -125,11 +123,7 @@ describe('the HubService facade over the booking service', () => {
       HUB_FACADE_GUIDS: `${guid},${portalGuid}:PORTAL`,
       OTEL_SDK_DISABLED: 'true',
     };
-    // Until app.module.ts lists them, the test adds the facade's module and migration itself.
-    if (!bookingMigrations.includes(CreateHubFacadeTables1764288000000)) bookingMigrations.push(CreateHubFacadeTables1764288000000);
-    @Module({ imports: [AppModule.forRoot(env), HubFacadeModule] })
-    class FacadeTestModule {}
-    app = await NestFactory.create(FacadeTestModule, { logger: false });
+    app = await NestFactory.create(AppModule.forRoot(env), { logger: false });
     await app.listen(0);
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     dataSource = app.get<DataSource>(getDataSourceToken());
