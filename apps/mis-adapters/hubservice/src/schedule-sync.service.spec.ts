@@ -157,6 +157,32 @@ describe('ScheduleSync publishing rules', () => {
     expect(await sync.refreshDoctorDay(1, 'D404', '2026-11-25')).toBeUndefined();
   });
 
+  it('answers a burst of re-reads of one doctor day with one read after the running one, not one read each', async () => {
+    const mis = new OneClinicMis();
+    const { sync } = aSync(mis);
+    await sync.fullSync();
+    let reads = 0;
+    const read = mis.getAppointments.bind(mis);
+    mis.getAppointments = async (idLpu: number, idDoc: string) => {
+      reads += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return read(idLpu, idDoc);
+    };
+    const burst = () => Array.from({ length: 10 }, () => sync.refreshDoctorDay(1, 'D1', '2026-11-25'));
+    const first = burst();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(reads).toBe(1);
+    await Promise.all([...first, ...burst()]);
+    expect(reads).toBe(2);
+  });
+
+  it('learns the organisations without publishing, to serve commands before the first pass ends', async () => {
+    const { sync, sent } = aSync(new OneClinicMis());
+    expect(sync.serves(OID)).toBe(false);
+    await sync.discoverOrganisations();
+    expect([sync.serves(OID), sync.idLpuOf(OID), sent]).toEqual([true, 1, []]);
+  });
+
   it('skips a refused answer, keeps the rest and does not call the sync successful', async () => {
     const mis = new OneClinicMis();
     const { sync, slotEvents } = aSync(mis);

@@ -70,6 +70,8 @@ export class ScheduleSync {
   private readonly slots: ChangeDetector<SlotState>;
   private readonly clinicsByIdLpu = new Map<number, { organisationOid: string }>();
   private readonly locks = new KeyedLock();
+  /** Doctor-day re-reads waiting for their lock: a request arriving meanwhile is answered by that read. */
+  private readonly queuedRefreshes = new Map<string, Promise<number>>();
   private lastSyncAt: Date | null = null;
 
   constructor(
@@ -170,7 +172,13 @@ export class ScheduleSync {
     if (dayStart === undefined) return undefined;
     const doctor: DoctorRef = { idLpu, organisationOid: clinic.organisationOid, idDoc };
     if (!this.resources.get(`${clinic.organisationOid}:${idDoc}`)) return undefined;
-    return this.syncDoctorWindow(doctor, dayStart, dayStart + DAY_MS, false);
+    // A burst of bookings on one doctor's day (a contention storm) needs one read after the last, not one each.
+    const key = `${clinic.organisationOid}:${idDoc}/${localDay}`;
+    const queued = this.queuedRefreshes.get(key);
+    if (queued) return queued;
+    const refresh = this.syncDoctorWindow(doctor, dayStart, dayStart + DAY_MS, false, () => this.queuedRefreshes.delete(key));
+    this.queuedRefreshes.set(key, refresh);
+    return refresh;
   }
 
   /** Re-reads the day of a slot known by its MIS id (a status notification names only the slot). */
@@ -235,9 +243,10 @@ export class ScheduleSync {
   }
 
   /** Reads one doctor's free appointments in [fromMs, toMs) and publishes the difference. */
-  private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean): Promise<number> {
+  private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean, onStart?: () => void): Promise<number> {
     const resourceId = `${doctor.organisationOid}:${doctor.idDoc}`;
     return this.locks.run(resourceId, async () => {
+      onStart?.();
       const zone = this.zoneOf(doctor.organisationOid);
       const visitStart = epochMsToLocalDateTime(fromMs, zone);
       const visitEnd = epochMsToLocalDateTime(toMs - 1000, zone);
