@@ -53,7 +53,7 @@ const deadlineExceeded = (message: string): CommandResult => ({ kind: 'refused',
  * - a call whose answer was lost (timeout, reset, garbled answer, or a restart after it) may have
  *   booked: when a later attempt is refused with 307/308 (309 for a move or a cancellation), the
  *   patient's history at the MIS decides, so a lost answer yields neither a false refusal nor a
- *   second booking.
+ *   second booking. A 307 is always checked: the patient may already hold exactly this slot.
  */
 export class BookingCommandService {
   private stopping = false;
@@ -153,8 +153,11 @@ export class BookingCommandService {
         const answer = await this.mis.setAppointment(idLpu, localSlotId, misPatientId, replacesMisAppointmentId);
         if (answer.Success) return booked(idLpu);
         const code = answer.ErrorList[0]?.IdError;
-        const ambiguous = code === HubErrorCode.PatientAlreadyBooked || code === HubErrorCode.SlotTaken || (code === HubErrorCode.BookingNotFound && replacesMisAppointmentId);
-        if (uncertain && ambiguous && (await this.activeVisits(idLpu, misPatientId)).has(localSlotId)) return booked(idLpu);
+        // 307 may mean the patient already holds this very slot (another instance's call during a
+        // rebalance, a call whose answer was lost): the booking asked for exists, so it is confirmed.
+        const ambiguous =
+          code === HubErrorCode.PatientAlreadyBooked || (uncertain && (code === HubErrorCode.SlotTaken || (code === HubErrorCode.BookingNotFound && replacesMisAppointmentId)));
+        if (ambiguous && (await this.activeVisits(idLpu, misPatientId)).has(localSlotId)) return booked(idLpu);
         const result = refusalOf(answer.ErrorList);
         const reread = result.kind === 'refused' && (result.reason === CommandRejectionReason.SLOT_TAKEN || result.reason === CommandRejectionReason.SLOT_NOT_FOUND);
         return { result, idLpu, touched: reread ? [localSlotId] : [] };
