@@ -138,6 +138,20 @@ describe('the HubService adapter carrying out booking commands and identifying p
   const outcomeOf = (commandId: string, timeoutMs = 30_000) =>
     waitFor(async () => (await outcomesOf(commandId))[0], `the outcome of command ${commandId}`, timeoutMs);
 
+  /** The row a process killed after its MIS call leaves: the command taken up, no outcome. */
+  async function leftByAKilledProcess(command: BookSlot): Promise<void> {
+    const dataSource = new DataSource({ type: 'postgres', url: stackAddresses().databaseUrl });
+    await dataSource.initialize();
+    try {
+      await dataSource.query(
+        `INSERT INTO ${schema}.mis_adapter_command (command_id, adapter_id, command_type, appointment_id, organisation_oid, slot_id) VALUES ($1, $2, 'BookSlot', $3, $4, $5)`,
+        [command.commandId, adapterId, command.appointmentId, command.organisationOid, command.slotId],
+      );
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+
   beforeAll(async () => {
     const topics = [Topics.bookingCommand, Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`];
     await createTopics(topics).catch(() => undefined);
@@ -332,22 +346,59 @@ describe('the HubService adapter carrying out booking commands and identifying p
       const patient = await aPatient(doctor.idLpu);
       const command = bookSlot(doctor, slot.IdAppointment, patient.idPat);
       // What a process killed after its SetAppointment leaves behind: the command taken up, the slot booked, no outcome.
-      const dataSource = new DataSource({ type: 'postgres', url: stackAddresses().databaseUrl });
-      await dataSource.initialize();
-      try {
-        await dataSource.query(
-          `INSERT INTO ${schema}.mis_adapter_command (command_id, adapter_id, command_type, appointment_id, organisation_oid, slot_id) VALUES ($1, $2, 'BookSlot', $3, $4, $5)`,
-          [command.commandId, adapterId, command.appointmentId, command.organisationOid, command.slotId],
-        );
-      } finally {
-        await dataSource.destroy();
-      }
+      await leftByAKilledProcess(command);
       expect((await adapter.client.setAppointment(doctor.idLpu, slot.IdAppointment, patient.idPat)).Success).toBe(true);
 
       await send(command);
 
       expect(await outcomeOf(command.commandId)).toMatchObject({ type: 'SlotBookingConfirmed', value: { misAppointmentId: slot.IdAppointment } });
       expect((await admin<SimPatient>(`/admin/patients?idLpu=${doctor.idLpu}&idPat=${patient.idPat}`)).bookings).toHaveLength(1);
+    });
+
+    it('answers the truth after the deadline when the MIS was silent about a booking a killed process made: Confirmed, not a false refusal', async () => {
+      const doctor = anyoneDoctor();
+      const slot = await freeSlot(doctor);
+      const patient = await aPatient(doctor.idLpu);
+      const command = bookSlot(doctor, slot.IdAppointment, patient.idPat, { deadline: Date.now() + 1_500 });
+      await leftByAKilledProcess(command);
+      expect((await adapter.client.setAppointment(doctor.idLpu, slot.IdAppointment, patient.idPat)).Success).toBe(true);
+      await admin('/admin/outage', { on: true });
+      try {
+        await send(command);
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        expect(await outcomesOf(command.commandId)).toEqual([]);
+      } finally {
+        await admin('/admin/outage', { on: false });
+      }
+
+      expect(await outcomeOf(command.commandId)).toMatchObject({ type: 'SlotBookingConfirmed', value: { misAppointmentId: slot.IdAppointment } });
+      expect((await admin<SimPatient>(`/admin/patients?idLpu=${doctor.idLpu}&idPat=${patient.idPat}`)).bookings).toHaveLength(1);
+    });
+
+    it('confirms a cancellation whose answer was lost, from the patient’s history', async () => {
+      const doctor = anyoneDoctor();
+      const slot = await freeSlot(doctor);
+      const patient = await aPatient(doctor.idLpu);
+      const booking = bookSlot(doctor, slot.IdAppointment, patient.idPat);
+      await send(booking);
+      expect(await outcomeOf(booking.commandId)).toMatchObject({ type: 'SlotBookingConfirmed' });
+      const cancel: CancelAppointment = {
+        commandId: randomUUID(),
+        appointmentId: booking.appointmentId,
+        organisationOid: booking.organisationOid,
+        slotId: booking.slotId,
+        localSlotId: slot.IdAppointment,
+        misAppointmentId: slot.IdAppointment,
+        misPatientId: patient.idPat,
+        requestedBy: 'CONTACT_CENTRE',
+        requestedAt: Date.now(),
+      };
+      await admin('/admin/faults', { dropAnswers: 1 });
+
+      await send(cancel);
+
+      expect(await outcomeOf(cancel.commandId)).toMatchObject({ type: 'AppointmentCancellationConfirmed' });
+      expect(await slotState(slot.IdAppointment)).toMatchObject({ state: 'free', booking: null });
     });
 
     it('moves a booking on reschedule (old slot free, new one booked), and a refused reschedule keeps the current one; then cancels it', async () => {
