@@ -166,7 +166,8 @@ describe('the HubService adapter carrying out booking commands and identifying p
       command: join(root, 'node_modules', '.bin', 'tsx'),
       args: ['--tsconfig', 'tsconfig.base.json', 'tools/simulators/hubservice/main.ts', '--port', String(misPort), '--organisations', '3', '--doctors-per-org', '8'],
       // No notifications: slot changes a command causes must reach Kafka through the command's own re-read.
-      env: { ...process.env, HUBSIM_HORIZON_DAYS: '3', HUBSIM_LOG_REQUESTS: 'false' },
+      // Organisations of our own OID root: no other test's commands are for them, and ours for no one else's.
+      env: { ...process.env, HUBSIM_HORIZON_DAYS: '3', HUBSIM_LOG_REQUESTS: 'false', HUBSIM_OID_ROOT: `1.2.643.5.1.13.13.12.2.98.${Date.now() % 1_000_000_000}` },
       cwd: root,
       logFile: join(root, '.medbus', 'logs', `${adapterId}-sim.log`),
     });

@@ -28,7 +28,9 @@ function freePort(): Promise<number> {
 async function startSimulator(port: number, notifyPort: number): Promise<{ url: string; process: ChildProcess }> {
   const args = ['--tsconfig', 'tsconfig.base.json', 'tools/simulators/hubservice/main.ts', '--port', String(port), '--organisations', '2'];
   args.push('--doctors-per-org', '3', '--horizon-days', '3', '--notify-url', `http://127.0.0.1:${notifyPort}/notifications`, '--notify-share', '1', '--log-requests', 'false');
-  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), args, { cwd: root, stdio: 'ignore' });
+  // Organisations of our own OID root, so no other simulator running at the same time publishes for them.
+  const env = { ...process.env, HUBSIM_OID_ROOT: `1.2.643.5.1.13.13.12.2.98.${Date.now() % 1_000_000_000}` };
+  const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), args, { cwd: root, stdio: 'ignore', env });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok, 'the simulator to listen', 30_000);
   return { url, process: child };
