@@ -53,6 +53,11 @@ function childEnv(extra: Record<string, string>, without: readonly string[] = []
   return env;
 }
 
+/** An OID root under an arc no real organisation uses, unique per test run. */
+export function e2eOidRoot(): string {
+  return `1.2.643.5.1.13.13.12.2.99.${Date.now() % 1_000_000_000}${randomBytes(1)[0]}`;
+}
+
 const tsx = (script: string, args: readonly string[] = []) => ['tsx', '--tsconfig', 'tsconfig.base.json', script, ...args];
 
 export class Region {
@@ -61,6 +66,8 @@ export class Region {
   readonly adapterKey = `e2e-adapter-${randomBytes(12).toString('hex')}`;
   readonly adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
   readonly hubGuid = `e2e-hub-${randomBytes(8).toString('hex')}`;
+  /** The region's own organisation OIDs: no other simulator (the demo, another test) publishes for them. */
+  readonly oidRoot = e2eOidRoot();
   readonly adapterId: string;
   readonly bookingGroup: string;
   readonly bookingSchema: string;
@@ -104,7 +111,7 @@ export class Region {
       name: 'simulator',
       command: 'npx',
       args: tsx('tools/simulators/hubservice/main.ts', [
-        ...['--host', '127.0.0.1', '--port', String(this.simPort), '--seed', '7'],
+        ...['--host', '127.0.0.1', '--port', String(this.simPort), '--seed', '7', '--oid-root', this.oidRoot],
         ...['--organisations', String(this.options.organisations), '--doctors-per-org', String(this.options.doctorsPerOrg)],
         ...['--horizon-days', String(this.options.horizonDays), '--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
         ...['--notify-url', `http://127.0.0.1:${this.notifyPort}/notifications`, '--notify-share', '1', '--admin-token', this.adminToken],

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
-import { eventually } from './region.process';
+import { e2eOidRoot, eventually } from './region.process';
 
 /**
  * The schedules flow end to end, with every piece a real process: the HubService simulator (the
@@ -34,6 +34,7 @@ const MIS_GUID = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
 const INVENTORY_TOPICS = ['mis.organisation', 'mis.resource', 'mis.slot', 'mis.adapter-heartbeat'];
 
 const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const oidRoot = e2eOidRoot();
 const consumerGroup = `booking-e2e-${runId}`;
 const dbSchema = `booking_e2e_${runId}`;
 const adapterId = `hubservice-e2e-${runId}`;
@@ -251,7 +252,7 @@ async function startSimulator(): Promise<void> {
       name: 'simulator',
       command: 'npx',
       args: tsx('tools/simulators/hubservice/main.ts', [
-        ...['--host', '127.0.0.1', '--port', String(simPort), '--seed', String(seed)],
+        ...['--host', '127.0.0.1', '--port', String(simPort), '--seed', String(seed), '--oid-root', oidRoot],
         ...['--organisations', '4', '--doctors-per-org', '3', '--horizon-days', String(SIM_HORIZON_DAYS)],
         ...['--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
         ...['--notify-url', `http://127.0.0.1:${notifyPort}/notifications`, '--notify-share', '0.5', '--admin-token', adminToken],
@@ -276,7 +277,7 @@ async function startSimulator(): Promise<void> {
 async function printInventory(db: Client): Promise<void> {
   const queries = {
     slots: `SELECT offered, status, count(*)::int AS n FROM "${dbSchema}".inventory_slot GROUP BY 1, 2 ORDER BY 1, 2`,
-    organisations: `SELECT organisation_oid, active, removed FROM "${dbSchema}".inventory_organisation WHERE organisation_oid LIKE '1.2.643.5.1.13.13.12.2.23.%' ORDER BY 1`,
+    organisations: `SELECT organisation_oid, active, removed FROM "${dbSchema}".inventory_organisation WHERE organisation_oid LIKE '${oidRoot}.%' ORDER BY 1`,
     practitioners: `SELECT count(*)::int AS n FROM "${dbSchema}".inventory_practitioner`,
     notOffered: `SELECT s.resource_id, s.status, count(*)::int AS n, bool_or(p.resource_id IS NOT NULL) AS practitioner_known, bool_or(p.active) AS practitioner_active
       FROM "${dbSchema}".inventory_slot s LEFT JOIN "${dbSchema}".inventory_practitioner p ON p.resource_id = s.resource_id

@@ -151,6 +151,8 @@ export interface RegionOptions {
   readonly doctorsPerOrg: number;
   /** Share of organisations whose MIS sends notifications, 0..1. */
   readonly notifyShare: number;
+  /** OID root of the organisations (`<root>.<1000 + 37n>`); another root gives a region no other simulator's ids collide with. */
+  readonly oidRoot?: string;
 }
 
 export interface Region {
@@ -170,6 +172,9 @@ export function syntheticSnils(random: Random): string {
   return `${s.slice(0, 3)}-${s.slice(3, 6)}-${s.slice(6, 9)} ${String(check).padStart(2, '0')}`;
 }
 
+/** ФРМО-style OID root of Krasnodar krai's organisations. */
+export const defaultOidRoot = '1.2.643.5.1.13.13.12.2.23';
+
 /** The region for a seed. Identical options give an identical region. */
 export function generateRegion(options: RegionOptions): Region {
   const random = seededRandom(options.seed);
@@ -187,7 +192,7 @@ export function generateRegion(options: RegionOptions): Region {
     const timeZone = n === 7 ? 'Europe/Samara' : n === 13 ? 'Asia/Yekaterinburg' : 'Europe/Moscow';
     organisations.push({
       idLpu: n,
-      oid: `1.2.643.5.1.13.13.12.2.23.${1000 + n * 37}`,
+      oid: `${options.oidRoot ?? defaultOidRoot}.${1000 + n * 37}`,
       idDistrict: district.idDistrict,
       shortName: `${kind} № ${n} (${city})`,
       fullName: `ГБУЗ «${kind} № ${n}» министерства здравоохранения Краснодарского края`,

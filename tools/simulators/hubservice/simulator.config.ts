@@ -13,6 +13,11 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(7701),
   seed: z.coerce.number().int().default(42),
   organisations: z.coerce.number().int().min(1).max(500).default(20),
+  /** OID root of the simulated organisations; tests give each region its own so regions never share ids. */
+  oidRoot: z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)*$/, 'expected a dotted OID')
+    .default('1.2.643.5.1.13.13.12.2.23'),
   doctorsPerOrg: z.coerce.number().int().min(1).max(100).default(8),
   horizonDays: z.coerce.number().int().min(1).max(60).default(14),
   startDate: z
