@@ -14,6 +14,8 @@ BOOKING_PORT=${MEDBUS_BOOKING_PORT:-3010}
 SIM_GUID=${MEDBUS_SIM_GUID:-6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11}
 SIM_ADMIN_TOKEN=${MEDBUS_SIM_ADMIN_TOKEN:-hubsim-admin-token}
 DEMO_API_KEY=${MEDBUS_DEMO_API_KEY:-demo-operator-key-0001}
+ADAPTER_API_KEY=${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}
+HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
 
@@ -62,17 +64,21 @@ case ${1:-up} in
       env ORGANISATION_TIME_ZONES="$zones" MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
         ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
         NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
-        ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}" \
+        ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
       npx tsx --tsconfig tsconfig.base.json apps/mis-adapters/hubservice/src/main.ts
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
+        BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$NOTIFY_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
+        HUB_FACADE_GUIDS="$HUB_GUID" \
       npx tsx --tsconfig tsconfig.base.json apps/booking/src/main.ts
     cat <<TXT
 
 The demo region is up:
   slots (operator API)   curl -H 'Authorization: Bearer $DEMO_API_KEY' 'http://127.0.0.1:$BOOKING_PORT/v1/slots?freeOnly=true&limit=5'
   organisations          curl -H 'Authorization: Bearer $DEMO_API_KEY' http://127.0.0.1:$BOOKING_PORT/v1/organisations
+  book a patient         see 'Book a patient' in README.md (identify → POST /v1/appointments)
   API docs (OpenAPI)     http://127.0.0.1:$BOOKING_PORT/docs
+  HubService facade      http://127.0.0.1:$BOOKING_PORT/Hub25/HubService.svc?wsdl   (guid $HUB_GUID)
   simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
   adapter health         http://127.0.0.1:$NOTIFY_PORT/health
   traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)

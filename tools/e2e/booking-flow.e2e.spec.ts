@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import * as soap from 'soap';
 import { Region, eventually, type SimOrganisation } from './region.process';
 
 /**
@@ -64,6 +65,7 @@ const region = new Region({
 });
 
 let doctors: SimDoctor[] = [];
+let specialtyNsi = new Map<string, string>();
 const used = new Set<string>();
 
 function orgOf(idLpu: number): SimOrganisation {
@@ -145,8 +147,9 @@ function withLogs(body: () => Promise<void>): () => Promise<void> {
 beforeAll(async () => {
   try {
     await region.start();
-    const codeMap = await region.simCall<{ doctors: SimDoctor[] }>('GET', '/admin/code-map');
+    const codeMap = await region.simCall<{ doctors: SimDoctor[]; specialties: { code: string; nsi: string | null }[] }>('GET', '/admin/code-map');
     doctors = codeMap.doctors;
+    specialtyNsi = new Map(codeMap.specialties.map((s) => [s.code, s.nsi ?? s.code]));
     expect(region.organisations.every((o) => o.timeZone === 'Europe/Moscow')).toBe(true);
     // The initial sync: every open doctor's slots are searchable.
     await eventually(
@@ -299,7 +302,8 @@ describe('booking flow over REST: booking service → Kafka → adapter → simu
       const firstTries = pairs.map(({ slot, patient, key }) => book(slot, patient, {}, key).catch(() => undefined));
       await sleep(150);
       region.kill('booking');
-      await Promise.all(firstTries);
+      const died = (await Promise.all(firstTries)).filter((answer) => answer === undefined).length;
+      console.log(`kill -9 of booking: ${died} of ${pairs.length} first calls died with it`);
       await region.startBooking();
       region.kill('adapter');
       await sleep(500);
@@ -351,5 +355,124 @@ describe('booking flow over REST: booking service → Kafka → adapter → simu
       for (const slot of heldSlots) await eventually(async () => (await inventoryStatus(slot)) === 'FREE', 'the held slot free again', 10_000);
     }),
     240_000,
+  );
+});
+
+type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- SOAP results are untyped XML
+
+function listOf(value: unknown): Loose[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]) as Loose[];
+}
+
+describe('booking flow over the HubService SOAP facade, with a client generated from our WSDL', () => {
+  let client: soap.Client;
+  const guid = () => region.hubGuid;
+
+  async function call(operation: string, args: Loose): Promise<Loose> {
+    const method = (client as unknown as Record<string, (a: Loose) => Promise<Loose[]>>)[`${operation}Async`];
+    const [result] = await method.call(client, args);
+    return result[`${operation}Result`] as Loose;
+  }
+
+  const idErrorOf = (result: Loose): number | undefined => listOf(result['ErrorList']?.['Error'])[0]?.['IdError'];
+  const localIdOf = (slotId: string, idLpu: number): string => slotId.slice(orgOf(idLpu).oid.length + 1);
+
+  beforeAll(async () => {
+    // Clinic-local date-times stay strings: node-soap would otherwise read them in this process's zone.
+    client = await soap.createClientAsync(`${region.bookingUrl}/Hub25/HubService.svc?wsdl`, {
+      customDeserializer: { dateTime: (text: string) => text },
+    } as soap.IOptions);
+  });
+
+  it(
+    'identifies, books, shows the history, reschedules with idAppointmentPrev, cancels, and gives the freed slot to the waiting list first',
+    withLogs(async () => {
+      const doctor = openDoctors().find((d) => d.idLpu === 2) ?? openDoctors()[0];
+      const org = orgOf(doctor.idLpu);
+      const districts = listOf((await call('GetDistrictList', { guid: guid() }))['Districts']?.['District']);
+      expect(districts.length).toBeGreaterThan(0);
+      const clinics = listOf((await call('GetLPUList', { guid: guid() }))['ListLPU']?.['Clinic']);
+      const clinic = clinics.find((c) => c['Oid'] === org.oid) ?? {};
+      expect(districts.map((d) => d['IdDistrict'])).toContain(clinic['District']);
+      const idLpu = clinic['IdLPU'] as number;
+      const inDistrict = listOf((await call('GetLPUList', { idDistrict: clinic['District'], guid: guid() }))['ListLPU']?.['Clinic']);
+      expect(inDistrict.map((c) => c['Oid'])).toContain(org.oid);
+
+      const known = await region.simCall<SimPatient>('POST', '/admin/patients', { idLpu: doctor.idLpu, sex: 'FEMALE' });
+      const checked = await call('CheckPatient', { pat: { Polis_N: known.policyNumber }, idLpu, guid: guid() });
+      expect(checked['Success']).toBe(true);
+      const idPat: string = checked['IdPat'];
+      const unknownPolicy = `7${String(Date.now()).padStart(15, '0').slice(-15)}`;
+      const added = await call('AddNewPatient', {
+        patient: { Birthday: '1990-07-01T00:00:00', Name: 'Ольга', Polis_N: unknownPolicy, SecondName: 'Игоревна', Surname: 'Новикова' },
+        idLpu,
+        guid: guid(),
+      });
+      expect(added['Success']).toBe(true);
+      const waitingIdPat: string = added['IdPat'];
+
+      const specialties = listOf((await call('GetSpesialityList', { idLpu, idPat, guid: guid() }))['ListSpesiality']?.['Spesiality']);
+      const idSpesiality = specialtyNsi.get(doctor.specialtyCode);
+      expect(specialties.map((s) => s['IdSpesiality'])).toContain(idSpesiality);
+      const docs = listOf((await call('GetDoctorList', { idSpesiality, idLpu, idPat, guid: guid() }))['Docs']?.['Doctor']);
+      const idDoc = resourceIdOf(doctor);
+      expect(docs.map((d) => d['IdDoc'])).toContain(idDoc);
+      const { today } = await region.simCall<{ today: string }>('GET', '/admin/state');
+      const dates = listOf((await call('GetAvailableDates', { idDoc, idLpu, idPat, visitStart: `${today}T00:00:00`, visitEnd: '2099-01-01T00:00:00', guid: guid() }))['AvailableDateList']?.['dateTime']);
+      const day = (dates as unknown as string[]).map((d) => String(d).slice(0, 10)).find((d) => d > today);
+      expect(day).toBeDefined();
+      const offered = listOf(
+        (await call('GetAvaibleAppointments', { idDoc, idLpu, idPat, visitStart: `${day}T00:00:00`, visitEnd: `${day}T00:00:00`, guid: guid() }))['ListAppointments']?.['Appointment'],
+      ).filter((a) => !used.has(a['IdAppointment']));
+      expect(offered.length).toBeGreaterThanOrEqual(3);
+      const [first, second, third] = offered.map((a) => a['IdAppointment'] as string);
+      for (const id of [first, second, third]) used.add(id);
+      const atMis = (slotId: string) => region.simCall<SimSlot>('GET', `/admin/slots?slotId=${encodeURIComponent(localIdOf(slotId, doctor.idLpu))}`);
+
+      const booked = await call('SetAppointment', { idAppointment: first, idLpu, idPat, guid: guid(), idHistory: 41 });
+      expect({ ...booked, ErrorList: listOf(booked['ErrorList']?.['Error']) }).toMatchObject({ Success: true, IdHistory: 41, ErrorList: [] });
+      expect((await atMis(first)).booking?.idPat).toBe(known.idPat);
+      const history = await call('GetPatientHistory', { idLpu, idPat, guid: guid() });
+      expect(listOf(history['ListHistoryVisit']?.['HistoryVisit']).map((v) => v['IdAppointment'])).toContain(first);
+
+      const moved = await call('SetAppointment', { idAppointment: second, idLpu, idPat, idAppointmentPrev: first, guid: guid() });
+      expect(moved['Success']).toBe(true);
+      expect((await atMis(second)).booking?.idPat).toBe(known.idPat);
+      expect((await atMis(first)).state).toBe('free');
+
+      const claim = await call('SetWaitingList', {
+        idDoc,
+        idSpesiality,
+        idLpu,
+        rule: { End: `${day}T23:59:59`, Start: `${day}T00:00:00` },
+        claim: 2,
+        idPat: waitingIdPat,
+        phone: '+79001234567',
+        guid: guid(),
+      });
+      expect(claim['Success']).toBe(true);
+      const cancelled = await call('CreateClaimForRefusal', { idLpu, idPat, idAppointment: second, guid: guid() });
+      expect(cancelled['Success']).toBe(true);
+      expect((await atMis(second)).state).toBe('free');
+      const afterCancel = await call('GetPatientHistory', { idLpu, idPat, guid: guid() });
+      expect(listOf(afterCancel['ListHistoryRefusal']?.['HistoryVisit']).map((v) => v['IdAppointment'])).toContain(second);
+
+      await eventually(
+        async () => (await region.api<{ status: string; offer: { slotId: string } | null }>('GET', `/v1/waitlist/${claim['GuidClaim']}`)).body.offer?.slotId === second,
+        'the waiting-list offer of the freed slot',
+        10_000,
+      );
+      const someoneElse = await call('SetAppointment', { idAppointment: second, idLpu, idPat, guid: guid() });
+      expect(idErrorOf(someoneElse)).toBe(308);
+      const served = await call('SetAppointment', { idAppointment: second, idLpu, idPat: waitingIdPat, guid: guid() });
+      expect(served['Success']).toBe(true);
+
+      await region.simCall('POST', '/admin/walk-in', { slotId: localIdOf(third, doctor.idLpu) });
+      const walkedIn = await call('SetAppointment', { idAppointment: third, idLpu, idPat, guid: guid() });
+      expect(walkedIn['Success']).toBe(false);
+      expect(idErrorOf(walkedIn)).toBe(308);
+    }),
+    90_000,
   );
 });
