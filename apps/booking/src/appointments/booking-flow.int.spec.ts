@@ -448,6 +448,31 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     expect((await call<{ status: string }>('GET', `/v1/waitlist/${entry.body.entryId}`)).body.status).toBe('BOOKED');
   });
 
+  it('offers a slot of a newly opened day to the waitlisted patient, and gives it to everyone when the offer is withdrawn', async () => {
+    const judy = await patient('8100000000000001');
+    const kate = await patient('8100000000000002');
+    const newDay = day0 + minutes(3 * 24 * 60);
+    const entry = await call<{ entryId: string }>('POST', '/v1/waitlist', {
+      patientId: judy,
+      organisationOid,
+      specialtyCode: '2',
+      preferredIntervals: [{ from: new Date(newDay).toISOString(), to: new Date(newDay + minutes(60)).toISOString() }],
+    });
+    expect(entry.status).toBe(201);
+    const opened = aSlot(gynaecologist, newDay + minutes(15));
+    await publish('SlotPublished', opened.slotId, opened);
+    const offered = await waitFor(async () => {
+      const { body } = await call<{ status: string; offer: { slotId: string } | null }>('GET', `/v1/waitlist/${entry.body.entryId}`);
+      return body.status === 'OFFERED' && body.offer;
+    }, 'the offer of the new day');
+    expect(offered.slotId).toBe(opened.slotId);
+    expect(await freeSlots(gynaecologist.resourceId)).not.toContain(opened.slotId);
+    expect((await call<{ code: string }>('POST', '/v1/appointments', { slotId: opened.slotId, patientId: kate })).body.code).toBe('BOOKING.SLOT_RESERVED');
+    const withdrawn = await call<{ status: string }>('DELETE', `/v1/waitlist/${entry.body.entryId}`);
+    expect(withdrawn.body.status).toBe('CANCELLED');
+    expect((await call<AppointmentView>('POST', '/v1/appointments', { slotId: opened.slotId, patientId: kate })).status).toBe(201);
+  });
+
   it('refuses unknown patients, bad bodies and missing keys with stable codes', async () => {
     expect((await call<{ code: string }>('POST', '/v1/patients/identify', { organisationOid, policyNumber: '9999000000000000' })).body.code).toBe('PATIENT.NOT_FOUND');
     expect((await call<{ code: string }>('POST', '/v1/appointments', { slotId: 1, patientId: 'x' })).body.code).toBe('BOOKING.INVALID_REQUEST');
