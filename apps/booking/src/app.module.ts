@@ -124,6 +124,7 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
   connectKafkaAvroTransport(app, {
     connection: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL },
     groupId: config.BOOKING_CONSUMER_GROUP,
+    partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
     events: [...inventoryEvents, ...outcomeEvents],
     dataSource: app.get<DataSource>(getDataSourceToken()),
   });

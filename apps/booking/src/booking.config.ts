@@ -35,6 +35,10 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_STALE_AFTER_HEARTBEATS: envInt()
       .refine((n) => n >= 1, 'must be at least 1')
       .default('3'),
+    /** Partitions the consumer handles at once (up to the topics' partition count; order within each is kept). */
+    BOOKING_CONSUMER_CONCURRENCY: envInt()
+      .refine((n) => n >= 1 && n <= 64, 'must be 1 to 64')
+      .default('3'),
     /** How long a booking, cancel or reschedule call waits for the MIS before answering PENDING. */
     BOOKING_RESPONSE_TIMEOUT_MS: envInt()
       .refine((n) => n >= 100, 'must be at least 100')

@@ -38,6 +38,12 @@ export interface EventConsumerOptions {
   readonly retry?: RetryPolicy;
   /** A new group starts at the earliest offset (default) or only sees new messages. */
   readonly fromBeginning?: boolean;
+  /**
+   * Partitions whose messages are handled at the same time (default 1). Order within a partition
+   * (one aggregate's events) is kept; handlers must tolerate events of different keys in parallel,
+   * as they must anyway with several instances in the group.
+   */
+  readonly partitionsConcurrently?: number;
   readonly logger?: ConsumerLogger;
   readonly codec?: AvroCodec;
 }
@@ -70,7 +76,10 @@ export class EventConsumer {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...this.options.topics] });
-    await this.consumer.run({ eachMessage: (payload) => this.onMessage(payload) });
+    await this.consumer.run({
+      partitionsConsumedConcurrently: Math.max(1, this.options.partitionsConcurrently ?? 1),
+      eachMessage: (payload) => this.onMessage(payload),
+    });
   }
 
   async stop(): Promise<void> {

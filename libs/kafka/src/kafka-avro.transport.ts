@@ -16,6 +16,8 @@ export interface KafkaAvroTransportOptions {
   readonly dataSource?: DataSource;
   readonly retry?: RetryPolicy;
   readonly fromBeginning?: boolean;
+  /** See EventConsumerOptions.partitionsConcurrently. */
+  readonly partitionsConcurrently?: number;
 }
 
 /** What `@Ctx()` gives a handler bound through the Kafka Avro transport. */
@@ -77,6 +79,7 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
         deadLetters: this.publisher,
         retry: this.options.retry,
         fromBeginning: this.options.fromBeginning,
+        partitionsConcurrently: this.options.partitionsConcurrently,
         logger: this.logger as ConsumerLogger,
         handle: (event) => this.dispatch(event, processed),
       });
