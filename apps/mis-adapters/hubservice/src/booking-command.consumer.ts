@@ -9,6 +9,8 @@ export interface BookingCommandConsumerOptions {
   readonly groupId: string;
   readonly deadLetters: EventPublisher;
   readonly logger?: ConsumerLogger;
+  /** Partitions of booking.command carried out at once; commands of one appointment share a partition and stay in order. */
+  readonly partitionsConcurrently?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export class BookingCommandConsumer {
       // A database outage outlasts the default five attempts; the MIS's own outages are waited out by the service.
       retry: { maxAttempts: 20, initialBackoffMs: 200, maxBackoffMs: 5_000 },
       logger: options.logger,
+      partitionsConcurrently: options.partitionsConcurrently,
     });
   }
 

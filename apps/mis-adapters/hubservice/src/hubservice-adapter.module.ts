@@ -190,8 +190,15 @@ export class HubServiceAdapter {
       );
       const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
       this.commands = {
-        consumer: new BookingCommandConsumer(service, { connection, groupId: commandGroupOf(config), deadLetters: this.publisher, logger: this.logger }),
-        relay: new OutboxRelay({ dataSource: this.dataSource, publisher: this.publisher, events: outcomeEvents, logger: this.logger }),
+        consumer: new BookingCommandConsumer(service, {
+          connection,
+          groupId: commandGroupOf(config),
+          deadLetters: this.publisher,
+          logger: this.logger,
+          partitionsConcurrently: config.COMMAND_CONCURRENCY,
+        }),
+        // A caller waits on this relay: poll the outbox often (an index-only probe when empty).
+        relay: new OutboxRelay({ dataSource: this.dataSource, publisher: this.publisher, events: outcomeEvents, logger: this.logger, idleDelayMs: 10 }),
       };
     }
   }

@@ -70,6 +70,13 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
         .optional(),
       /** Consumer group on booking.command; default `mis-adapter-<ADAPTER_ID>-commands`. */
       COMMAND_CONSUMER_GROUP: z.string().min(1).optional(),
+      /**
+       * Partitions of booking.command carried out at once (commands of one appointment share a
+       * partition, so they stay in order); the MIS decides between commands racing for one slot.
+       */
+      COMMAND_CONCURRENCY: envInt()
+        .refine((n) => n >= 1 && n <= 64, 'must be 1 to 64')
+        .default('3'),
       /** Backoff between attempts while the MIS does not answer a command (until the command's deadline). */
       COMMAND_RETRY_INITIAL_MS: envInt().default('200'),
       COMMAND_RETRY_MAX_MS: envInt().default('2000'),
