@@ -1,5 +1,5 @@
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AllEvents } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
@@ -7,10 +7,13 @@ import { readStackEnv } from '@medbus/testing';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
 import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, rssMbOf, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
 import { measureFreshness, type FreshnessResult } from './freshness.bench';
+import { deleteGroups, measureBooking, type BookingBenchResult } from './booking.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
  * Writes docs/benchmarks.json (machine-readable, one entry per run) and docs/benchmarks.md.
+ * `BENCH_ONLY=booking npm run bench` measures only the booking flow and keeps the other
+ * sections' last figures (each section says when it was measured).
  */
 const root = join(__dirname, '..', '..');
 
@@ -26,10 +29,23 @@ interface BenchRun {
   readonly search: SearchResult;
   readonly freshness: FreshnessResult;
   readonly bookingRssMb: number;
+  /** Absent in runs before the booking flow existed. */
+  readonly booking?: BookingBenchResult;
 }
 
 async function main(): Promise<void> {
   const env = readStackEnv();
+  const only = process.env.BENCH_ONLY;
+  if (only !== undefined && only !== 'booking') throw new Error(`BENCH_ONLY=${only}: only "booking" can run alone`);
+  if (only === 'booking') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=booking keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchRun;
+    const booking = await measureBooking(env, progress);
+    write({ ...previous, booking });
+    return;
+  }
+
   const brokers = env.KAFKA_BROKERS ?? '127.0.0.1:9092';
   const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/medbus';
   const size = Number(process.env.BENCH_RECORDS ?? 200_000);
@@ -73,6 +89,15 @@ async function main(): Promise<void> {
     await booking.stop();
     await publisher.close();
     await dropSchema(databaseUrl, booking.schema);
+    await deleteGroups(env, [`bench-${runId}`]);
+  }
+  // A failed booking section must not cost the figures above: they are written, then the run fails.
+  let bookingFlow: BookingBenchResult | undefined;
+  let bookingError: unknown;
+  try {
+    bookingFlow = await measureBooking(env, progress);
+  } catch (error) {
+    bookingError = error;
   }
 
   const run: BenchRun = {
@@ -83,7 +108,13 @@ async function main(): Promise<void> {
     search,
     freshness,
     bookingRssMb: Math.max(bookingRssMb, resync.peakRssMb),
+    booking: bookingFlow,
   };
+  write(run);
+  if (bookingError !== undefined) throw bookingError;
+}
+
+function write(run: BenchRun): void {
   mkdirSync(join(root, 'docs'), { recursive: true });
   writeFileSync(join(root, 'docs', 'benchmarks.json'), JSON.stringify(run, null, 2) + '\n');
   writeFileSync(join(root, 'docs', 'benchmarks.md'), render(run));
@@ -93,17 +124,23 @@ async function main(): Promise<void> {
 function render(run: BenchRun): string {
   const { kafka, postgres } = run.raw;
   const refSlots = 2_000_000;
+  const b = run.booking;
+  // A whole run is dated at its end; a booking section measured after it came from BENCH_ONLY=booking.
+  const separate = b !== undefined && Date.parse(b.date) > Date.parse(run.date);
   return `# Benchmarks
 
 Written by \`npm run bench\` on ${run.date.slice(0, 10)} (${run.date}); machine: ${run.machine.cpus} × ${run.machine.cpuModel},
-${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product brief.
+${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product brief.${
+    separate ? `\nThe booking-flow figures come from a later run of that section alone (\`BENCH_ONLY=booking\`, ${b.date}); the rest from the run above.` : ''
+  }
 
 ## This machine's raw limits (same run)
 
 | what | figure | what it bounds |
 |---|---|---|
 | Kafka ProducerPerformance, ${kafka.records} × ${kafka.recordBytes} B, acks=all, idempotent | ${kafka.recordsPerSecond.toLocaleString('en')} records/s (${kafka.mbPerSecond} MB/s), avg ${kafka.avgLatencyMs} ms, p99 ${kafka.p99LatencyMs} ms | 2 M slot events in ${(refSlots / kafka.recordsPerSecond).toFixed(1)} s at best |
-| PostgreSQL batched upsert (unnest, batches of ${postgres.batchSize}, 2 indexes) | ${postgres.rowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.rowsPerSecond).toFixed(1)} s at best |
+| PostgreSQL batched upsert (unnest, batches of ${postgres.batchSize}, 2 indexes) | ${postgres.rowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.rowsPerSecond).toFixed(1)} s at best |${b ? `
+| HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}
 
 ## medbus against the targets
 
@@ -111,13 +148,61 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 | full region resync (2 M slot events, adapter → inventory) | < 2 min | ${run.resync.events.toLocaleString('en')} events in ${run.resync.endToEndSeconds} s = ${run.resync.eventsPerSecond.toLocaleString('en')} events/s → **${run.resync.referenceRegionMinutes} min** for 2 M (extrapolated linearly; publishing alone took ${run.resync.publishSeconds} s) |
 | freshness: MIS change → visible in search (${run.freshness.changes} walk-ins, MIS notifies, ${run.freshness.backgroundWalkInsPerSecond}/s background changes) | p99 < 1 s | p50 ${run.freshness.latencyMs.p50} ms, **p99 ${run.freshness.latencyMs.p99} ms**; ${run.freshness.missed} still visible after 10 s |
-| unified slot search, ${run.search.slotsInInventory.toLocaleString('en')} slots, ${run.search.concurrency} concurrent clients | p99 < 25 ms | p50 ${run.search.latencyMs.p50} ms, **p99 ${run.search.latencyMs.p99} ms**, ${run.search.requestsPerSecond} req/s, ${run.search.errors} errors of ${run.search.requests} |
-| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (10 clinics) |
+| unified slot search, ${run.search.slotsInInventory.toLocaleString('en')} slots, ${run.search.concurrency} concurrent clients | p99 < 25 ms | p50 ${run.search.latencyMs.p50} ms, **p99 ${run.search.latencyMs.p99} ms**, ${run.search.requestsPerSecond} req/s, ${run.search.errors} errors of ${run.search.requests} |${b ? bookingRows(b) : ''}
+| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (10 clinics)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''} |
 
 The resync path applies each event in its own transaction (processed-event row + upsert); the gap to
 PostgreSQL's batched-upsert limit above is what batched apply in \`libs/kafka\` would close.
 The search inventory is filled to its size with SQL after the resync, so the search figure is
 for a full inventory without waiting for a 2 M-event resync.
+${b ? bookingNotes(b) : ''}`;
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, n) => a + n, 0);
+const listed = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ') || 'none';
+
+function bookingRows(b: BookingBenchResult): string {
+  const t = b.throughput;
+  const c = b.contention;
+  return `
+| booking end to end, simulated MIS answering (${t.concurrency} clients, ${t.seconds} s, POST /v1/appointments) | 200 bookings/s sustained, p99 < 300 ms | **${t.bookingsPerSecond} bookings/s** (slowest second ${t.slowestSecond}), p50 ${t.latencyMs.p50} ms, p95 ${t.latencyMs.p95} ms, **p99 ${t.latencyMs.p99} ms**; ${t.confirmed} confirmed, ${t.pending} pending, ${sum(t.refused)} refused, ${t.errors} errors of ${t.requests} |
+| double bookings under contention (${c.clients} clients × ${c.hotSlots} hot slots) | zero, and inventory equals the MIS afterwards | ${c.successes} of ${c.hotSlots} booked in ${c.wallSeconds} s; **${c.doubleBookingsInMedbus + c.doubleBookingsAtMis} double bookings**; inventory equals the MIS: **${c.inventoryEqualsMis ? 'yes' : `no, ${c.inventoryMismatches} slots differ`}** |`;
+}
+
+function bookingNotes(b: BookingBenchResult): string {
+  const t = b.throughput;
+  const c = b.contention;
+  return `
+### Booking flow (measured ${b.date})
+
+Every piece a real process: the HubService simulator (${b.region.organisations} clinics × ${b.region.doctorsPerOrg} doctors, no injected
+latency, errors or walk-ins), its medbus adapter carrying out the booking commands, and a booking
+service of the bench's own, over the local Kafka and Postgres; ${(b.region.freeSlots - b.region.missingFromInventory).toLocaleString('en')} of the MIS's ${b.region.freeSlots.toLocaleString('en')} free slots were
+offered in the inventory ${b.region.syncSeconds} s after the start${b.region.missingFromInventory > 0 ? ` (**${b.region.missingFromInventory} never were**: left out of the bench)` : ''}. ${b.identify.patients} patients were first registered at their clinics through
+\`POST /v1/patients/identify\` (\`register: true\`; p50 ${b.identify.latencyMs.p50} ms, p99 ${b.identify.latencyMs.p99} ms).
+
+- **Throughput**: ${t.concurrency} clients book distinct free slots (each with a patient who has nothing
+  with that doctor that day, and a fresh \`Idempotency-Key\`) for ${t.seconds} s after 3 s of warm-up; a booking counts
+  when the call answered 201 CONFIRMED. Refusals: ${listed(t.refused)}. ${t.pending > 0 ? `The ${t.pending} calls answered 202 ended as: ${listed(t.pendingSettled)}.` : 'No call answered 202.'}
+  Confirmed bookings the MIS does not show for that patient: ${t.misMismatches}. During the window the booking service kept
+  ${t.cpuCores.booking} cores busy, the adapter ${t.cpuCores.adapter}, the simulator ${t.cpuCores.simulator} (1-min load average at its end: ${t.cpuCores.loadAverage}).
+  One client alone, one booking after another: p50 ${b.singleClient.latencyMs.p50} ms, p99 ${b.singleClient.latencyMs.p99} ms (${b.singleClient.confirmed} of ${b.singleClient.bookings} confirmed).
+  Where a confirmed booking's time went (p50 / p95 ms): booking's outbox relay ${t.stagesMs.bookingRelay.p50} / ${t.stagesMs.bookingRelay.p95},
+  Kafka and the adapter's queue ${t.stagesMs.toAdapter.p50} / ${t.stagesMs.toAdapter.p95}, at the MIS with the adapter's bookkeeping ${t.stagesMs.atMis.p50} / ${t.stagesMs.atMis.p95},
+  adapter's outbox relay ${t.stagesMs.adapterRelay.p50} / ${t.stagesMs.adapterRelay.p95}, Kafka and applying the outcome ${t.stagesMs.toBooking.p50} / ${t.stagesMs.toBooking.p95}.
+  The adapter finished a command every ${t.adapterMsPerCommand} ms while it had work queued
+  (${t.adapterMsPerCommand > 0 ? Math.round(1000 / t.adapterMsPerCommand) : '–'} commands/s).
+- **Contention storm**: ${c.clients} clients, each a distinct patient of one clinic, race for its ${c.hotSlots} hot
+  slots; each client tries the slots in its own random order, one attempt at a time, until it holds a
+  confirmed appointment (a 202 is followed to its end) or none is left. ${c.attempts} attempts in ${c.wallSeconds} s;
+  refusals: ${listed(c.refused)}; ${c.errors} errors, ${c.unresolved} still pending after 60 s.
+  Double bookings: ${c.doubleBookingsInMedbus} slots with two active appointments in medbus, ${c.doubleBookingsAtMis} slots the MIS
+  gives to another patient than medbus confirmed; ${c.confirmedButFreeAtMis} confirmed but free at the MIS, ${c.bookedAtMisWithoutAppointment} booked at the MIS
+  without a confirmed appointment, ${c.patientsWithTwoAtMis} patients holding two hot slots at the MIS. Inventory (status, no hold
+  left) against the MIS slot by slot: ${c.inventoryMismatches} differ after ${c.settleSeconds} s.
 `;
 }
 

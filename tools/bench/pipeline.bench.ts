@@ -10,6 +10,7 @@ const root = join(__dirname, '..', '..');
 
 export interface Percentiles {
   readonly p50: number;
+  readonly p95: number;
   readonly p99: number;
   readonly count: number;
 }
@@ -17,7 +18,7 @@ export interface Percentiles {
 export function percentiles(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), count: sorted.length };
+  return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), count: sorted.length };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -66,8 +67,8 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   };
 }
 
-/** RSS of the service a launcher started: npx → tsx → node, the deepest descendant is the service. */
-export function rssMbOf(launcherPid: number): number {
+/** The service a launcher started: npx → tsx → node, the deepest descendant. */
+function servicePidOf(launcherPid: number): number {
   let pid = launcherPid;
   for (;;) {
     let children = '';
@@ -79,8 +80,24 @@ export function rssMbOf(launcherPid: number): number {
     if (!children) break;
     pid = Number(children.split(/\s+/)[0]);
   }
+  return pid;
+}
+
+/** RSS of the service a launcher started. */
+export function rssMbOf(launcherPid: number): number {
   try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${servicePidOf(launcherPid)}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds (user + system) the service a launcher started has used so far. */
+export function cpuSecondsOf(launcherPid: number): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th, in clock ticks (100/s on Linux).
+    const fields = readFileSync(`/proc/${servicePidOf(launcherPid)}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
