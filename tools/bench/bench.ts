@@ -155,7 +155,7 @@ The resync path applies each event in its own transaction (processed-event row +
 PostgreSQL's batched-upsert limit above is what batched apply in \`libs/kafka\` would close.
 The search inventory is filled to its size with SQL after the resync, so the search figure is
 for a full inventory without waiting for a 2 M-event resync.
-${b ? bookingNotes(b) : ''}`;
+${b ? bookingNotes(run, b) : ''}`;
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, n) => a + n, 0);
@@ -172,7 +172,7 @@ function bookingRows(b: BookingBenchResult): string {
 | double bookings under contention (${c.clients} clients × ${c.hotSlots} hot slots) | zero, and inventory equals the MIS afterwards | ${c.successes} of ${c.hotSlots} booked in ${c.wallSeconds} s; **${c.doubleBookingsInMedbus + c.doubleBookingsAtMis} double bookings**; inventory equals the MIS: **${c.inventoryEqualsMis ? 'yes' : `no, ${c.inventoryMismatches} slots differ`}** |`;
 }
 
-function bookingNotes(b: BookingBenchResult): string {
+function bookingNotes(run: BenchRun, b: BookingBenchResult): string {
   const t = b.throughput;
   const c = b.contention;
   return `
@@ -188,7 +188,8 @@ offered in the inventory ${b.region.syncSeconds} s after the start${b.region.mis
   with that doctor that day, and a fresh \`Idempotency-Key\`) for ${t.seconds} s after 3 s of warm-up; a booking counts
   when the call answered 201 CONFIRMED. Refusals: ${listed(t.refused)}. ${t.pending > 0 ? `The ${t.pending} calls answered 202 ended as: ${listed(t.pendingSettled)}.` : 'No call answered 202.'}
   Confirmed bookings the MIS does not show for that patient: ${t.misMismatches}. During the window the booking service kept
-  ${t.cpuCores.booking} cores busy, the adapter ${t.cpuCores.adapter}, the simulator ${t.cpuCores.simulator} (1-min load average at its end: ${t.cpuCores.loadAverage}).
+  ${t.cpuCores.booking} cores busy, the adapter ${t.cpuCores.adapter}, the simulator ${t.cpuCores.simulator}, the bench's own clients ${t.cpuCores.benchClients ?? '?'};
+  the whole machine ${t.cpuCores.machine ?? '?'} of ${run.machine.cpus} (Kafka and PostgreSQL included; 1-min load average at the end: ${t.cpuCores.loadAverage}).
   One client alone, one booking after another: p50 ${b.singleClient.latencyMs.p50} ms, p99 ${b.singleClient.latencyMs.p99} ms (${b.singleClient.confirmed} of ${b.singleClient.bookings} confirmed).
   Where a confirmed booking's time went (p50 / p95 ms): booking's outbox relay ${t.stagesMs.bookingRelay.p50} / ${t.stagesMs.bookingRelay.p95},
   Kafka and the adapter's queue ${t.stagesMs.toAdapter.p50} / ${t.stagesMs.toAdapter.p95}, at the MIS with the adapter's bookkeeping ${t.stagesMs.atMis.p50} / ${t.stagesMs.atMis.p95},

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
@@ -50,7 +51,7 @@ export interface BookingThroughputResult {
   /** Mean time between two commands the adapter finished (while it had work queued). */
   readonly adapterMsPerCommand: number;
   /** CPU cores each process kept busy during the window (CPU seconds per second), and the machine's 1-min load at its end. */
-  readonly cpuCores: { booking: number; adapter: number; simulator: number; loadAverage: number };
+  readonly cpuCores: { booking: number; adapter: number; simulator: number; benchClients?: number; machine?: number; loadAverage: number };
 }
 
 const stageNames = ['bookingRelay', 'toAdapter', 'atMis', 'adapterRelay', 'toBooking'] as const;
@@ -473,7 +474,13 @@ async function measureThroughput(
   let peakBooking = 0;
   let peakAdapter = 0;
   const pids = { booking: region.booking?.child.pid ?? 0, adapter: region.adapter?.child.pid ?? 0, simulator: region.sim?.child.pid ?? 0 };
-  const cpuAt = () => ({ booking: cpuSecondsOf(pids.booking), adapter: cpuSecondsOf(pids.adapter), simulator: cpuSecondsOf(pids.simulator) });
+  const cpuAt = () => ({
+    booking: cpuSecondsOf(pids.booking),
+    adapter: cpuSecondsOf(pids.adapter),
+    simulator: cpuSecondsOf(pids.simulator),
+    benchClients: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineBusySeconds(),
+  });
   let cpuStart = cpuAt();
   let cpuEnd = cpuStart;
   let loadAverage = 0;
@@ -570,8 +577,19 @@ async function measureThroughput(
     peakRssMb: { booking: peakBooking, adapter: peakAdapter },
     stagesMs,
     adapterMsPerCommand,
-    cpuCores: { booking: cores('booking'), adapter: cores('adapter'), simulator: cores('simulator'), loadAverage },
+    cpuCores: { booking: cores('booking'), adapter: cores('adapter'), simulator: cores('simulator'), benchClients: cores('benchClients'), machine: cores('machine'), loadAverage },
   };
+}
+
+/** CPU seconds all cores of the machine spent busy so far (/proc/stat: everything but idle and iowait). */
+function machineBusySeconds(): number {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.slice(0, 8).reduce((a, n) => a + n, 0);
+    return (total - ticks[3] - ticks[4]) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function stagesOf(region: Region, appointmentIds: readonly string[]): Promise<Pick<BookingThroughputResult, 'stagesMs' | 'adapterMsPerCommand'>> {
