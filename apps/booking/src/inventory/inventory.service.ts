@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { HeartbeatRow, OrganisationRow, PractitionerRow, SlotRow } from './inventory.mapper';
 
-// Advisory lock namespaces: an organisation or resource event takes its key exclusively, a slot
-// event takes both of its keys shared, so a slot never copies a resource that is mid-change.
+// Advisory lock namespaces: an organisation event takes its key exclusively; a resource event takes
+// its organisation shared and itself exclusively; a slot event takes both of its keys shared. So a
+// slot never copies a resource or organisation that is mid-change, and an organisation and one of its
+// resources never re-copy into the same slots at once. Always organisation first, then resource.
 const organisationLock = 1;
 const resourceLock = 2;
 
@@ -160,7 +162,14 @@ export class InventoryService {
   }
 
   async applyPractitioner(tx: EntityManager, row: PractitionerRow): Promise<boolean> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [resourceLock, row.resourceId]);
+    // Shared on the organisation first: an organisation change re-copying into the same slots at the
+    // same time would not see this row (nor this one that), and both would write offered = false.
+    await tx.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext($2)), pg_advisory_xact_lock($3, hashtext($4))`, [
+      organisationLock,
+      row.organisationOid,
+      resourceLock,
+      row.resourceId,
+    ]);
     const applied = await this.changed(tx, upsertPractitioner, [
       row.resourceId,
       row.organisationOid,
