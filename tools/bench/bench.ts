@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     await booking.stop();
     await publisher.close();
     await dropSchema(databaseUrl, booking.schema);
-    await deleteGroups(env, [`bench-${runId}`]);
+    await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`]);
   }
   // A failed booking section must not cost the figures above: they are written, then the run fails.
   let bookingFlow: BookingBenchResult | undefined;

@@ -344,7 +344,7 @@ export async function measureBooking(env: Record<string, string>, progress: (mes
   } finally {
     progress('booking: stopping the bench region, dropping its schemas and consumer groups');
     await region.stop();
-    await deleteGroups(env, [region.bookingGroup, `mis-adapter-${region.adapterId}-commands`]);
+    await deleteGroups(env, [region.bookingGroup, `${region.bookingGroup}-outcomes`, `mis-adapter-${region.adapterId}-commands`]);
   }
 }
 

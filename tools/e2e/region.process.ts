@@ -104,7 +104,8 @@ export class Region {
     [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const now = new Date();
     await Promise.all([
-      startGroupAt(this.bookingGroup, [...inventoryTopics, 'booking.command-outcome'], now),
+      startGroupAt(this.bookingGroup, inventoryTopics, now),
+      startGroupAt(`${this.bookingGroup}-outcomes`, ['booking.command-outcome'], now),
       startGroupAt(`mis-adapter-${this.adapterId}-commands`, ['booking.command'], now),
     ]);
     this.sim = startProcess({

@@ -237,10 +237,12 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
   return list.items.filter((item) => oids.has(item.organisationOid));
 }
 
-function resetConsumerGroupToLatest(): Promise<void> {
+async function resetConsumerGroupToLatest(): Promise<void> {
   // A new group would read the shared topics from the beginning (the demo's, other tests' and
   // earlier runs' events): start it now, so booking sees only what comes next.
-  return startGroupAt(consumerGroup, [...INVENTORY_TOPICS], new Date());
+  const now = new Date();
+  await startGroupAt(consumerGroup, [...INVENTORY_TOPICS], now);
+  await startGroupAt(`${consumerGroup}-outcomes`, ['booking.command-outcome'], now);
 }
 
 async function startSimulator(): Promise<void> {
@@ -393,7 +395,7 @@ afterAll(async () => {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await admin.deleteGroups([consumerGroup]);
+    await admin.deleteGroups([consumerGroup, `${consumerGroup}-outcomes`]);
   } catch {
     // best effort: an empty group expires on its own
   } finally {

@@ -99,6 +99,11 @@ export class AppModule {
   }
 }
 
+/** Consumer group of the booking-command outcomes, beside the inventory's BOOKING_CONSUMER_GROUP. */
+export function outcomeGroupOf(inventoryGroup: string): string {
+  return `${inventoryGroup}-outcomes`;
+}
+
 export interface StartOptions {
   /** Overrides HTTP_PORT (0: any free port). */
   readonly port?: number;
@@ -121,12 +126,25 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
 
+  const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
+  const events = [...inventoryEvents, ...outcomeEvents];
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  // Two groups: the MIS's answers to bookings must never wait behind a backlog of schedule events (a resync).
   connectKafkaAvroTransport(app, {
-    connection: { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL },
+    connection,
     groupId: config.BOOKING_CONSUMER_GROUP,
     partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
-    events: [...inventoryEvents, ...outcomeEvents],
-    dataSource: app.get<DataSource>(getDataSourceToken()),
+    events,
+    consumes: inventoryEvents,
+    dataSource,
+  });
+  connectKafkaAvroTransport(app, {
+    connection: { ...connection, clientId: `${config.KAFKA_CLIENT_ID}-outcomes` },
+    groupId: outcomeGroupOf(config.BOOKING_CONSUMER_GROUP),
+    partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
+    events,
+    consumes: outcomeEvents,
+    dataSource,
   });
   await app.startAllMicroservices();
   app.get(HealthService).consumerStarted();

@@ -12,6 +12,12 @@ export interface KafkaAvroTransportOptions {
   readonly groupId: string;
   /** The event types handlers may name in `@EventPattern` (the generated contracts). */
   readonly events: readonly EventDefinition[];
+  /**
+   * Of those, the ones this transport consumes (default all). Several transports on one app split
+   * the handlers between consumer groups, so that e.g. a backlog of one kind of event never delays
+   * another kind behind it.
+   */
+  readonly consumes?: readonly EventDefinition[];
   /** Enables `KafkaEventContext.applyOnce` (the processed-event store lives in this database). */
   readonly dataSource?: DataSource;
   readonly retry?: RetryPolicy;
@@ -57,8 +63,11 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
   private consumer?: EventConsumer;
   private publisher?: EventPublisher;
 
+  private readonly consumedNames: ReadonlySet<string>;
+
   constructor(private readonly options: KafkaAvroTransportOptions) {
     super();
+    this.consumedNames = new Set((options.consumes ?? options.events).map((event) => event.name));
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -68,7 +77,7 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
       for (const pattern of this.messageHandlers.keys()) {
         const event = known.get(pattern);
         if (!event) throw new Error(`@EventPattern('${pattern}') names no known event type`);
-        topics.add(event.topic);
+        if (this.consumedNames.has(event.name)) topics.add(event.topic);
       }
       this.publisher = new EventPublisher(this.options.connection);
       const processed = this.options.dataSource ? new ProcessedEvents(this.options.dataSource) : undefined;
@@ -105,7 +114,8 @@ export class KafkaAvroTransport extends Server implements CustomTransportStrateg
 
   private async dispatch(event: ConsumedEvent, processed?: ProcessedEvents): Promise<void> {
     const handler: MessageHandler | null = this.getHandlerByPattern(event.eventType);
-    if (!handler) return;
+    // A topic carries event types this transport leaves to another (or that no handler wants).
+    if (!handler || !this.consumedNames.has(event.eventType)) return;
     const result: unknown = await handler(event.value, new KafkaEventContext(event, this.options.groupId, processed));
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
   }

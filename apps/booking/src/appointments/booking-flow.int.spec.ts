@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventConsumer, EventPublisher, type ConsumedEvent } from '@medbus/kafka';
 import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
-import { startBookingApp } from '../app.module';
+import { outcomeGroupOf, startBookingApp } from '../app.module';
 import type { SlotPage } from '../inventory/slots.query';
 import type { AppointmentView } from './appointment.mapper';
 
@@ -237,8 +237,8 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     publisher = new EventPublisher(testConnection());
     adapter = new ScriptedAdapter(publisher);
     await adapter.start(uniqueName('scripted-adapter'));
-    const topics = [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat, Topics.bookingCommandOutcome];
-    await startGroupAt(group, topics, runStartedAt);
+    await startGroupAt(group, [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], runStartedAt);
+    await startGroupAt(outcomeGroupOf(group), [Topics.bookingCommandOutcome], runStartedAt);
     const stack = stackAddresses();
     app = await startBookingApp(
       {

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
 import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
-import { startBookingApp } from '../app.module';
+import { outcomeGroupOf, startBookingApp } from '../app.module';
 import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
 import type { SlotPage, SlotView } from './slots.query';
 
@@ -164,6 +164,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], 3).catch(() => undefined);
     publisher = new EventPublisher(testConnection());
     await startGroupAt(group, inventoryTopics, runStartedAt);
+    await startGroupAt(outcomeGroupOf(group), [Topics.bookingCommandOutcome], runStartedAt);
     app = await startBookingApp(env({ BOOKING_CONSUMER_GROUP: group, BOOKING_DATABASE_SCHEMA: schema }), { port: 0, logger: false });
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
