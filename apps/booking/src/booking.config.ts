@@ -47,6 +47,10 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_COMMAND_DEADLINE_MS: envInt()
       .refine((n) => n >= 1000, 'must be at least 1000')
       .default('120000'),
+    /** A booking still PENDING this long after its command's deadline (no adapter answered) is refused and its slot freed. */
+    BOOKING_PENDING_GRACE_MS: envInt()
+      .refine((n) => n >= 0, 'must not be negative')
+      .default('60000'),
     /** Lifetime of a hold taken through POST /v1/holds. */
     BOOKING_HOLD_TTL_MS: envInt()
       .refine((n) => n >= 1000, 'must be at least 1000')

@@ -10,11 +10,12 @@ import { IdempotencyService } from './idempotency.service';
 import { OutcomeConsumer } from './outcome.consumer';
 import { OutcomeWaiter } from './outcome-waiter.service';
 import { OutcomesService } from './outcomes.service';
+import { PendingExpiryPoller } from './pending-expiry.poller';
 
 @Module({
   imports: [WaitlistModule],
   controllers: [AppointmentsController, HoldsController, OutcomeConsumer],
-  providers: [AppointmentsService, OutcomesService, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, { provide: Clock, useClass: SystemClock }],
+  providers: [AppointmentsService, OutcomesService, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, PendingExpiryPoller, { provide: Clock, useClass: SystemClock }],
   exports: [AppointmentsService, HoldsService],
 })
 export class AppointmentsModule {}

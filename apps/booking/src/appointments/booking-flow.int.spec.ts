@@ -10,6 +10,7 @@ import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName,
 import { outcomeGroupOf, startBookingApp } from '../app.module';
 import type { SlotPage } from '../inventory/slots.query';
 import type { AppointmentView } from './appointment.mapper';
+import { PendingExpiryPoller } from './pending-expiry.poller';
 
 const apiKey = `it-key-${randomUUID()}`;
 const adapterKey = `adapter-key-${randomUUID()}`;
@@ -352,6 +353,27 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
       .get<DataSource>(getDataSourceToken())
       .query(`SELECT count(*) AS n FROM medbus_outbox WHERE event_type = 'AppointmentBooked' AND message_key = $1`, [body.appointmentId]);
     expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('refuses a booking no adapter answered by its deadline, frees the slot, and cancels a confirmation that comes after', async () => {
+    const slot = await publishedSlot(therapist, day0 + minutes(210));
+    adapter.behaviour.set(slot.slotId, 'silent');
+    const olga = await patient('4100000000000001');
+    const { status, body } = await call<AppointmentView>('POST', '/v1/appointments', { slotId: slot.slotId, patientId: olga });
+    expect(status).toBe(202);
+    const command = await waitFor(async () => adapter.silenced.find((c) => c.appointmentId === body.appointmentId), 'the command at the adapter');
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    // The deadline and its grace have passed (instead of waiting BOOKING_PENDING_GRACE_MS).
+    await dataSource.query(`UPDATE booking_appointment SET deadline = now() - interval '1 hour' WHERE appointment_id = $1`, [body.appointmentId]);
+    expect(await app.get(PendingExpiryPoller).expire()).toBeGreaterThanOrEqual(1);
+    expect((await call<AppointmentView>('GET', `/v1/appointments/${body.appointmentId}`)).body).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'BOOKING.MIS_DEADLINE_EXCEEDED' },
+    });
+    expect(await freeSlots(therapist.resourceId)).toContain(slot.slotId);
+    await adapter.confirm(command);
+    await waitFor(async () => adapter.commandsFor(body.appointmentId).some((c) => c.eventType === 'CancelAppointment'), 'the compensating cancellation');
+    expect((await call<AppointmentView>('GET', `/v1/appointments/${body.appointmentId}`)).body.status).toBe('REJECTED');
   });
 
   it('returns the same appointment for a repeated Idempotency-Key and refuses the key with another body', async () => {
