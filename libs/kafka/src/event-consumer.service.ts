@@ -66,7 +66,15 @@ export class EventConsumer {
     const { brokers, clientId } = options.connection;
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
     this.consumer = kafka.consumer({
-      kafkaJS: { groupId: options.groupId, fromBeginning: options.fromBeginning ?? true, autoCommit: true },
+      kafkaJS: {
+        groupId: options.groupId,
+        fromBeginning: options.fromBeginning ?? true,
+        autoCommit: true,
+        // A member killed with -9 holds its partitions until the session times out (45 s by default):
+        // 10 s bounds how long bookings wait for another instance, or a restarted one, to take over.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 3_000,
+      },
     });
     this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
     this.retry = options.retry ?? defaultRetryPolicy;
