@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { XMLValidator } from 'fast-xml-parser';
 import { ValidationError } from '@medbus/errors';
 
@@ -101,4 +102,37 @@ export async function readLimitedBody(stream: AsyncIterable<Buffer | string>, ma
     chunks.push(buffer);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * Reads an HTTP request body up to `maxBytes`. Undefined as soon as it is larger: the server answers
+ * at once while the rest is drained (the client then reads the answer instead of a reset), and a
+ * peer that keeps sending far past the limit is cut off.
+ */
+export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    let drained = 0;
+    const refuse = (): void => {
+      req.removeAllListeners('data');
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > maxBytes * 16) req.destroy();
+      });
+      req.resume();
+      resolve(undefined);
+    };
+    if (Number(req.headers['content-length'] ?? '0') > maxBytes) {
+      refuse();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) refuse();
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { codeMapOf } from './region.generator';
-import { malformedModes, readBody, type Faults } from './hub.server';
+import { readBodyUpTo } from '@medbus/hubservice';
+import { malformedModes, type Faults } from './hub.server';
 import type { NotificationClient } from './notification.client';
 import { sexFromName, type ScheduleState, type SimSlot, type SlotState } from './schedule.state';
 import { appointmentOf } from './hub.service';
@@ -123,7 +124,7 @@ export class AdminController {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!this.authorised(req)) return json(res, 401, { error: { code: 'ADMIN.UNAUTHORIZED', message: 'admin token required' } });
     const route = `${req.method} ${url.pathname}`;
-    const raw = req.method === 'POST' ? await readBody(req, 64 * 1024) : Buffer.alloc(0);
+    const raw = req.method === 'POST' ? await readBodyUpTo(req, 64 * 1024) : Buffer.alloc(0);
     if (raw === undefined) return json(res, 413, { error: { code: 'ADMIN.BODY_TOO_LARGE', message: 'body too large' } });
     let body: unknown = {};
     try {

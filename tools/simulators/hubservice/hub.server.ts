@@ -7,6 +7,7 @@ import {
   encodeSoapResponse,
   hubServiceNotificationsWsdl,
   hubServiceWsdl,
+  readBodyUpTo,
   soapActionOf,
 } from '@medbus/hubservice';
 import type { HubService } from './hub.service';
@@ -36,38 +37,6 @@ export type Log = (line: Record<string, unknown>) => void;
 
 /** Size of the `huge` hostile response. */
 export const hugeResponseBytes = 32 * 1024 * 1024;
-
-/**
- * Reads a body into memory up to `maxBytes`. Undefined as soon as it is larger: the caller answers at
- * once while the rest is discarded, and a peer that keeps sending far past the limit is cut off.
- */
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    let discarded = 0;
-    const discard = (): void => {
-      req.removeAllListeners('data');
-      req.on('data', (chunk: Buffer) => {
-        discarded += chunk.length;
-        if (discarded > maxBytes * 16) req.destroy();
-      });
-      req.resume();
-      resolve(undefined);
-    };
-    if (Number(req.headers['content-length'] ?? '0') > maxBytes) {
-      discard();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) discard();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
@@ -99,7 +68,7 @@ export class HubSoapEndpoint {
 
   async soap(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
-    const body = await readBody(req, this.maxBodyBytes);
+    const body = await readBodyUpTo(req, this.maxBodyBytes);
     if (body === undefined) {
       this.log({ msg: 'soap refused', code: SafeXmlCode.bodyTooLarge });
       res.setHeader('connection', 'close');

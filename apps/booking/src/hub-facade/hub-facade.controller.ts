@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { Controller, Get, Inject, Logger, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AppError, ErrorKind } from '@medbus/errors';
-import { SafeXmlCode, SoapCodecCode, decodeFacadeSoapRequest, defaultMaxXmlBytes, encodeSoapFault, encodeSoapResponse, hubFacadeWsdl, soapActionOf } from '@medbus/hubservice';
+import { SafeXmlCode, SoapCodecCode, decodeFacadeSoapRequest, defaultMaxXmlBytes, encodeSoapFault, encodeSoapResponse, hubFacadeWsdl, readBodyUpTo, soapActionOf } from '@medbus/hubservice';
 import { Public } from '../auth/api-key.guard';
 import { ActionMismatchError } from './hub-facade.errors';
 import { HubFacadeService, isFacadeFault } from './hub-facade.service';
@@ -24,38 +24,6 @@ const codecFaults: Readonly<Record<string, string>> = {
   [SoapCodecCode.unknownOperation]: 'Неизвестная операция',
   [SoapCodecCode.badValue]: 'Неверное значение параметра',
 };
-
-/**
- * Reads a body up to `maxBytes`. Undefined as soon as it is larger: the caller answers at once
- * while the rest is drained, and a peer that keeps sending far past the limit is cut off.
- */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    let drained = 0;
-    const refuse = (): void => {
-      req.removeAllListeners('data');
-      req.on('data', (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > maxBytes * 16) req.destroy();
-      });
-      req.resume();
-      resolve(undefined);
-    };
-    if (Number(req.headers['content-length'] ?? '0') > maxBytes) {
-      refuse();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) refuse();
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
@@ -104,7 +72,7 @@ export class HubFacadeController {
       send(res, 415, xml, encodeSoapFault('Client', 'Ожидается сообщение SOAP 1.1 (text/xml)'));
       return;
     }
-    const body = await readBody(req, maxSoapBodyBytes);
+    const body = await readBodyUpTo(req, maxSoapBodyBytes);
     if (body === undefined) {
       this.logger.warn(`soap refused: ${SafeXmlCode.bodyTooLarge}`);
       res.setHeader('connection', 'close');

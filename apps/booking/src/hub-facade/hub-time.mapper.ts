@@ -1,4 +1,5 @@
 import type { LocalDateTime } from '@medbus/hubservice';
+import { epochMsToLocalDateTime, localDateTimeToEpochMs } from '@medbus/mis-adapter-kit';
 
 /**
  * HubService carries clinic-local date-times without an offset (shared/domain/hubservice.md: "local
@@ -7,48 +8,20 @@ import type { LocalDateTime } from '@medbus/hubservice';
  */
 export const regionTimeZone = 'Europe/Moscow';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** The zone to read an organisation's times in: its own when valid, the region's otherwise. */
 export function zoneOf(timeZone: string | null | undefined): string {
   if (!timeZone) return regionTimeZone;
   try {
-    formatterOf(timeZone);
+    new Intl.DateTimeFormat('en-GB', { timeZone });
     return timeZone;
   } catch {
     return regionTimeZone;
   }
 }
 
-/** Wall-clock parts of an instant in a zone, as if they were UTC (for offset arithmetic). */
-function wallClockAsUtc(instant: number, timeZone: string): number {
-  const parts = formatterOf(timeZone).formatToParts(new Date(instant));
-  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? '0');
-  return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second'));
-}
-
 /** The clinic-local `YYYY-MM-DDTHH:MM:SS` of an instant, as the wire carries it. */
 export function toLocalDateTime(instant: Date, timeZone: string | null | undefined): LocalDateTime {
-  const wall = new Date(wallClockAsUtc(Math.floor(instant.getTime() / 1000) * 1000, zoneOf(timeZone)));
-  return wall.toISOString().slice(0, 19);
+  return epochMsToLocalDateTime(Math.floor(instant.getTime() / 1000) * 1000, zoneOf(timeZone));
 }
 
 /** Midnight of the clinic-local day of an instant: how AvailableDateList names a day. */
@@ -75,11 +48,8 @@ export function toInstant(value: string, timeZone: string | null | undefined): D
     const sign = offset.startsWith('-') ? -1 : 1;
     return new Date(wall - sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) * 60_000);
   }
-  const zone = zoneOf(timeZone);
-  // The zone's offset at the guessed instant, checked once more at the result for a DST edge.
-  const first = wall - (wallClockAsUtc(wall, zone) - wall);
-  const second = wall - (wallClockAsUtc(first, zone) - first);
-  return new Date(second);
+  const local = localDateTimeToEpochMs(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}`, zoneOf(timeZone));
+  return local === undefined ? undefined : new Date(local + millis);
 }
 
 export interface Window {
