@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeSoapResponse, encodeSoapRequest, soapActionOf } from '@medbus/hubservice';
 import { readStackEnv } from '@medbus/testing';
-import { Region, misGuid } from '../e2e/region.process';
+import { Region, misGuid, type SimDoctor, type SimSlot } from '../e2e/region.process';
 import { cpuSecondsOf, percentiles, rssMbOf, type Percentiles } from './pipeline.bench';
 
 /**
@@ -106,21 +106,6 @@ export interface BookingBenchResult {
   readonly throughput: BookingThroughputResult;
   readonly contention: ContentionResult;
   readonly setAppointment: SetAppointmentLimit;
-}
-
-interface SimDoctor {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly specialtyCode: string;
-}
-
-interface SimSlot {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly state: string;
-  readonly IdAppointment: string;
-  readonly VisitStart: string;
-  readonly booking: { readonly idPat: string } | null;
 }
 
 interface Slot {

@@ -1,28 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as soap from 'soap';
-import { Region, eventually, type SimOrganisation } from './region.process';
+import { Region, eventually, type SimDoctor, type SimOrganisation, type SimSlot } from './region.process';
 
 /**
  * The booking flow end to end over REST, every piece a real process: the HubService simulator
  * (the MIS, with its front desk), its medbus adapter executing booking commands, and the booking
  * service, over the local stack's Kafka and Postgres.
  */
-
-interface SimDoctor {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly specialtyCode: string;
-}
-
-interface SimSlot {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly state: string;
-  readonly IdAppointment: string;
-  readonly VisitStart: string;
-  readonly booking: { readonly idPat: string } | null;
-}
 
 interface SimPatient {
   readonly idPat: string;

@@ -25,6 +25,24 @@ export interface RegionOptions {
   readonly simArgs?: readonly string[];
 }
 
+/** A doctor in the simulator's code map (`GET /admin/code-map`). */
+export interface SimDoctor {
+  readonly idLpu: number;
+  readonly idDoc: string;
+  readonly specialtyCode: string;
+}
+
+/** A slot as the simulator's admin API shows it (`GET /admin/slots`). */
+export interface SimSlot {
+  readonly idLpu: number;
+  readonly idDoc: string;
+  readonly state: string;
+  readonly IdAppointment: string;
+  /** Clinic-local `YYYY-MM-DDTHH:MM:SS`. */
+  readonly VisitStart: string;
+  readonly booking: { readonly idPat: string } | null;
+}
+
 export interface SimOrganisation {
   readonly idLpu: number;
   readonly oid: string;

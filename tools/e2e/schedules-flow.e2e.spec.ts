@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
-import { e2eOidRoot, eventually } from './region.process';
+import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
 
 /**
  * The schedules flow end to end, with every piece a real process: the HubService simulator (the
@@ -41,22 +41,6 @@ const adapterId = `hubservice-e2e-${runId}`;
 const apiKey = `e2e-operator-${randomBytes(12).toString('hex')}`;
 const adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
 const logFile = (name: string) => join(root, '.medbus', 'logs', `e2e-${name}-${runId}.log`);
-
-interface SimOrganisation {
-  readonly idLpu: number;
-  readonly oid: string;
-  readonly timeZone: string;
-  readonly notifies: boolean;
-}
-
-interface SimSlot {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly state: string;
-  readonly IdAppointment: string;
-  /** Clinic-local `YYYY-MM-DDTHH:MM:SS`. */
-  readonly VisitStart: string;
-}
 
 interface SlotView {
   readonly slotId: string;
