@@ -30,10 +30,10 @@ import {
   ruleError,
   slotTaken,
 } from './appointments.errors';
+import { checkIds, uuidPattern } from './booking-request.mapper';
 import { IdempotencyService } from './idempotency.service';
 import { OutcomeWaiter } from './outcome-waiter.service';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface SlotRow {
   slot_id: string;
@@ -294,13 +294,6 @@ export class AppointmentsService {
     if (!rows[0]) throw appointmentNotFound({ appointmentId });
     return rows[0];
   }
-}
-
-function checkIds(ids: Record<string, string | undefined>): void {
-  const problems = Object.entries(ids)
-    .filter(([, value]) => value !== undefined && !uuidPattern.test(value))
-    .map(([name]) => `${name} must be a UUID`);
-  if (problems.length > 0) throw invalidRequest(problems);
 }
 
 function bookableOf(slot: SlotRow): BookableSlot {

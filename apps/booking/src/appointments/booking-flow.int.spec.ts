@@ -499,6 +499,18 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     expect((await call<{ code: string }>('POST', '/v1/patients/identify', { organisationOid, policyNumber: '9999000000000000' })).body.code).toBe('PATIENT.NOT_FOUND');
     expect((await call<{ code: string }>('POST', '/v1/appointments', { slotId: 1, patientId: 'x' })).body.code).toBe('BOOKING.INVALID_REQUEST');
     expect((await call<{ code: string }>('POST', '/v1/appointments', { slotId: 'a', patientId: randomUUID() })).body.code).toBe('BOOKING.PATIENT_NOT_FOUND');
+    for (const path of ['/v1/appointments/not-a-uuid', '/v1/holds/not-a-uuid', '/v1/waitlist/not-a-uuid']) {
+      const answer = await call<{ code: string }>('GET', path);
+      expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 400, code: 'BOOKING.INVALID_REQUEST' });
+    }
+    expect((await call<{ code: string }>('DELETE', '/v1/holds/not-a-uuid')).status).toBe(400);
+    const broken = await fetch(`${baseUrl}/v1/patients/identify`, {
+      method: 'POST',
+      body: '{"organisationOid": ',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { code: string } }).error.code).toBe('HTTP.400');
     const anonymous = await fetch(`${baseUrl}/v1/appointments`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(anonymous.status).toBe(401);
   });

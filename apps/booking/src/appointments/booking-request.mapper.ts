@@ -44,3 +44,13 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
   if (Array.isArray(header)) throw invalidRequest(['send Idempotency-Key once']);
   return header === undefined || header === '' ? undefined : header;
 }
+
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** BOOKING.INVALID_REQUEST naming every id given that is not a UUID (a path segment, a facade parameter). */
+export function checkIds(ids: Record<string, string | undefined>): void {
+  const problems = Object.entries(ids)
+    .filter(([, value]) => value !== undefined && !uuidPattern.test(value))
+    .map(([name]) => `${name} must be a UUID`);
+  if (problems.length > 0) throw invalidRequest(problems);
+}

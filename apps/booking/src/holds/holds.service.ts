@@ -7,6 +7,7 @@ import { AppConfig } from '@medbus/config';
 import type { BookingConfig } from '../booking.config';
 import type { Caller } from '../appointments/appointment.mapper';
 import { holdExpired, holdNotFound, ruleError, slotHeld, slotReserved, slotTaken } from '../appointments/appointments.errors';
+import { checkIds } from '../appointments/booking-request.mapper';
 import { IdempotencyService } from '../appointments/idempotency.service';
 import { Clock } from '../inventory/clock.service';
 import { WaitlistService, clearHeld } from '../waitlist/waitlist.service';
@@ -95,12 +96,14 @@ export class HoldsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async get(holdId: string): Promise<HoldView> {
+    checkIds({ holdId });
     const rows: HoldRow[] = await this.dataSource.query(`SELECT hold_id, slot_id, expires_at FROM booking_hold WHERE hold_id = $1`, [holdId]);
     if (!rows[0]) throw holdNotFound({ holdId });
     return { holdId: rows[0].hold_id, slotId: rows[0].slot_id, expiresAt: rows[0].expires_at.toISOString() };
   }
 
   async release(holdId: string): Promise<void> {
+    checkIds({ holdId });
     await this.dataSource.transaction(async (tx) => {
       const rows: HoldRow[] = await tx.query(
         `WITH changed AS (UPDATE booking_hold SET released_at = $2, release_reason = 'RELEASED' WHERE hold_id = $1 AND released_at IS NULL RETURNING *) SELECT * FROM changed`,

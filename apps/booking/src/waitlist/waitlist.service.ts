@@ -8,6 +8,7 @@ import { Outbox } from '@medbus/kafka';
 import type { BookingConfig } from '../booking.config';
 import type { Caller } from '../appointments/appointment.mapper';
 import { appointmentNotFound, invalidRequest, patientNotFound } from '../appointments/appointments.errors';
+import { checkIds } from '../appointments/booking-request.mapper';
 import { Clock } from '../inventory/clock.service';
 import { type WaitlistEntryRow, type WaitlistEntryView, type WaitlistRequest, waitlistEntryViewOf } from './waitlist.mapper';
 
@@ -86,6 +87,7 @@ export class WaitlistService {
   }
 
   async get(entryId: string): Promise<WaitlistEntryView> {
+    checkIds({ entryId });
     const rows: WaitlistEntryRow[] = await this.dataSource.query(
       `SELECT e.entry_id, e.patient_id, e.organisation_oid, e.specialty_code, e.resource_id, e.status, e.reason, e.created_at, e.updated_at,
          h.hold_id AS offer_id, h.slot_id AS offer_slot_id, h.expires_at AS offer_expires_at
@@ -99,6 +101,7 @@ export class WaitlistService {
   }
 
   async cancel(entryId: string): Promise<WaitlistEntryView> {
+    checkIds({ entryId });
     await this.dataSource.transaction(async (tx) => {
       const rows: { status: string; offer_hold_id: string | null }[] = await tx.query(
         `SELECT status, offer_hold_id FROM booking_waitlist_entry WHERE entry_id = $1 FOR UPDATE`,
