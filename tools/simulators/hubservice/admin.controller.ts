@@ -15,6 +15,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const walkInBody = z.object({ slotId: z.string().min(1).optional() }).strict();
+const removeSlotBody = z.object({ slotId: z.string().min(1) }).strict();
 const sickDayBody = z.object({ doctorId: z.string().min(1), idLpu: z.number().int().optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict();
 const outageBody = z.object({ on: z.boolean() }).strict();
 const faultsBody = z
@@ -162,9 +163,11 @@ export class AdminController {
           return json(res, 200, slotView(this.state, slot));
         }
         const idLpu = Number(url.searchParams.get('idLpu'));
-        const idDoc = url.searchParams.get('idDoc') ?? '';
+        const idDoc = url.searchParams.get('idDoc');
         const stateFilter = url.searchParams.get('state') as SlotState | null;
-        const slots = this.state.slotsOf(idLpu, idDoc, stateFilter ? { state: stateFilter } : {});
+        const filter = stateFilter ? { state: stateFilter } : {};
+        // Without idDoc: the whole organisation, for comparing an inventory with the MIS slot by slot.
+        const slots = idDoc === null ? this.state.slotsOfOrganisation(idLpu, filter) : this.state.slotsOf(idLpu, idDoc, filter);
         return json(res, 200, slots.map((s) => slotView(this.state, s)));
       }
       case 'POST /admin/walk-in': {
@@ -174,6 +177,13 @@ export class AdminController {
         const slot = this.state.walkIn(input.slotId);
         if (!slot) return json(res, 409, { error: { code: 'ADMIN.SLOT_NOT_FREE', message: 'the slot is not free' } });
         return json(res, 200, slotView(this.state, slot));
+      }
+      case 'POST /admin/remove-slot': {
+        const input = parse(removeSlotBody);
+        if (!input) return;
+        const slot = this.state.removeSlot(input.slotId);
+        if (!slot) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
+        return json(res, 200, { ...slotView(this.state, slot), state: 'removed' });
       }
       case 'POST /admin/patients': {
         const input = parse(patientBody);

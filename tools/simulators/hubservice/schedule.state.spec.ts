@@ -55,6 +55,30 @@ describe('ScheduleState', () => {
     expect(state.cancel(slot.idLpu, slot.id, alice)).toEqual({ ok: false, code: HubErrorCode.BookingNotFound });
   });
 
+  it('removes a slot from the schedule: no longer listed, unknown to booking, logged as closed', () => {
+    const state = aSchedule();
+    const slot = firstFree(state);
+    const before = state.version;
+
+    expect(state.removeSlot(slot.id)).toBe(slot);
+
+    expect(state.slotById(slot.id)).toBeUndefined();
+    expect(state.slotsOf(slot.idLpu, slot.idDoc).some((s) => s.id === slot.id)).toBe(false);
+    expect(state.slotsOfOrganisation(slot.idLpu).some((s) => s.id === slot.id)).toBe(false);
+    expect(state.book(slot.idLpu, slot.id, aPatient(state, slot.idLpu), AppointmentSource.contactCentre)).toEqual({ ok: false, code: HubErrorCode.NoAppointmentAtTime });
+    expect(state.changesSince(before, 10)).toEqual([expect.objectContaining({ idAppointment: slot.id, change: 'closed' })]);
+    expect(state.removeSlot(slot.id)).toBeUndefined();
+  });
+
+  it("lists an organisation's slots across its doctors, and only its own", () => {
+    const state = aSchedule();
+    const doctors = state.region.doctors.filter((d) => d.idLpu === 1);
+    const all = state.slotsOfOrganisation(1);
+    expect(all.length).toBe(doctors.reduce((n, d) => n + state.slotsOf(1, d.idDoc).length, 0));
+    expect(all.every((s) => s.idLpu === 1)).toBe(true);
+    expect(state.slotsOfOrganisation(1, { state: 'free' }).every((s) => s.state === 'free')).toBe(true);
+  });
+
   it('raises the slot version on every change and logs each change once', () => {
     const state = aSchedule();
     const slot = firstFree(state);

@@ -206,6 +206,16 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
     return out.sort((a, b) => (a.date === b.date ? a.startMinute - b.startMinute : a.date < b.date ? -1 : 1));
   }
 
+  /** Every slot of an organisation, optionally only those in one state (unsorted: a comparison keys them by id). */
+  slotsOfOrganisation(idLpu: number, filter: { state?: SlotState } = {}): SimSlot[] {
+    const out: SimSlot[] = [];
+    for (const doctor of this.region.doctors) {
+      if (doctor.idLpu !== idLpu) continue;
+      for (const slot of this.slotsByDoctor.get(`${idLpu}/${doctor.idDoc}`)?.values() ?? []) if (!filter.state || slot.state === filter.state) out.push(slot);
+    }
+    return out;
+  }
+
   isSick(idLpu: number, idDoc: string, date: string): boolean {
     return this.sick.has(`${idLpu}/${idDoc}/${date}`);
   }
@@ -370,6 +380,20 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
       }
     }
     return changed;
+  }
+
+  /**
+   * The clinic edits a doctor's schedule and the slot is gone (a shortened reception, a deleted
+   * ticket). HubService lists free appointments only, so a caller sees it vanish as a booked one does.
+   */
+  removeSlot(id: string): SimSlot | undefined {
+    const slot = this.slots.get(id);
+    if (!slot) return undefined;
+    this.slots.delete(id);
+    this.slotsByDoctor.get(`${slot.idLpu}/${slot.idDoc}`)?.delete(id);
+    this.activeVisits.delete(id);
+    this.touch(slot, 'closed');
+    return slot;
   }
 
   /** Night: yesterday's slots leave the schedule, a new day opens at the end of the horizon. */
