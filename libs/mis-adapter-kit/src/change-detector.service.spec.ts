@@ -23,6 +23,19 @@ describe('ChangeDetector', () => {
     expect(changed).toMatchObject({ kind: 'changed', state: { status: 'BOOKED' } });
   });
 
+  it('reasserts an unchanged entity as a change with a newer version, and an unknown one as created', () => {
+    const clock = new ManualClock('2026-03-02T05:00:00Z');
+    const detector = new ChangeDetector<Slot>(clock);
+    const created = must(detector.detect('s1', { status: 'FREE', room: '101' }));
+    detector.commit([created]);
+
+    const again = detector.reassert('s1', { status: 'FREE', room: '101' });
+
+    expect(again).toMatchObject({ kind: 'changed', id: 's1', fingerprint: created.fingerprint });
+    expect(again.sourceVersion).toBeGreaterThan(created.sourceVersion);
+    expect(detector.reassert('s2', { status: 'FREE', room: null })).toMatchObject({ kind: 'created', id: 's2' });
+  });
+
   it('gives strictly increasing versions per entity, even within one millisecond', () => {
     const clock = new ManualClock('2026-03-02T05:00:00Z');
     const detector = new ChangeDetector<Slot>(clock);

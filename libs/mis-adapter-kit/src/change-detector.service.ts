@@ -61,6 +61,17 @@ export class ChangeDetector<S> {
     return { kind, id, state, fingerprint, sourceVersion: this.nextVersion(last) };
   }
 
+  /**
+   * The change to publish for `state` even when it equals what was published: an anti-entropy pass
+   * states every entity again with a newer version, so a consumer whose copy diverged (an event lost
+   * with a rebuilt table, another publisher's newer version under the same id) converges on it.
+   */
+  reassert(id: string, state: S): Change<S> {
+    const last = this.tracked.get(id);
+    const fingerprint = fingerprintOf(state);
+    return { kind: last ? ChangeKind.changed : ChangeKind.created, id, state, fingerprint, sourceVersion: this.nextVersion(last) };
+  }
+
   /** A removal of a tracked entity, or undefined when it is not tracked. */
   removal(id: string): Change<S> | undefined {
     const last = this.tracked.get(id);

@@ -137,6 +137,8 @@ export class HubServiceAdapter {
         timeZone: config.MIS_TIME_ZONE,
         organisationTimeZones: new Map(Object.entries(config.ORGANISATION_TIME_ZONES)),
         horizonDays: config.HORIZON_DAYS,
+        reassertEveryMs: config.REASSERT_INTERVAL_MS,
+        doctorConcurrency: config.SYNC_DOCTOR_CONCURRENCY,
         bookingChannels: config.SLOT_BOOKING_CHANNELS,
         specialtyRules: config.SPECIALTY_RULES_PATH ? specialtyRulesSchema.parse(JSON.parse(readFileSync(config.SPECIALTY_RULES_PATH, 'utf8'))) : defaultSpecialtyRules,
       },

@@ -46,6 +46,16 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
       POLL_INTERVAL_MS: envInt().default('60000'),
       POLL_JITTER: z.coerce.number().min(0).max(0.5).default(0.1),
       HORIZON_DAYS: envInt().default('14'),
+      /**
+       * A pass this long after the last reasserting one states every organisation, doctor and slot
+       * again with newer versions (anti-entropy: the inventory converges on the MIS whatever it went
+       * through); 0 turns it off.
+       */
+      REASSERT_INTERVAL_MS: envInt().default('21600000'),
+      /** Doctors of one clinic read and published at once during a pass. */
+      SYNC_DOCTOR_CONCURRENCY: envInt()
+        .refine((n) => n >= 1 && n <= 64, 'must be 1 to 64')
+        .default('4'),
       /** Calls per second to the MIS (token bucket), and the burst allowed. */
       MIS_RATE_PER_SECOND: envInt().default('20'),
       MIS_RATE_BURST: envInt().default('20'),

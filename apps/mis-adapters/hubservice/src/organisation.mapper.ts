@@ -1,4 +1,4 @@
-import type { OrganisationPublished } from '@medbus/contracts';
+import type { OrganisationPublished, OrganisationRemoved } from '@medbus/contracts';
 import type { DataQualityIssue } from '@medbus/mis-adapter-kit';
 import type { HubClinic, HubDistrict } from './hubservice-response.mapper';
 import type { Mapped, Stamp } from './slot.mapper';
@@ -37,4 +37,8 @@ export function toOrganisationState(clinic: HubClinic, district: HubDistrict, mi
 
 export function organisationPublished(state: OrganisationState, stamp: Stamp): OrganisationPublished {
   return { ...state, ...stamp };
+}
+
+export function organisationRemoved(state: OrganisationState, stamp: Stamp): OrganisationRemoved {
+  return { organisationOid: state.organisationOid, ...stamp };
 }

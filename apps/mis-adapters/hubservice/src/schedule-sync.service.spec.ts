@@ -1,7 +1,7 @@
 import type { OutgoingEvent } from '@medbus/kafka';
 import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError } from '@medbus/mis-adapter-kit';
 import type { HubAppointment, HubClinic, HubDoctor } from './hubservice-response.mapper';
-import { ScheduleSync, type HubReader } from './schedule-sync.service';
+import { ScheduleSync, type HubReader, type ScheduleSyncOptions } from './schedule-sync.service';
 
 const OID = '1.2.643.5.1.13.13.12.2.23.1037';
 const ok = { Success: true, ErrorList: [] };
@@ -9,6 +9,8 @@ const ok = { Success: true, ErrorList: [] };
 /** A MIS of one clinic whose schedule the test edits between syncs. */
 class OneClinicMis implements HubReader {
   clinic: HubClinic = { IdLPU: 1, IsActive: true, LPUFullName: 'Городская поликлиника № 1', LPUShortName: 'ГП № 1', Oid: OID };
+  clinics?: HubClinic[];
+  failListingWith?: Error;
   doctors: HubDoctor[] = [{ IdDoc: 'D1', Name: 'Кузнецов П. К.' }];
   appointments = new Map<string, HubAppointment[]>([['D1', [anAppointment('A1', '2026-11-25T08:20:00'), anAppointment('A2', '2026-11-25T08:40:00')]]]);
   failWith?: Error;
@@ -20,7 +22,8 @@ class OneClinicMis implements HubReader {
     return this.answer({ ...ok, Districts: [{ IdDistrict: 1, DistrictName: 'г. Краснодар' }] });
   }
   getClinics() {
-    return this.answer({ ...ok, ListLPU: [this.clinic] });
+    if (this.failListingWith) return Promise.reject(this.failListingWith);
+    return this.answer({ ...ok, ListLPU: this.clinics ?? [this.clinic] });
   }
   getSpecialities() {
     return this.answer({ ...ok, ListSpesiality: [{ IdSpesiality: 'TER', NameSpesiality: 'Терапия', FerIdSpesiality: '76' }] });
@@ -42,7 +45,12 @@ function anAppointment(id: string, start: string, overrides: Partial<HubAppointm
   return { IdAppointment: id, VisitStart: start, VisitEnd: end, Room: '101', ...overrides };
 }
 
-function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+03:00'), organisationTimeZones?: ReadonlyMap<string, string>) {
+function aSync(
+  mis: OneClinicMis,
+  clock = new ManualClock('2026-11-24T09:00:00+03:00'),
+  organisationTimeZones?: ReadonlyMap<string, string>,
+  options: Partial<ScheduleSyncOptions> = {},
+) {
   const sent: OutgoingEvent[] = [];
   let failPublish = false;
   const publisher = {
@@ -58,6 +66,7 @@ function aSync(mis: OneClinicMis, clock = new ManualClock('2026-11-24T09:00:00+0
     organisationTimeZones,
     horizonDays: 14,
     bookingChannels: ['CONTACT_CENTRE'],
+    ...options,
   }, { log: () => undefined, warn: () => undefined });
   const slotEvents = () => sent.filter((e) => e.event.topic === 'mis.slot').map((e) => ({ type: e.event.name, key: e.key, value: e.value as { status?: string; sourceVersion: number; startsAt?: number } }));
   return { sync, sent, slotEvents, clock, breakPublishing: (on: boolean) => (failPublish = on) };
@@ -124,6 +133,53 @@ describe('ScheduleSync publishing rules', () => {
     mis.doctors = [];
     await sync.fullSync();
     expect(slotEvents().filter((e) => e.type === 'SlotRemoved').map((e) => e.key)).toEqual([`${OID}:A1`, `${OID}:A2`]);
+  });
+
+  it('removes the slots of an organisation the MIS no longer lists, then the organisation', async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent } = aSync(mis);
+    await sync.fullSync();
+    mis.clinics = [];
+    await sync.fullSync();
+    expect(sent.slice(4).map((e) => [e.event.name, e.key])).toEqual([
+      ['SlotRemoved', `${OID}:A1`],
+      ['SlotRemoved', `${OID}:A2`],
+      ['OrganisationRemoved', OID],
+    ]);
+    expect(sync.serves(OID)).toBe(false);
+  });
+
+  it('removes no organisation when the listing of a district was refused', async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent } = aSync(mis);
+    await sync.fullSync();
+    mis.failListingWith = new MisResponseRejectedError('invalid_shape', 'bad');
+    await sync.fullSync();
+    expect(sent).toHaveLength(4);
+  });
+
+  it('states everything again with newer versions once the reassert interval has passed, a slot gone from the list as BOOKED', async () => {
+    const mis = new OneClinicMis();
+    const { sync, sent, clock } = aSync(mis, undefined, undefined, { reassertEveryMs: 3_600_000 });
+    await sync.fullSync();
+    mis.appointments.set('D1', (mis.appointments.get('D1') ?? []).slice(1));
+    await sync.fullSync();
+    expect(sent).toHaveLength(5);
+    clock.advance(3_600_000);
+
+    await sync.fullSync();
+
+    const again = sent.slice(5).map((e) => [e.event.name, e.key, (e.value as { status?: string }).status]);
+    expect(again).toEqual([
+      ['OrganisationPublished', OID, undefined],
+      ['ResourcePublished', `${OID}:D1`, undefined],
+      ['SlotChanged', `${OID}:A2`, 'FREE'],
+      ['SlotChanged', `${OID}:A1`, 'BOOKED'],
+    ]);
+    const versions = (key: string) => sent.filter((e) => e.key === key).map((e) => (e.value as { sourceVersion: number }).sourceVersion);
+    for (const key of [OID, `${OID}:D1`, `${OID}:A1`, `${OID}:A2`]) expect(versions(key)).toEqual([...new Set(versions(key))].sort((a, b) => a - b));
+    await sync.fullSync();
+    expect(sent).toHaveLength(9);
   });
 
   it('forgets slots that have passed without publishing anything about them', async () => {

@@ -15,7 +15,7 @@ import {
 } from '@medbus/mis-adapter-kit';
 import type { HubServiceClient } from './hubservice.client';
 import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
-import { organisationPublished, toOrganisationState, type OrganisationState } from './organisation.mapper';
+import { organisationPublished, organisationRemoved, toOrganisationState, type OrganisationState } from './organisation.mapper';
 import { resourcePublished, toResourceState, type ResourceState } from './resource.mapper';
 import type { SpecialtyRule } from './specialty-rules.config';
 import { slotChanged, slotIdOf, slotPublished, slotRemoved, toSlotState, withStatus, type SlotState } from './slot.mapper';
@@ -33,6 +33,18 @@ export interface ScheduleSyncOptions {
   readonly bookingChannels: readonly BookingChannel[];
   /** The region's sex, age and attachment rules by specialty NSI code; default: `defaultSpecialtyRules`. */
   readonly specialtyRules?: Readonly<Record<string, SpecialtyRule>>;
+  /**
+   * A pass at least this long after the last reasserting one (or the start) states everything again
+   * with newer versions (anti-entropy, see `fullSync`); 0 or absent: only when asked.
+   */
+  readonly reassertEveryMs?: number;
+  /** Doctors of one clinic read and published at once during a pass; default 4. */
+  readonly doctorConcurrency?: number;
+}
+
+export interface FullSyncOptions {
+  /** State every listed entity again, changed or not; default: when `reassertEveryMs` has passed. */
+  readonly reassert?: boolean;
 }
 
 export interface SyncLogger {
@@ -62,7 +74,14 @@ const DAY_MS = 86_400_000;
  * - gone from the list of a doctor the MIS still lists, start still ahead → SlotChanged BOOKED
  *   (taken: a walk-in at the front desk, a booking through another channel);
  * - all slots of a doctor the MIS no longer lists → SlotRemoved (the schedule is gone);
- * - passed (start before now) → forgotten, nothing published.
+ * - passed (start before now) → forgotten, nothing published;
+ * - all slots of an organisation the MIS no longer lists (a complete listing) → SlotRemoved, then
+ *   OrganisationRemoved.
+ * A reasserting pass (anti-entropy) publishes every listed organisation, doctor and slot, and every
+ * still-ahead slot it last published BOOKED, again with a newer version: whatever a consumer's copy
+ * went through (a rebuilt table, another publisher's newer version of the same id), it ends equal to
+ * the MIS for every id this MIS has. Ids it never had are the consumer's to drop (docs: part 7 of
+ * issue 8).
  */
 export class ScheduleSync {
   private readonly organisations: ChangeDetector<OrganisationState>;
@@ -73,6 +92,7 @@ export class ScheduleSync {
   /** Doctor-day re-reads waiting for their lock: a request arriving meanwhile is answered by that read. */
   private readonly queuedRefreshes = new Map<string, Promise<number>>();
   private lastSyncAt: Date | null = null;
+  private lastReassertAt: number;
 
   constructor(
     private readonly client: HubReader,
@@ -87,6 +107,7 @@ export class ScheduleSync {
     this.organisations = new ChangeDetector(clock);
     this.resources = new ChangeDetector(clock);
     this.slots = new ChangeDetector(clock);
+    this.lastReassertAt = clock.now().getTime();
   }
 
   /** Takes back what was published before a restart; without a store there is nothing to take. */
@@ -134,30 +155,41 @@ export class ScheduleSync {
   }
 
   /** One full pass over the horizon. Throws when the MIS is unavailable; refused answers are skipped and counted. */
-  async fullSync(): Promise<SyncSummary> {
+  async fullSync(options: FullSyncOptions = {}): Promise<SyncSummary> {
     const startedAt = this.clock.now();
+    const every = this.options.reassertEveryMs ?? 0;
+    const reassert = options.reassert ?? (every > 0 && startedAt.getTime() - this.lastReassertAt >= every);
     let published = 0;
     let failures = 0;
+    let listingComplete = true;
+    const listed = new Set<string>();
     const skip = (error: unknown) => {
       if (!(error instanceof MisResponseRejectedError)) throw error;
       failures += 1;
     };
     const { Districts } = await this.client.getDistricts();
     for (const district of Districts) {
-      const clinics = await this.client.getClinics(district.IdDistrict).then((r) => r.ListLPU, (e) => (skip(e), []));
+      const clinics = await this.client.getClinics(district.IdDistrict).then(
+        (r) => r.ListLPU,
+        (e) => (skip(e), (listingComplete = false), []),
+      );
       for (const clinic of clinics) {
-        const organisationOid = await this.publishOrganisation(clinic, district).then(
+        const organisationOid = await this.publishOrganisation(clinic, district, reassert).then(
           (oid) => oid,
-          (e) => (skip(e), undefined),
+          (e) => (skip(e), (listingComplete = false), undefined),
         );
+        if (organisationOid) listed.add(organisationOid);
         if (!organisationOid || !clinic.IsActive) continue;
-        const outcome = await this.syncClinic(clinic.IdLPU, organisationOid).catch((e) => (skip(e), undefined));
+        const outcome = await this.syncClinic(clinic.IdLPU, organisationOid, reassert).catch((e) => (skip(e), undefined));
         published += outcome?.published ?? 0;
         failures += outcome?.failures ?? 0;
       }
     }
+    // Only a listing that answered for every district proves an organisation gone.
+    if (listingComplete) published += await this.removeUnlistedOrganisations(listed);
     if (failures === 0) this.lastSyncAt = startedAt;
-    this.logger.log('sync finished', { published, failures, slotsTracked: this.slots.size });
+    if (reassert && failures === 0) this.lastReassertAt = startedAt.getTime();
+    this.logger.log('sync finished', { published, failures, reassert, slotsTracked: this.slots.size });
     return { published, failures };
   }
 
@@ -191,12 +223,12 @@ export class ScheduleSync {
     return this.refreshDoctorDay(idLpu, slot.state.localResourceId, day);
   }
 
-  private async publishOrganisation(clinic: HubClinic, district: HubDistrict): Promise<string | undefined> {
+  private async publishOrganisation(clinic: HubClinic, district: HubDistrict, reassert: boolean): Promise<string | undefined> {
     const mapped = toOrganisationState(clinic, district, this.options.misVendor, this.zoneOf(clinic.Oid ?? ''));
     this.quality.record(mapped.issues);
     if (!mapped.value) return undefined;
     this.clinicsByIdLpu.set(clinic.IdLPU, { organisationOid: mapped.value.organisationOid });
-    const change = this.organisations.detect(mapped.value.organisationOid, mapped.value);
+    const change = this.detect(this.organisations, mapped.value.organisationOid, mapped.value, reassert);
     if (change) {
       const value = organisationPublished(change.state, this.stamp(change));
       await this.publisher.publishAll([{ event: AllEvents.OrganisationPublished, key: change.id, value }]);
@@ -206,7 +238,7 @@ export class ScheduleSync {
     return mapped.value.organisationOid;
   }
 
-  private async syncClinic(idLpu: number, organisationOid: string): Promise<SyncSummary> {
+  private async syncClinic(idLpu: number, organisationOid: string, reassert: boolean): Promise<SyncSummary> {
     const { ListSpesiality } = await this.client.getSpecialities(idLpu);
     const doctors = new Map<string, { doctor: HubDoctor; spesiality: HubSpesiality }>();
     for (const spesiality of ListSpesiality) {
@@ -217,7 +249,7 @@ export class ScheduleSync {
     for (const { doctor, spesiality } of doctors.values()) {
       const mapped = toResourceState(doctor, spesiality, organisationOid, this.codes, this.options.specialtyRules);
       this.quality.record(mapped.issues);
-      const change = mapped.value && this.resources.detect(mapped.value.resourceId, mapped.value);
+      const change = mapped.value && this.detect(this.resources, mapped.value.resourceId, mapped.value, reassert);
       if (change) resourceChanges.push(change);
     }
     await this.publish(
@@ -230,20 +262,25 @@ export class ScheduleSync {
     let failures = 0;
     const from = this.startOfToday();
     const to = from + this.options.horizonDays * DAY_MS;
-    for (const idDoc of doctors.keys()) {
-      try {
-        published += await this.syncDoctorWindow({ idLpu, organisationOid, idDoc }, from, to, true);
-      } catch (error) {
-        if (!(error instanceof MisResponseRejectedError)) throw error;
-        failures += 1;
+    // Several doctors at once: a pass is bound by round trips (MIS, Kafka, Postgres), not by work.
+    const queue = [...doctors.keys()];
+    const worker = async () => {
+      for (let idDoc = queue.shift(); idDoc !== undefined; idDoc = queue.shift()) {
+        try {
+          published += await this.syncDoctorWindow({ idLpu, organisationOid, idDoc }, from, to, true, undefined, reassert);
+        } catch (error) {
+          if (!(error instanceof MisResponseRejectedError)) throw error;
+          failures += 1;
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.doctorConcurrency ?? 4) }, worker));
     published += await this.removeSlotsOfUnlistedDoctors(organisationOid, new Set(doctors.keys()));
     return { published, failures };
   }
 
   /** Reads one doctor's free appointments in [fromMs, toMs) and publishes the difference. */
-  private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean, onStart?: () => void): Promise<number> {
+  private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean, onStart?: () => void, reassert = false): Promise<number> {
     const resourceId = `${doctor.organisationOid}:${doctor.idDoc}`;
     return this.locks.run(resourceId, async () => {
       onStart?.();
@@ -264,7 +301,7 @@ export class ScheduleSync {
         this.quality.record(mapped.issues);
         if (!mapped.value || seen.has(mapped.value.slotId)) continue;
         seen.add(mapped.value.slotId);
-        const change = this.slots.detect(mapped.value.slotId, mapped.value);
+        const change = this.detect(this.slots, mapped.value.slotId, mapped.value, reassert);
         if (change) changes.push(change);
       }
       // In scope: the window read, plus anything of this resource that has passed (to forget it).
@@ -274,8 +311,8 @@ export class ScheduleSync {
         const last = this.slots.get(slotId);
         if (!last) continue;
         if (last.state.startsAt < now) forgotten.push(slotId);
-        else if (last.state.status !== 'BOOKED') {
-          const change = this.slots.detect(slotId, withStatus(last.state, 'BOOKED'));
+        else {
+          const change = this.detect(this.slots, slotId, withStatus(last.state, 'BOOKED'), reassert);
           if (change) changes.push(change);
         }
       }
@@ -296,6 +333,33 @@ export class ScheduleSync {
     await this.store?.save('slot', removals);
     this.slots.commit(removals);
     return removals.length;
+  }
+
+  /** An organisation this adapter published that the MIS no longer lists: its slots go, then it does. */
+  private async removeUnlistedOrganisations(listed: ReadonlySet<string>): Promise<number> {
+    let published = 0;
+    for (const organisationOid of this.organisations.idsWhere((o) => !listed.has(o.organisationOid))) {
+      const slots = this.slots
+        .idsWhere((s) => s.organisationOid === organisationOid)
+        .map((id) => this.slots.removal(id))
+        .filter((c): c is Change<SlotState> => c !== undefined);
+      await this.publish(slots.map((c) => this.slotEvent(c)));
+      await this.store?.save('slot', slots);
+      this.slots.commit(slots);
+      const removal = this.organisations.removal(organisationOid);
+      if (removal) {
+        await this.publisher.publishAll([{ event: AllEvents.OrganisationRemoved, key: removal.id, value: organisationRemoved(removal.state, this.stamp(removal)) }]);
+        await this.store?.save('organisation', [removal]);
+        this.organisations.commit([removal]);
+      }
+      for (const [idLpu, clinic] of this.clinicsByIdLpu) if (clinic.organisationOid === organisationOid) this.clinicsByIdLpu.delete(idLpu);
+      published += slots.length + (removal ? 1 : 0);
+    }
+    return published;
+  }
+
+  private detect<S>(detector: ChangeDetector<S>, id: string, state: S, reassert: boolean): Change<S> | undefined {
+    return reassert ? detector.reassert(id, state) : detector.detect(id, state);
   }
 
   private slotEvent(change: Change<SlotState>): OutgoingEvent {
