@@ -6,9 +6,11 @@ import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
+import { AddBackboneRetentionIndexes1795910400000 } from '@medbus/kafka';
 import { CreateKafkaBackboneTables1732406400000, connectKafkaAvroTransport } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuthModule } from './auth/auth.module';
+import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
 import { HealthService } from './health/health.service';
@@ -28,7 +30,13 @@ import { PatientsModule } from './patients/patients.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 
 export const bookingEntities = [Organisation, Practitioner, Slot, OrganisationHeartbeat];
-export const bookingMigrations = [CreateKafkaBackboneTables1732406400000, CreateInventoryTables1764028800000, CreateBookingTables1764115200000, CreateHubFacadeTables1764288000000];
+export const bookingMigrations = [
+  CreateKafkaBackboneTables1732406400000,
+  CreateInventoryTables1764028800000,
+  CreateBookingTables1764115200000,
+  CreateHubFacadeTables1764288000000,
+  AddBackboneRetentionIndexes1795910400000,
+];
 
 const shutdownHook = Symbol('booking shutdown hook');
 
@@ -92,6 +100,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },
+        BackboneRetentionPoller,
         // Runs after the consumer, HTTP server and database have closed (e.g. to flush traces).
         { provide: shutdownHook, useValue: { onApplicationShutdown: () => onShutdown?.() } satisfies OnApplicationShutdown },
       ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  backboneRetentionConfigSchema,
   databaseConfigSchema,
   envInt,
   envList,
@@ -20,6 +21,7 @@ export const bookingConfigSchema = httpConfigSchema
   .merge(kafkaConfigSchema)
   .merge(schemaRegistryConfigSchema)
   .merge(bookingTelemetryConfigSchema)
+  .merge(backboneRetentionConfigSchema)
   .extend({
     KAFKA_CLIENT_ID: z.string().default('booking'),
     /** Consumer group of the inventory projection; a new group rebuilds from the beginning of the topics. */

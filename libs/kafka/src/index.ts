@@ -8,3 +8,5 @@ export * from './outbox.service';
 export * from './outbox.relay';
 export * from './kafka-tables.migration';
 export * from './kafka-avro.transport';
+export * from './retention.migration';
+export * from './retention.poller';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay } from '@medbus/kafka';
 import {
   CircuitBreaker,
   CodeMap,
@@ -83,7 +83,7 @@ export class HubServiceAdapter {
   private readonly logger: AdapterLogger;
   private readonly dataSource?: DataSource;
   private readonly ownsDataSource: boolean;
-  private readonly commands?: { readonly consumer: BookingCommandConsumer; readonly relay: OutboxRelay };
+  private readonly commands?: { readonly consumer: BookingCommandConsumer; readonly relay: OutboxRelay; readonly retention: BackboneRetention };
 
   constructor(
     private readonly config: HubServiceAdapterConfig,
@@ -106,7 +106,12 @@ export class HubServiceAdapter {
             schema,
             // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
             extra: { options: `-c search_path=${schema}` },
-            migrations: [CreateMisAdapterPublishedState1764000000000, CreateKafkaBackboneTables1732406400000, CreateMisAdapterCommands1764201600000],
+            migrations: [
+              CreateMisAdapterPublishedState1764000000000,
+              CreateKafkaBackboneTables1732406400000,
+              CreateMisAdapterCommands1764201600000,
+              AddBackboneRetentionIndexes1795910400000,
+            ],
             migrationsTableName: 'mis_adapter_migrations',
           })
         : undefined);
@@ -201,6 +206,16 @@ export class HubServiceAdapter {
         }),
         // A caller waits on this relay: poll the outbox often (an index-only probe when empty).
         relay: new OutboxRelay({ dataSource: this.dataSource, publisher: this.publisher, events: outcomeEvents, logger: this.logger, idleDelayMs: 10 }),
+        // Published outcomes leave the outbox after their window (decision record 0007).
+        retention: new BackboneRetention({
+          dataSource: this.dataSource,
+          outboxRetentionMs: config.BACKBONE_OUTBOX_RETENTION_MS,
+          processedEventRetentionMs: config.BACKBONE_PROCESSED_EVENT_RETENTION_MS,
+          intervalMs: config.BACKBONE_RETENTION_INTERVAL_MS,
+          batchSize: config.BACKBONE_RETENTION_BATCH_SIZE,
+          clock,
+          logger: this.logger,
+        }),
       };
     }
   }
@@ -213,6 +228,7 @@ export class HubServiceAdapter {
     this.heartbeat.start();
     this.poller.start();
     this.commands?.relay.start();
+    this.commands?.retention.start();
     await this.commands?.consumer.start();
     this.logger.log('HubService adapter started', { adapterId: this.config.ADAPTER_ID, notifyPort: port, restored, commands: this.commands !== undefined });
     return port;
@@ -221,6 +237,7 @@ export class HubServiceAdapter {
   async stop(): Promise<void> {
     await this.commands?.consumer.stop();
     await this.commands?.relay.stop();
+    await this.commands?.retention.stop();
     this.heartbeat.stop();
     await this.poller.stop();
     await this.endpoint.close();

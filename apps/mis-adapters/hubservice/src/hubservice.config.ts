@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envInt, envList, envPort, envUrl, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
+import { backboneRetentionConfigSchema, envInt, envList, envPort, envUrl, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
 import { BookingChannel } from '@medbus/contracts';
 
 const channels = Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]];
@@ -8,6 +8,7 @@ const channels = Object.values(BookingChannel) as [BookingChannel, ...BookingCha
 export const hubServiceAdapterConfigSchema = kafkaConfigSchema
   .merge(schemaRegistryConfigSchema)
   .merge(telemetryConfigSchema)
+  .merge(backboneRetentionConfigSchema)
   .merge(
     z.object({
       /** WSDL of the MIS's HubService endpoint; the service address is taken from it. */
