@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown, type INestApplication, type LoggerService } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
@@ -6,15 +6,14 @@ import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
-import { AddBackboneRetentionIndexes1795910400000 } from '@medbus/kafka';
-import { CreateKafkaBackboneTables1732406400000, connectKafkaAvroTransport } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuthModule } from './auth/auth.module';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
 import { HealthService } from './health/health.service';
-import { inventoryEvents } from './inventory/inventory.consumer';
+import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';
 import { Organisation } from './inventory/organisation.entity';
 import { OrganisationHeartbeat } from './inventory/organisation-heartbeat.entity';
@@ -25,7 +24,7 @@ import { CreateBookingTables1764115200000 } from './migrations/booking-tables.mi
 import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
 import { HubFacadeModule } from './hub-facade/hub-facade.module';
 import { AppointmentsModule } from './appointments/appointments.module';
-import { outcomeEvents } from './appointments/outcome.consumer';
+import { OutcomeProjection } from './appointments/outcome.consumer';
 import { PatientsModule } from './patients/patients.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 
@@ -39,6 +38,36 @@ export const bookingMigrations = [
 ];
 
 const shutdownHook = Symbol('booking shutdown hook');
+
+/** The service's projection consumers; stopped before the database closes. */
+@Injectable()
+export class BookingConsumers implements BeforeApplicationShutdown {
+  private readonly consumers: ProjectionConsumer[] = [];
+  private publisher?: EventPublisher;
+
+  async start(connection: KafkaConnectionOptions, dataSource: DataSource, config: BookingConfig, groups: readonly (readonly [string, Projection])[]): Promise<void> {
+    this.publisher = new EventPublisher(connection);
+    for (const [groupId, projection] of groups) {
+      const consumer = new ProjectionConsumer({
+        connection: { ...connection, clientId: `${connection.clientId}-${projection.name}` },
+        groupId,
+        projections: [projection],
+        dataSource,
+        deadLetters: this.publisher,
+        partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
+        maxBatchSize: config.BOOKING_CONSUMER_BATCH_SIZE,
+        logger: new Logger(`${projection.name} consumer`),
+      });
+      this.consumers.push(consumer);
+      await consumer.start();
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+    await this.publisher?.close();
+  }
+}
 
 async function ensureSchema(config: BookingConfig): Promise<void> {
   const client = new Client({ connectionString: config.DATABASE_URL });
@@ -101,6 +130,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },
         BackboneRetentionPoller,
+        BookingConsumers,
         // Runs after the consumer, HTTP server and database have closed (e.g. to flush traces).
         { provide: shutdownHook, useValue: { onApplicationShutdown: () => onShutdown?.() } satisfies OnApplicationShutdown },
       ],
@@ -136,26 +166,12 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
 
   const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
-  const events = [...inventoryEvents, ...outcomeEvents];
-  const dataSource = app.get<DataSource>(getDataSourceToken());
+  await app.init();
   // Two groups: the MIS's answers to bookings must never wait behind a backlog of schedule events (a resync).
-  connectKafkaAvroTransport(app, {
-    connection,
-    groupId: config.BOOKING_CONSUMER_GROUP,
-    partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
-    events,
-    consumes: inventoryEvents,
-    dataSource,
-  });
-  connectKafkaAvroTransport(app, {
-    connection: { ...connection, clientId: `${config.KAFKA_CLIENT_ID}-outcomes` },
-    groupId: outcomeGroupOf(config.BOOKING_CONSUMER_GROUP),
-    partitionsConcurrently: config.BOOKING_CONSUMER_CONCURRENCY,
-    events,
-    consumes: outcomeEvents,
-    dataSource,
-  });
-  await app.startAllMicroservices();
+  await app.get(BookingConsumers).start(connection, app.get<DataSource>(getDataSourceToken()), config, [
+    [config.BOOKING_CONSUMER_GROUP, app.get(InventoryProjection)],
+    [outcomeGroupOf(config.BOOKING_CONSUMER_GROUP), app.get(OutcomeProjection)],
+  ]);
   app.get(HealthService).consumerStarted();
   await app.listen(options.port ?? config.HTTP_PORT);
   return app;

@@ -41,6 +41,10 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_CONSUMER_CONCURRENCY: envInt()
       .refine((n) => n >= 1 && n <= 64, 'must be 1 to 64')
       .default('3'),
+    /** Messages of one partition applied in one transaction, at most. */
+    BOOKING_CONSUMER_BATCH_SIZE: envInt()
+      .refine((n) => n >= 1 && n <= 20_000, 'must be 1 to 20000')
+      .default('2000'),
     /** How long a booking, cancel or reschedule call waits for the MIS before answering PENDING. */
     BOOKING_RESPONSE_TIMEOUT_MS: envInt()
       .refine((n) => n >= 100, 'must be at least 100')

@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { DecodingError } from '@medbus/errors';
+import { DecodingError, UnavailableError } from '@medbus/errors';
 import type { EventDefinition } from './kafka.config';
 
 export interface DecodedEvent {
@@ -33,8 +33,16 @@ export class AvroCodec {
       throw new DecodingError('value is not in Confluent Avro wire format (magic byte, schema id, Avro binary)');
     }
     const schemaId = buffer.readUInt32BE(1);
+    let schema: unknown;
     try {
-      const schema = await this.registry.getSchema(schemaId);
+      schema = await this.registry.getSchema(schemaId);
+    } catch (cause) {
+      // Only the registry saying "no such schema" is the message's fault; an unreachable or failing
+      // registry must not cost the message a dead letter (the consumer waits and retries instead).
+      if ((cause as { status?: unknown }).status === 404) throw new DecodingError(`schema id ${schemaId} is unknown to the registry`, { cause });
+      throw new UnavailableError('KAFKA.REGISTRY_UNAVAILABLE', `the schema registry did not give schema id ${schemaId}`, { cause });
+    }
+    try {
       const value: unknown = await this.registry.decode(buffer);
       return { schemaId, fullName: (schema as { name?: string }).name ?? 'unknown', value };
     } catch (cause) {

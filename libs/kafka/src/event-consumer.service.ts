@@ -4,7 +4,8 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { AppError, isRetryable } from '@medbus/errors';
 import { AvroCodec } from './avro-codec.service';
 import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
-import { deadLetterTopicOf, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { backoffMs, faultOf } from './fault.mapper';
+import { consumerTuning, deadLetterTopicOf, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
 import type { EventPublisher } from './event-publisher.service';
 
 /** One decoded event as a handler sees it. */
@@ -61,6 +62,7 @@ export class EventConsumer {
   private readonly retry: RetryPolicy;
   private readonly logger: ConsumerLogger;
   private stopping = false;
+  private outage = 0;
 
   constructor(private readonly options: EventConsumerOptions) {
     const { brokers, clientId } = options.connection;
@@ -75,6 +77,7 @@ export class EventConsumer {
         sessionTimeout: 10_000,
         heartbeatInterval: 3_000,
       },
+      ...consumerTuning,
     });
     this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
     this.retry = options.retry ?? defaultRetryPolicy;
@@ -95,7 +98,23 @@ export class EventConsumer {
     await this.consumer.disconnect();
   }
 
-  private async onMessage({ topic, partition, message }: KafkaJS.EachMessagePayload): Promise<void> {
+  private async onMessage({ topic, partition, message, pause }: KafkaJS.EachMessagePayload): Promise<void> {
+    try {
+      await this.traced(topic, partition, message);
+      this.outage = 0;
+    } catch (error) {
+      if (!(error instanceof InfrastructureFault)) throw error;
+      // Pause the partition and throw: the client seeks back to this message, which is fetched again
+      // once the partition resumes. Nothing is dead-lettered for an outage, however long.
+      const wait = backoffMs(++this.outage, 500, 10_000);
+      this.logger.warn(`${this.options.groupId}: ${topic}/${partition}@${message.offset} waits ${wait} ms for its dependencies (${this.outage} in a row): ${error.message}`);
+      const resume = pause();
+      setTimeout(resume, wait).unref();
+      throw error;
+    }
+  }
+
+  private async traced(topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<void> {
     const headers = headersAsText(message.headers);
     const parent = extractTraceContext(headers);
     const span = tracer.startSpan(
@@ -116,7 +135,7 @@ export class EventConsumer {
       parent,
     );
     try {
-      await context.with(trace.setSpan(parent, span), () => this.process(topic, partition, message, headers));
+      await context.with(trace.setSpan(parent, span), () => this.process(topic, partition, message));
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       throw error;
@@ -125,26 +144,12 @@ export class EventConsumer {
     }
   }
 
-  private async process(topic: string, partition: number, message: KafkaJS.KafkaMessage, headers: StringHeaders): Promise<void> {
+  private async process(topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<void> {
     let event: ConsumedEvent;
     try {
-      const decoded = await this.codec.decode(message.value);
-      const eventType = headers[Headers.eventType] ?? decoded.fullName.split('.').pop() ?? decoded.fullName;
-      const eventId = headers[Headers.eventId] ?? `${topic}/${partition}/${message.offset}`;
-      event = {
-        eventId,
-        eventType,
-        correlationId: headers[Headers.correlationId] ?? eventId,
-        fullName: decoded.fullName,
-        schemaId: decoded.schemaId,
-        key: message.key ? message.key.toString('utf8') : null,
-        topic,
-        partition,
-        offset: message.offset,
-        headers,
-        value: decoded.value,
-      };
+      event = await decodeMessage(this.codec, topic, partition, message);
     } catch (error) {
+      if (faultOf(error) === 'infrastructure') throw new InfrastructureFault(error);
       await this.deadLetter(topic, partition, message, error, 1);
       return;
     }
@@ -154,43 +159,83 @@ export class EventConsumer {
         await this.options.handle(event);
         return;
       } catch (error) {
-        if (!isRetryable(error) || attempt >= this.retry.maxAttempts || this.stopping) {
-          if (this.stopping && isRetryable(error)) throw error;
+        const fault = faultOf(error);
+        if (fault === 'infrastructure' || this.stopping) throw new InfrastructureFault(error);
+        if (fault === 'content' || attempt >= this.retry.maxAttempts || !isRetryable(error)) {
           await this.deadLetter(topic, partition, message, error, attempt);
           return;
         }
-        const backoff = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** (attempt - 1));
+        const backoff = backoffMs(attempt, this.retry.initialBackoffMs, this.retry.maxBackoffMs);
         this.logger.warn(
           `${this.options.groupId}: ${event.eventType} ${event.eventId} failed (attempt ${attempt}/${this.retry.maxAttempts}), retrying in ${backoff} ms: ${codeOf(error)}`,
         );
-        await sleep(backoff * (0.8 + Math.random() * 0.4));
+        await sleep(backoff);
       }
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
+  private deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number): Promise<void> {
     this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
-    await this.options.deadLetters.publishRaw(deadLetterTopicOf(topic), {
-      key: message.key,
-      value: message.value,
-      headers: {
-        ...message.headers,
-        [Headers.deadLetterReason]: reason.slice(0, 2_000),
-        [Headers.deadLetterCode]: codeOf(error),
-        [Headers.deadLetterTopic]: topic,
-        [Headers.deadLetterPartition]: String(partition),
-        [Headers.deadLetterOffset]: message.offset,
-        [Headers.deadLetterGroup]: this.options.groupId,
-        [Headers.deadLetterAttempts]: String(attempts),
-        [Headers.deadLetterAt]: new Date().toISOString(),
-      },
-    });
+    return deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts);
   }
 }
 
-function codeOf(error: unknown): string {
-  return error instanceof AppError ? error.code : 'COMMON.UNHANDLED';
+/** A dependency is down: the message was not applied and must be tried again later, never dead-lettered. */
+export class InfrastructureFault extends Error {
+  constructor(readonly original: unknown) {
+    super(`infrastructure unavailable: ${original instanceof Error ? original.message : String(original)}`, { cause: original });
+    this.name = 'InfrastructureFault';
+  }
 }
 
+/** Decodes a fetched message into what handlers see; throws DecodingError (content) or UnavailableError (registry down). */
+export async function decodeMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<ConsumedEvent> {
+  const headers = headersAsText(message.headers);
+  const decoded = await codec.decode(message.value);
+  const eventType = headers[Headers.eventType] ?? decoded.fullName.split('.').pop() ?? decoded.fullName;
+  const eventId = headers[Headers.eventId] ?? `${topic}/${partition}/${message.offset}`;
+  return {
+    eventId,
+    eventType,
+    correlationId: headers[Headers.correlationId] ?? eventId,
+    fullName: decoded.fullName,
+    schemaId: decoded.schemaId,
+    key: message.key ? message.key.toString('utf8') : null,
+    topic,
+    partition,
+    offset: message.offset,
+    headers,
+    value: decoded.value,
+  };
+}
 
+/** Sends a message that cannot be applied to `<topic>.dlq` with its original bytes and why. */
+export async function deadLetterMessage(
+  publisher: EventPublisher,
+  groupId: string,
+  origin: { readonly topic: string; readonly partition: number; readonly message: KafkaJS.KafkaMessage },
+  error: unknown,
+  attempts: number,
+): Promise<void> {
+  const { topic, partition, message } = origin;
+  const reason = error instanceof Error ? error.message : String(error);
+  await publisher.publishRaw(deadLetterTopicOf(topic), {
+    key: message.key,
+    value: message.value,
+    headers: {
+      ...message.headers,
+      [Headers.deadLetterReason]: reason.slice(0, 2_000),
+      [Headers.deadLetterCode]: codeOf(error),
+      [Headers.deadLetterTopic]: topic,
+      [Headers.deadLetterPartition]: String(partition),
+      [Headers.deadLetterOffset]: message.offset,
+      [Headers.deadLetterGroup]: groupId,
+      [Headers.deadLetterAttempts]: String(attempts),
+      [Headers.deadLetterAt]: new Date().toISOString(),
+    },
+  });
+}
+
+export function codeOf(error: unknown): string {
+  return error instanceof AppError ? error.code : 'COMMON.UNHANDLED';
+}

@@ -8,5 +8,7 @@ export * from './outbox.service';
 export * from './outbox.relay';
 export * from './kafka-tables.migration';
 export * from './kafka-avro.transport';
+export * from './fault.mapper';
+export * from './projection.consumer';
 export * from './retention.migration';
 export * from './retention.poller';

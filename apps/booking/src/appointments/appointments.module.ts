@@ -7,15 +7,15 @@ import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { BookingOutboxRelay } from './booking-outbox.relay';
 import { IdempotencyService } from './idempotency.service';
-import { OutcomeConsumer } from './outcome.consumer';
+import { OutcomeProjection } from './outcome.consumer';
 import { OutcomeWaiter } from './outcome-waiter.service';
 import { OutcomesService } from './outcomes.service';
 import { PendingExpiryPoller } from './pending-expiry.poller';
 
 @Module({
   imports: [WaitlistModule],
-  controllers: [AppointmentsController, HoldsController, OutcomeConsumer],
-  providers: [AppointmentsService, OutcomesService, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, PendingExpiryPoller, { provide: Clock, useClass: SystemClock }],
-  exports: [AppointmentsService, HoldsService],
+  controllers: [AppointmentsController, HoldsController],
+  providers: [AppointmentsService, OutcomesService, OutcomeProjection, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, PendingExpiryPoller, { provide: Clock, useClass: SystemClock }],
+  exports: [AppointmentsService, HoldsService, OutcomeProjection],
 })
 export class AppointmentsModule {}

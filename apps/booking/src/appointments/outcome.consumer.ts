@@ -1,10 +1,10 @@
-import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AllEvents, type EventOf } from '@medbus/contracts';
-import type { KafkaEventContext } from '@medbus/kafka';
+import type { ConsumedEvent, Projection } from '@medbus/kafka';
 import { OutcomesService } from './outcomes.service';
 
-/** The adapters' answers to booking commands (the transport subscribes to their topic). */
+/** The adapters' answers to booking commands (the engine subscribes to their topic). */
 export const outcomeEvents = [
   AllEvents.SlotBookingConfirmed,
   AllEvents.SlotBookingRejected,
@@ -12,27 +12,38 @@ export const outcomeEvents = [
   AllEvents.AppointmentCancellationRejected,
 ] as const;
 
-@Controller()
-export class OutcomeConsumer {
+type OutcomeEventName = (typeof outcomeEvents)[number]['name'];
+
+/**
+ * Appointments as the adapters' answers move them: each outcome is applied in order, all of a
+ * batch in the engine's one transaction (few per batch; each touches one appointment).
+ */
+@Injectable()
+export class OutcomeProjection implements Projection {
+  readonly name = 'outcomes';
+  readonly handles = outcomeEvents;
+
   constructor(@Inject(OutcomesService) private readonly outcomes: OutcomesService) {}
 
-  @EventPattern(AllEvents.SlotBookingConfirmed.name)
-  async onSlotBookingConfirmed(@Payload() event: EventOf<'SlotBookingConfirmed'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await ctx.applyOnce((tx) => this.outcomes.bookingConfirmed(tx, event));
-  }
-
-  @EventPattern(AllEvents.SlotBookingRejected.name)
-  async onSlotBookingRejected(@Payload() event: EventOf<'SlotBookingRejected'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await ctx.applyOnce((tx) => this.outcomes.bookingRejected(tx, event));
-  }
-
-  @EventPattern(AllEvents.AppointmentCancellationConfirmed.name)
-  async onCancellationConfirmed(@Payload() event: EventOf<'AppointmentCancellationConfirmed'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await ctx.applyOnce((tx) => this.outcomes.cancellationConfirmed(tx, event));
-  }
-
-  @EventPattern(AllEvents.AppointmentCancellationRejected.name)
-  async onCancellationRejected(@Payload() event: EventOf<'AppointmentCancellationRejected'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    await ctx.applyOnce((tx) => this.outcomes.cancellationRejected(tx, event));
+  async apply(tx: EntityManager, events: readonly ConsumedEvent[]): Promise<void> {
+    for (const event of events) {
+      const name = event.eventType as OutcomeEventName;
+      switch (name) {
+        case 'SlotBookingConfirmed':
+          await this.outcomes.bookingConfirmed(tx, event.value as EventOf<'SlotBookingConfirmed'>);
+          break;
+        case 'SlotBookingRejected':
+          await this.outcomes.bookingRejected(tx, event.value as EventOf<'SlotBookingRejected'>);
+          break;
+        case 'AppointmentCancellationConfirmed':
+          await this.outcomes.cancellationConfirmed(tx, event.value as EventOf<'AppointmentCancellationConfirmed'>);
+          break;
+        case 'AppointmentCancellationRejected':
+          await this.outcomes.cancellationRejected(tx, event.value as EventOf<'AppointmentCancellationRejected'>);
+          break;
+        default:
+          name satisfies never;
+      }
+    }
   }
 }

@@ -1,20 +1,12 @@
-import { Controller, Inject } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { AllEvents, type EventOf } from '@medbus/contracts';
-import type { KafkaEventContext } from '@medbus/kafka';
-import {
-  heartbeatRowOf,
-  organisationRowOf,
-  organisationTombstoneOf,
-  practitionerRowOf,
-  practitionerTombstoneOf,
-  slotRowOf,
-  slotTombstoneOf,
-} from './inventory.mapper';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AllEvents } from '@medbus/contracts';
+import type { ConsumedEvent, Projection } from '@medbus/kafka';
+import { inventoryRowsOf } from './inventory.mapper';
 import { InventoryService } from './inventory.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 
-/** The MIS events the inventory is projected from (the transport subscribes to their topics). */
+/** The MIS events the inventory is projected from (the engine subscribes to their topics). */
 export const inventoryEvents = [
   AllEvents.OrganisationPublished,
   AllEvents.OrganisationRemoved,
@@ -26,64 +18,28 @@ export const inventoryEvents = [
   AllEvents.AdapterHeartbeatRecorded,
 ] as const;
 
-@Controller()
-export class InventoryConsumer {
+/**
+ * The unified inventory as a projection of the MIS topics (0005, 0007): a batch becomes one
+ * version-wins upsert per table; catalogue changes re-copy into their slots in the same transaction.
+ */
+@Injectable()
+export class InventoryProjection implements Projection {
+  readonly name = 'inventory';
+  readonly handles = inventoryEvents;
+
   constructor(
     @Inject(InventoryService) private readonly inventory: InventoryService,
     @Inject(WaitlistService) private readonly waitlist: WaitlistService,
   ) {}
 
-  @EventPattern(AllEvents.OrganisationPublished.name)
-  async onOrganisationPublished(@Payload() event: EventOf<'OrganisationPublished'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = organisationRowOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applyOrganisation(tx, row));
-  }
-
-  @EventPattern(AllEvents.OrganisationRemoved.name)
-  async onOrganisationRemoved(@Payload() event: EventOf<'OrganisationRemoved'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = organisationTombstoneOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applyOrganisation(tx, row));
-  }
-
-  @EventPattern(AllEvents.ResourcePublished.name)
-  async onResourcePublished(@Payload() event: EventOf<'ResourcePublished'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = practitionerRowOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applyPractitioner(tx, row));
-  }
-
-  @EventPattern(AllEvents.ResourceRemoved.name)
-  async onResourceRemoved(@Payload() event: EventOf<'ResourceRemoved'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = practitionerTombstoneOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applyPractitioner(tx, row));
-  }
-
-  @EventPattern(AllEvents.SlotPublished.name)
-  async onSlotPublished(@Payload() event: EventOf<'SlotPublished'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = slotRowOf(event);
-    await ctx.applyOnce(async (tx) => {
-      // A slot that is (again) free at the MIS goes to the waitlist first: cancellations, new days.
-      if ((await this.inventory.applySlot(tx, row)) && row.status === 'FREE') await this.waitlist.offerFreedSlot(tx, row.slotId, row.organisationOid);
-    });
-  }
-
-  @EventPattern(AllEvents.SlotChanged.name)
-  async onSlotChanged(@Payload() event: EventOf<'SlotChanged'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = slotRowOf(event);
-    await ctx.applyOnce(async (tx) => {
-      // A slot that is (again) free at the MIS goes to the waitlist first: cancellations, new days.
-      if ((await this.inventory.applySlot(tx, row)) && row.status === 'FREE') await this.waitlist.offerFreedSlot(tx, row.slotId, row.organisationOid);
-    });
-  }
-
-  @EventPattern(AllEvents.SlotRemoved.name)
-  async onSlotRemoved(@Payload() event: EventOf<'SlotRemoved'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = slotTombstoneOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applySlot(tx, row));
-  }
-
-  @EventPattern(AllEvents.AdapterHeartbeatRecorded.name)
-  async onAdapterHeartbeatRecorded(@Payload() event: EventOf<'AdapterHeartbeatRecorded'>, @Ctx() ctx: KafkaEventContext): Promise<void> {
-    const row = heartbeatRowOf(event);
-    await ctx.applyOnce((tx) => this.inventory.applyHeartbeat(tx, row));
+  async apply(tx: EntityManager, events: readonly ConsumedEvent[]): Promise<void> {
+    const slots = await this.inventory.apply(tx, inventoryRowsOf(events));
+    // A slot that is (again) free at the MIS goes to the waitlist first: cancellations, new days.
+    const freed = slots.filter((slot) => slot.status === 'FREE' && !slot.removed);
+    if (freed.length === 0) return;
+    const waitedAt = await this.waitlist.organisationsWithWaiting(tx, [...new Set(freed.map((slot) => slot.organisationOid))]);
+    for (const slot of freed) {
+      if (waitedAt.has(slot.organisationOid)) await this.waitlist.offerFreedSlot(tx, slot.slotId);
+    }
   }
 }

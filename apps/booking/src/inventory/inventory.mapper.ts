@@ -11,6 +11,7 @@ import {
   type SlotPublished,
   type SlotRemoved,
 } from '@medbus/contracts';
+import type { EventOf } from '@medbus/contracts';
 import { InvalidInventoryEventError } from './inventory.errors';
 
 /**
@@ -82,6 +83,59 @@ export interface HeartbeatRow {
   readonly lastSuccessfulSyncAt: Date | null;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatAt: Date;
+}
+
+type InventoryEventName =
+  | 'OrganisationPublished'
+  | 'OrganisationRemoved'
+  | 'ResourcePublished'
+  | 'ResourceRemoved'
+  | 'SlotPublished'
+  | 'SlotChanged'
+  | 'SlotRemoved'
+  | 'AdapterHeartbeatRecorded';
+
+/** The rows a batch of MIS events comes to, per table, in arrival order. */
+export interface InventoryRows {
+  readonly organisations: OrganisationRow[];
+  readonly practitioners: PractitionerRow[];
+  readonly slots: SlotRow[];
+  readonly heartbeats: HeartbeatRow[];
+}
+
+/** Maps each event to its row; an event that breaks a rule throws (the engine dead-letters it alone). */
+export function inventoryRowsOf(events: readonly { readonly eventType: string; readonly value: unknown }[]): InventoryRows {
+  const rows: InventoryRows = { organisations: [], practitioners: [], slots: [], heartbeats: [] };
+  for (const event of events) {
+    const name = event.eventType as InventoryEventName;
+    switch (name) {
+      case 'OrganisationPublished':
+        rows.organisations.push(organisationRowOf(event.value as EventOf<'OrganisationPublished'>));
+        break;
+      case 'OrganisationRemoved':
+        rows.organisations.push(organisationTombstoneOf(event.value as EventOf<'OrganisationRemoved'>));
+        break;
+      case 'ResourcePublished':
+        rows.practitioners.push(practitionerRowOf(event.value as EventOf<'ResourcePublished'>));
+        break;
+      case 'ResourceRemoved':
+        rows.practitioners.push(practitionerTombstoneOf(event.value as EventOf<'ResourceRemoved'>));
+        break;
+      case 'SlotPublished':
+      case 'SlotChanged':
+        rows.slots.push(slotRowOf(event.value as EventOf<'SlotPublished'>));
+        break;
+      case 'SlotRemoved':
+        rows.slots.push(slotTombstoneOf(event.value as EventOf<'SlotRemoved'>));
+        break;
+      case 'AdapterHeartbeatRecorded':
+        rows.heartbeats.push(heartbeatRowOf(event.value as EventOf<'AdapterHeartbeatRecorded'>));
+        break;
+      default:
+        name satisfies never;
+    }
+  }
+  return rows;
 }
 
 export function organisationRowOf(event: OrganisationPublished): OrganisationRow {

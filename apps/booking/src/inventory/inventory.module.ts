@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogueQuery } from './catalogue.query';
 import { Clock, SystemClock } from './clock.service';
-import { InventoryConsumer } from './inventory.consumer';
+import { InventoryProjection } from './inventory.consumer';
 import { InventoryController } from './inventory.controller';
 import { InventoryService } from './inventory.service';
 import { SlotsQuery } from './slots.query';
@@ -9,7 +9,8 @@ import { WaitlistModule } from '../waitlist/waitlist.module';
 
 @Module({
   imports: [WaitlistModule],
-  controllers: [InventoryController, InventoryConsumer],
-  providers: [InventoryService, SlotsQuery, CatalogueQuery, { provide: Clock, useClass: SystemClock }],
+  controllers: [InventoryController],
+  providers: [InventoryService, InventoryProjection, SlotsQuery, CatalogueQuery, { provide: Clock, useClass: SystemClock }],
+  exports: [InventoryProjection],
 })
 export class InventoryModule {}

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { stackAddresses, uniqueName } from '@medbus/testing';
 import { bookingMigrations } from '../app.module';
-import { organisationRowOf, practitionerRowOf, slotRowOf } from './inventory.mapper';
+import { organisationRowOf, practitionerRowOf, slotRowOf, type InventoryRows } from './inventory.mapper';
 import { InventoryService } from './inventory.service';
 
 const run = uniqueName('race').replace(/[^a-z0-9]/g, '');
@@ -11,6 +11,7 @@ const schema = `inventory_race_${run}`.slice(0, 60);
 const oid = `7.${run}.1`;
 const resourceId = `${oid}:doc`;
 const startsAt = Date.UTC(2031, 5, 1, 6, 0);
+const none: InventoryRows = { organisations: [], practitioners: [], slots: [], heartbeats: [] };
 
 describe('the inventory projection under concurrent consumers', () => {
   let dataSource: DataSource;
@@ -40,8 +41,7 @@ describe('the inventory projection under concurrent consumers', () => {
   it('offers a slot whose organisation and practitioner arrive at the same moment on different partitions', async () => {
     const now = Date.now();
     await dataSource.transaction((tx) =>
-      inventory.applySlot(
-        tx,
+      inventory.apply(tx, { ...none, slots: [
         slotRowOf({
           slotId: `${oid}:s1`,
           localSlotId: 's1',
@@ -56,7 +56,7 @@ describe('the inventory projection under concurrent consumers', () => {
           sourceVersion: 1,
           occurredAt: now,
         }),
-      ),
+      ] }),
     );
     const organisation = organisationRowOf({
       organisationOid: oid,
@@ -95,8 +95,8 @@ describe('the inventory projection under concurrent consumers', () => {
     const first = dataSource.createQueryRunner();
     await first.connect();
     await first.startTransaction();
-    await inventory.applyOrganisation(first.manager, organisation);
-    const second = dataSource.transaction((tx) => inventory.applyPractitioner(tx, practitioner));
+    await inventory.apply(first.manager, { ...none, organisations: [organisation] });
+    const second = dataSource.transaction((tx) => inventory.apply(tx, { ...none, practitioners: [practitioner] }));
     await sleep(300);
     await first.commitTransaction();
     await first.release();

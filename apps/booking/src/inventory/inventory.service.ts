@@ -1,13 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { HeartbeatRow, OrganisationRow, PractitionerRow, SlotRow } from './inventory.mapper';
+import type { HeartbeatRow, InventoryRows, OrganisationRow, PractitionerRow, SlotRow } from './inventory.mapper';
 
-// Advisory lock namespaces: an organisation event takes its key exclusively; a resource event takes
-// its organisation shared and itself exclusively; a slot event takes both of its keys shared. So a
-// slot never copies a resource or organisation that is mid-change, and an organisation and one of its
-// resources never re-copy into the same slots at once. Always organisation first, then resource.
-const organisationLock = 1;
-const resourceLock = 2;
+// Slots copy facts of their organisation and practitioner (0005). Two transactions that each miss
+// the other's uncommitted rows (a slot inserted while its practitioner arrives, an organisation and
+// one of its practitioners re-copying at once) must never both commit: every write takes its
+// organisations' advisory locks, in ascending order so batches never deadlock on them — shared for
+// slots (they only read the catalogue), exclusive for organisations and practitioners (they re-copy).
+// Organisations hash into a fixed number of lock buckets, so a batch touching every clinic of the
+// region takes at most that many locks.
+const catalogueLock = 1;
+const lockBuckets = 256;
 
 const offered = `(NOT x.removed AND coalesce(o.active AND NOT o.removed, false) AND coalesce(p.active AND NOT p.removed, false))`;
 
@@ -69,43 +72,52 @@ const slotColumns = [
 
 const copiedToSlots = ['district_id', 'specialty_nsi_code', 'position_nsi_code', 'offered'] as const;
 
+type Columns = readonly (readonly [string, string])[];
+
 /** `SET a = excluded.a, ...` for every column but the key. */
-function updateAll(columns: readonly (readonly [string, string])[]): string {
+function updateAll(columns: Columns): string {
   return columns
     .slice(1)
     .map(([name]) => `${name} = excluded.${name}`)
     .join(', ');
 }
 
-/** The source's version wins: an event not newer than what is stored changes nothing (redelivery, reordering). */
-function versionedUpsert(table: string, columns: readonly (readonly [string, string])[]): string {
-  const names = columns.map(([name]) => name);
-  const values = columns.map(([, type], i) => `$${i + 1}::${type}`);
-  return `INSERT INTO ${table} AS t (${names.join(', ')}) VALUES (${values.join(', ')})
-    ON CONFLICT (${names[0]}) DO UPDATE SET ${updateAll(columns)}
-    WHERE excluded.source_version > t.source_version
-    RETURNING 1`;
+/** `unnest($1::text[], $2::bigint[], ...) AS x(a, b, ...)`: one row per element, one array per column. */
+function unnestRows(columns: Columns): string {
+  const arrays = columns.map(([, type], i) => `$${i + 1}::${type === 'text[]' ? 'text' : type}[]`);
+  return `unnest(${arrays.join(', ')}) AS x(${columns.map(([name]) => name).join(', ')})`;
 }
 
-const upsertOrganisation = versionedUpsert('inventory_organisation', organisationColumns);
-const upsertPractitioner = versionedUpsert('inventory_practitioner', practitionerColumns);
+/**
+ * The source's version wins: a row not newer than the stored one changes nothing (redelivery,
+ * reordering). Rows come as one array per column and are written in key order.
+ */
+function versionedUpsert(table: string, columns: Columns, key: string): string {
+  const names = columns.map(([name]) => name);
+  return `INSERT INTO ${table} AS t (${names.join(', ')})
+    SELECT * FROM ${unnestRows(columns)} ORDER BY 1
+    ON CONFLICT (${names[0]}) DO UPDATE SET ${updateAll(columns)}
+    WHERE excluded.source_version > t.source_version
+    RETURNING t.${key}`;
+}
 
-const upsertSlot = (() => {
+const upsertOrganisations = versionedUpsert('inventory_organisation', organisationColumns, 'organisation_oid');
+const upsertPractitioners = versionedUpsert('inventory_practitioner', practitionerColumns, 'resource_id');
+
+// Booking channels travel as array literals (one text per row): unnest cannot take an array of arrays.
+const upsertSlots = (() => {
   const names = slotColumns.map(([name]) => name);
-  const values = slotColumns.map(([, type], i) => `$${i + 1}::${type}`);
   const all = [...slotColumns, ...copiedToSlots.map((name) => [name, ''] as const)];
-  return `WITH x (${names.join(', ')}) AS (VALUES (${values.join(', ')})),
-    src AS (
-      SELECT x.*, o.district_id, p.specialty_nsi_code, p.position_nsi_code, ${offered} AS offered
-      FROM x
-      LEFT JOIN inventory_organisation o ON o.organisation_oid = x.organisation_oid
-      LEFT JOIN inventory_practitioner p ON p.resource_id = x.resource_id
-    )
-    INSERT INTO inventory_slot AS t (${[...names, ...copiedToSlots].join(', ')})
-    SELECT * FROM src
+  const selected = names.map((name) => (name === 'booking_channels' ? 'x.booking_channels::text[]' : `x.${name}`));
+  return `INSERT INTO inventory_slot AS t (${[...names, ...copiedToSlots].join(', ')})
+    SELECT ${selected.join(', ')}, o.district_id, p.specialty_nsi_code, p.position_nsi_code, ${offered} AS offered
+    FROM ${unnestRows(slotColumns)}
+    LEFT JOIN inventory_organisation o ON o.organisation_oid = x.organisation_oid
+    LEFT JOIN inventory_practitioner p ON p.resource_id = x.resource_id
+    ORDER BY x.slot_id
     ON CONFLICT (slot_id) DO UPDATE SET ${updateAll(all)}
     WHERE excluded.source_version > t.source_version
-    RETURNING 1`;
+    RETURNING t.slot_id, t.organisation_oid, t.status, t.removed`;
 })();
 
 /** Re-copies organisation and resource facts into their slots, writing only rows that change. */
@@ -117,14 +129,20 @@ function refreshSlotsBy(column: 'organisation_oid' | 'resource_id'): string {
       FROM inventory_slot x
       LEFT JOIN inventory_organisation o ON o.organisation_oid = x.organisation_oid
       LEFT JOIN inventory_practitioner p ON p.resource_id = x.resource_id
-      WHERE x.${column} = $1
+      WHERE x.${column} = ANY($1::text[])
     ) d
     WHERE s.slot_id = d.slot_id
       AND (${copiedToSlots.map((name) => `s.${name}`).join(', ')}) IS DISTINCT FROM (${copiedToSlots.map((name) => `d.${name}`).join(', ')})`;
 }
 
-const refreshSlotsOfOrganisation = refreshSlotsBy('organisation_oid');
-const refreshSlotsOfResource = refreshSlotsBy('resource_id');
+const refreshSlotsOfOrganisations = refreshSlotsBy('organisation_oid');
+const refreshSlotsOfResources = refreshSlotsBy('resource_id');
+
+// Every bucket a batch needs, each once, in ascending order: exclusive where the batch changes the
+// catalogue, shared where it only writes slots.
+const lockCatalogue = `SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(${catalogueLock}, bucket) ELSE pg_advisory_xact_lock_shared(${catalogueLock}, bucket) END
+  FROM (SELECT hashtext(oid) & ${lockBuckets - 1} AS bucket, bool_or(exclusive) AS exclusive
+        FROM unnest($1::text[], $2::boolean[]) AS u(oid, exclusive) GROUP BY 1 ORDER BY 1) buckets`;
 
 const upsertHeartbeat = `INSERT INTO inventory_organisation_heartbeat AS t
     (organisation_oid, adapter_id, mis_vendor, mis_reachable, last_successful_sync_at, heartbeat_interval_ms, heartbeat_at)
@@ -135,107 +153,159 @@ const upsertHeartbeat = `INSERT INTO inventory_organisation_heartbeat AS t
   WHERE (excluded.heartbeat_at, excluded.adapter_id) > (t.heartbeat_at, t.adapter_id)
   RETURNING 1`;
 
+/** A slot row that a batch changed, as stored after it. */
+export interface AppliedSlot {
+  readonly slotId: string;
+  readonly organisationOid: string;
+  readonly status: string | null;
+  readonly removed: boolean;
+}
+
 /**
- * Projects MIS events into the inventory. Each method runs inside the consumer's transaction
- * (the one that records the event as handled) and returns whether anything changed.
+ * Of several rows of one aggregate, the one a version-wins sequence would have kept: the highest
+ * version, and of equal versions the first to arrive. So a batch gives the same table as its events
+ * one at a time, and one INSERT never touches a row twice.
+ */
+export function latestPerKey<R extends { readonly sourceVersion: number }>(rows: readonly R[], keyOf: (row: R) => string): R[] {
+  const latest = new Map<string, R>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const kept = latest.get(key);
+    if (!kept || row.sourceVersion > kept.sourceVersion) latest.set(key, row);
+  }
+  return [...latest.values()];
+}
+
+/** One array per column, in the columns' order, for `unnestRows`. */
+function columnArrays<R>(rows: readonly R[], values: (row: R) => readonly unknown[]): unknown[][] {
+  const arrays: unknown[][] = [];
+  for (const row of rows) {
+    values(row).forEach((value, i) => (arrays[i] ??= []).push(value));
+  }
+  return arrays;
+}
+
+/**
+ * Projects MIS events into the inventory, a batch at a time, with one statement per table. Each
+ * method runs inside the engine's transaction (the one that records the events as handled).
  */
 @Injectable()
 export class InventoryService {
-  async applyOrganisation(tx: EntityManager, row: OrganisationRow): Promise<boolean> {
-    await tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [organisationLock, row.organisationOid]);
-    const applied = await this.changed(tx, upsertOrganisation, [
-      row.organisationOid,
-      row.fullName,
-      row.shortName,
-      row.districtId,
-      row.districtName,
-      row.misVendor,
-      row.timeZone,
-      row.active,
-      row.address,
-      row.removed,
-      row.sourceVersion,
-      row.occurredAt,
-    ]);
-    if (applied) await tx.query(refreshSlotsOfOrganisation, [row.organisationOid]);
-    return applied;
+  /**
+   * Applies one batch's rows: the catalogue first, so slots of the same batch copy it; returns the
+   * slots whose stored row changed.
+   */
+  async apply(tx: EntityManager, rows: InventoryRows): Promise<AppliedSlot[]> {
+    const exclusive = [...rows.organisations.map((row) => row.organisationOid), ...rows.practitioners.map((row) => row.organisationOid)];
+    const shared = rows.slots.map((row) => row.organisationOid);
+    if (exclusive.length + shared.length > 0) {
+      await tx.query(lockCatalogue, [
+        [...exclusive, ...shared],
+        [...exclusive.map(() => true), ...shared.map(() => false)],
+      ]);
+    }
+    await this.applyOrganisations(tx, rows.organisations);
+    await this.applyPractitioners(tx, rows.practitioners);
+    const slots = await this.applySlots(tx, rows.slots);
+    await this.applyHeartbeats(tx, rows.heartbeats);
+    return slots;
   }
 
-  async applyPractitioner(tx: EntityManager, row: PractitionerRow): Promise<boolean> {
-    // Shared on the organisation first: an organisation change re-copying into the same slots at the
-    // same time would not see this row (nor this one that), and both would write offered = false.
-    await tx.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext($2)), pg_advisory_xact_lock($3, hashtext($4))`, [
-      organisationLock,
-      row.organisationOid,
-      resourceLock,
-      row.resourceId,
-    ]);
-    const applied = await this.changed(tx, upsertPractitioner, [
-      row.resourceId,
-      row.organisationOid,
-      row.localResourceId,
-      row.federalPractitionerId,
-      row.displayName,
-      row.specialtyNsiCode,
-      row.specialtyMisCode,
-      row.specialtyName,
-      row.positionNsiCode,
-      row.positionMisCode,
-      row.positionName,
-      row.departmentOid,
-      row.departmentName,
-      row.room,
-      row.active,
-      row.removed,
-      row.sourceVersion,
-      row.occurredAt,
-      row.patientSex,
-      row.minPatientAgeYears,
-      row.maxPatientAgeYears,
-      row.attachmentRequired,
-    ]);
-    if (applied) await tx.query(refreshSlotsOfResource, [row.resourceId]);
-    return applied;
+  private async applyOrganisations(tx: EntityManager, batch: readonly OrganisationRow[]): Promise<string[]> {
+    const rows = latestPerKey(batch, (row) => row.organisationOid);
+    if (rows.length === 0) return [];
+    const changed: { organisation_oid: string }[] = await tx.query(
+      upsertOrganisations,
+      columnArrays(rows, (row) => [
+        row.organisationOid,
+        row.fullName,
+        row.shortName,
+        row.districtId,
+        row.districtName,
+        row.misVendor,
+        row.timeZone,
+        row.active,
+        row.address,
+        row.removed,
+        row.sourceVersion,
+        row.occurredAt,
+      ]),
+    );
+    const changedOids = changed.map((row) => row.organisation_oid);
+    if (changedOids.length > 0) await tx.query(refreshSlotsOfOrganisations, [changedOids]);
+    return changedOids;
   }
 
-  async applySlot(tx: EntityManager, row: SlotRow): Promise<boolean> {
-    await tx.query(`SELECT pg_advisory_xact_lock_shared($1, hashtext($2)), pg_advisory_xact_lock_shared($3, hashtext($4))`, [
-      organisationLock,
-      row.organisationOid,
-      resourceLock,
-      row.resourceId,
-    ]);
-    return this.changed(tx, upsertSlot, [
-      row.slotId,
-      row.organisationOid,
-      row.resourceId,
-      row.localSlotId,
-      row.localResourceId,
-      row.startsAt,
-      row.endsAt,
-      row.status,
-      row.bookingChannels,
-      row.room,
-      row.removed,
-      row.sourceVersion,
-      row.occurredAt,
-    ]);
+  private async applyPractitioners(tx: EntityManager, batch: readonly PractitionerRow[]): Promise<string[]> {
+    const rows = latestPerKey(batch, (row) => row.resourceId);
+    if (rows.length === 0) return [];
+    const changed: { resource_id: string }[] = await tx.query(
+      upsertPractitioners,
+      columnArrays(rows, (row) => [
+        row.resourceId,
+        row.organisationOid,
+        row.localResourceId,
+        row.federalPractitionerId,
+        row.displayName,
+        row.specialtyNsiCode,
+        row.specialtyMisCode,
+        row.specialtyName,
+        row.positionNsiCode,
+        row.positionMisCode,
+        row.positionName,
+        row.departmentOid,
+        row.departmentName,
+        row.room,
+        row.active,
+        row.removed,
+        row.sourceVersion,
+        row.occurredAt,
+        row.patientSex,
+        row.minPatientAgeYears,
+        row.maxPatientAgeYears,
+        row.attachmentRequired,
+      ]),
+    );
+    const changedIds = changed.map((row) => row.resource_id);
+    if (changedIds.length > 0) await tx.query(refreshSlotsOfResources, [changedIds]);
+    return changedIds;
   }
 
-  async applyHeartbeat(tx: EntityManager, row: HeartbeatRow): Promise<boolean> {
-    return this.changed(tx, upsertHeartbeat, [
-      row.organisationOids,
-      row.adapterId,
-      row.misVendor,
-      row.misReachable,
-      row.lastSuccessfulSyncAt,
-      row.heartbeatIntervalMs,
-      row.heartbeatAt,
-    ]);
+  private async applySlots(tx: EntityManager, batch: readonly SlotRow[]): Promise<AppliedSlot[]> {
+    const rows = latestPerKey(batch, (row) => row.slotId);
+    if (rows.length === 0) return [];
+    const changed: { slot_id: string; organisation_oid: string; status: string | null; removed: boolean }[] = await tx.query(
+      upsertSlots,
+      columnArrays(rows, (row) => [
+        row.slotId,
+        row.organisationOid,
+        row.resourceId,
+        row.localSlotId,
+        row.localResourceId,
+        row.startsAt,
+        row.endsAt,
+        row.status,
+        `{${row.bookingChannels.join(',')}}`,
+        row.room,
+        row.removed,
+        row.sourceVersion,
+        row.occurredAt,
+      ]),
+    );
+    return changed.map((row) => ({ slotId: row.slot_id, organisationOid: row.organisation_oid, status: row.status, removed: row.removed }));
   }
 
-  private async changed(tx: EntityManager, sql: string, parameters: readonly unknown[]): Promise<boolean> {
-    const rows: unknown[] = await tx.query(sql, [...parameters]);
-    return rows.length > 0;
+  private async applyHeartbeats(tx: EntityManager, batch: readonly HeartbeatRow[]): Promise<void> {
+    for (const row of batch) {
+      await tx.query(upsertHeartbeat, [
+        row.organisationOids,
+        row.adapterId,
+        row.misVendor,
+        row.misReachable,
+        row.lastSuccessfulSyncAt,
+        row.heartbeatIntervalMs,
+        row.heartbeatAt,
+      ]);
+    }
   }
 }

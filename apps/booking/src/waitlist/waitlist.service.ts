@@ -124,18 +124,21 @@ export class WaitlistService {
     return this.get(entryId);
   }
 
+  /** Of these organisations, the ones where someone waits (one index probe for a whole batch of freed slots). */
+  async organisationsWithWaiting(tx: EntityManager, organisationOids: readonly string[]): Promise<Set<string>> {
+    const rows: { organisation_oid: string }[] = await tx.query(
+      `SELECT DISTINCT organisation_oid FROM booking_waitlist_entry WHERE status = 'WAITING' AND organisation_oid = ANY($1::text[])`,
+      [organisationOids],
+    );
+    return new Set(rows.map((row) => row.organisation_oid));
+  }
+
   /**
    * Offers a slot that just became free to the longest-waiting matching entry, inside the caller's
-   * transaction. Does nothing when no entry waits at the slot's organisation (the common case, one
-   * index probe), when the slot is not bookable, or when someone already holds or booked it.
+   * transaction. Does nothing when no entry matches, when the slot is not bookable, or when someone
+   * already holds or booked it.
    */
-  async offerFreedSlot(tx: EntityManager, slotId: string, organisationOid?: string): Promise<boolean> {
-    if (organisationOid !== undefined) {
-      const waiting: unknown[] = await tx.query(`SELECT 1 FROM booking_waitlist_entry WHERE status = 'WAITING' AND organisation_oid = $1 LIMIT 1`, [
-        organisationOid,
-      ]);
-      if (waiting.length === 0) return false;
-    }
+  async offerFreedSlot(tx: EntityManager, slotId: string): Promise<boolean> {
     const now = this.clock.now();
     const slots: FreedSlot[] = await tx.query(
       `SELECT s.slot_id, s.organisation_oid, s.resource_id, s.starts_at, p.specialty_nsi_code, p.specialty_mis_code
