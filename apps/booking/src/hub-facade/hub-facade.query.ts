@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Clock } from '../inventory/clock.service';
+import { freeSlotSql } from '../inventory/free-slot.query';
 
 export interface DistrictRow {
   readonly id_district: number;
@@ -77,7 +79,7 @@ function freeLateral(resource: string, now: string, channel: string): string {
   return `LEFT JOIN LATERAL (
       SELECT count(*)::int AS free_slots, min(s.starts_at) AS nearest_free_at, max(s.starts_at) AS last_free_at
       FROM inventory_slot s
-      WHERE s.resource_id = ${resource} AND s.offered AND s.status = 'FREE' AND s.starts_at >= ${now}
+      WHERE s.resource_id = ${resource} AND ${freeSlotSql('s', now)} AND s.starts_at >= ${now}
         AND s.booking_channels @> ARRAY[${channel}]::text[]
     ) c ON true`;
 }
@@ -85,7 +87,10 @@ function freeLateral(resource: string, now: string, channel: string): string {
 /** The inventory read the HubService way, and the int ids HubService needs (hub-facade-tables.migration.ts). */
 @Injectable()
 export class HubFacadeQuery {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
 
   /** Hands out ids to organisations and districts seen for the first time, in a stable order. */
   async assignIds(): Promise<void> {
@@ -175,12 +180,12 @@ export class HubFacadeQuery {
   }
 
   async freeSlots(resourceId: string, window: { from: Date; to?: Date }, channel: string): Promise<FreeSlotRow[]> {
-    const values: unknown[] = [resourceId, window.from, channel];
+    const values: unknown[] = [resourceId, window.from, channel, this.clock.now()];
     const to = window.to === undefined ? '' : `AND s.starts_at < $${values.push(window.to)}`;
     return this.dataSource.query(
       `SELECT s.slot_id, s.starts_at, s.ends_at, coalesce(s.room, p.room) AS room, s.source_version
        FROM inventory_slot s JOIN inventory_practitioner p ON p.resource_id = s.resource_id
-       WHERE s.resource_id = $1 AND s.offered AND s.status = 'FREE' AND s.starts_at >= $2 ${to}
+       WHERE s.resource_id = $1 AND ${freeSlotSql('s', '$4')} AND s.starts_at >= $2 ${to}
          AND s.booking_channels @> ARRAY[$3]::text[]
        ORDER BY s.starts_at, s.slot_id
        LIMIT ${maxSlotsPerAnswer}`,
@@ -190,10 +195,10 @@ export class HubFacadeQuery {
 
   /** Every slot of a resource in the window, free or not, for its working days. */
   async scheduleSlots(resourceId: string, window: { from: Date; to?: Date }, channel: string): Promise<ScheduleSlotRow[]> {
-    const values: unknown[] = [resourceId, window.from, channel];
+    const values: unknown[] = [resourceId, window.from, channel, this.clock.now()];
     const to = window.to === undefined ? '' : `AND s.starts_at < $${values.push(window.to)}`;
     return this.dataSource.query(
-      `SELECT s.starts_at, s.ends_at, (s.offered AND s.status = 'FREE' AND s.booking_channels @> ARRAY[$3]::text[]) AS bookable
+      `SELECT s.starts_at, s.ends_at, (${freeSlotSql('s', '$4')} AND s.booking_channels @> ARRAY[$3]::text[]) AS bookable
        FROM inventory_slot s
        WHERE s.resource_id = $1 AND NOT s.removed AND s.starts_at >= $2 ${to}
        ORDER BY s.starts_at

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppConfig } from '@medbus/config';
 import type { BookingConfig } from '../booking.config';
 import { Clock } from './clock.service';
+import { freeSlotSql } from './free-slot.query';
 import { Freshness, freshnessOf, heartbeatFactsOf, heartbeatSelect, type HeartbeatColumns } from './freshness.mapper';
 import { InvalidQueryError } from './inventory.errors';
 import { Coding, inventoryFilters, type SqlQuery } from './slots.query';
@@ -31,7 +32,7 @@ interface CountFilters {
 
 /** Free slots counted per organisation or resource, through the matching partial index. */
 function freeSlotsLateral(by: 'organisation_oid' | 'resource_id', outer: string, filters: CountFilters, bind: (value: unknown) => string, now: Date): string {
-  const where = [`s.${by} = ${outer}`, 's.offered', `s.status = 'FREE'`, `s.starts_at >= ${bind(filters.from ?? now)}`];
+  const where = [`s.${by} = ${outer}`, freeSlotSql('s', bind(now)), `s.starts_at >= ${bind(filters.from ?? now)}`];
   if (filters.to !== undefined) where.push(`s.starts_at < ${bind(filters.to)}`);
   if (filters.channel !== undefined) where.push(`s.booking_channels @> ARRAY[${bind(filters.channel)}]::text[]`);
   if (filters.specialty !== undefined) where.push(`s.specialty_nsi_code = ${bind(filters.specialty)}`);

@@ -73,11 +73,11 @@ describe('slot search SQL', () => {
     });
     const where = text.slice(text.indexOf('WHERE'), text.indexOf('ORDER BY'));
     expect(where.replace(/\s+/g, ' ').trim()).toBe(
-      `WHERE s.offered AND s.status = 'FREE' AND (s.held_until IS NULL OR s.held_until <= $1) AND s.organisation_oid = $2 ` +
+      `WHERE (s.offered AND s.status = 'FREE' AND (s.held_until IS NULL OR s.held_until <= $1)) AND s.organisation_oid = $2 ` +
         `AND s.resource_id = $3 AND s.district_id = $4 AND s.specialty_nsi_code = $5 AND s.position_nsi_code = $6 ` +
         `AND s.booking_channels @> ARRAY[$7]::text[] AND s.starts_at >= $8 AND s.starts_at < $9 AND (s.starts_at, s.slot_id) > ($10::timestamptz, $11::text)`,
     );
-    expect(text).toMatch(/ORDER BY s\.starts_at, s\.slot_id\s+LIMIT \$12$/);
+    expect(text).toMatch(/ORDER BY s\.starts_at, s\.slot_id\s+LIMIT \$12\s+\) s/);
     expect(values).toEqual([
       now,
       'org',
@@ -91,6 +91,18 @@ describe('slot search SQL', () => {
       new Date('2031-03-03T05:00:00Z'),
       'org:9',
       21,
+    ]);
+  });
+
+  it('cuts the page from the slots alone and joins names to it afterwards, so a missing name cannot widen the scan', () => {
+    const { text } = search({ specialty: '27', district: '7', freeOnly: 'true' });
+    const page = text.slice(text.indexOf('FROM ('), text.indexOf(') s'));
+    expect(page).toContain('FROM inventory_slot s');
+    expect(page).not.toMatch(/JOIN/);
+    expect(text.slice(text.indexOf(') s')).match(/LEFT JOIN inventory_\w+/g)).toEqual([
+      'LEFT JOIN inventory_organisation',
+      'LEFT JOIN inventory_practitioner',
+      'LEFT JOIN inventory_organisation_heartbeat',
     ]);
   });
 

@@ -7,6 +7,7 @@ import { AppConfig } from '@medbus/config';
 import { BookingChannel, SlotStatus } from '@medbus/contracts';
 import type { BookingConfig } from '../booking.config';
 import { Clock } from './clock.service';
+import { freeSlotSql, shownStatusSql } from './free-slot.query';
 import { Freshness, freshnessOf, heartbeatFactsOf, heartbeatSelect, type HeartbeatColumns } from './freshness.mapper';
 import { InvalidCursorError, InvalidQueryError } from './inventory.errors';
 
@@ -100,14 +101,15 @@ export interface SqlQuery {
 /**
  * One index range per search: the most selective equality filter picks a partial index on
  * (filter, starts_at, slot_id), and the keyset condition continues it where the last page ended.
+ * The page is cut from inventory_slot alone, before any join: a join under the LIMIT made the scan
+ * read on past every slot whose organisation or practitioner row was missing.
+ * Names are joined to the page afterwards, and a missing one is null rather than a lost slot.
  */
 export function slotSearchSql(params: SlotSearchParams, now: Date): SqlQuery {
   const values: unknown[] = [];
   const bind = (value: unknown): string => `$${values.push(value)}`;
-  const where = ['s.offered'];
   const at = bind(now);
-  // Held (an operator's hold, a pending booking, a waitlist reservation) is FREE at the MIS but not for others.
-  if (params.freeOnly) where.push(`s.status = 'FREE'`, `(s.held_until IS NULL OR s.held_until <= ${at})`);
+  const where = [params.freeOnly ? freeSlotSql('s', at) : 's.offered'];
   if (params.organisation !== undefined) where.push(`s.organisation_oid = ${bind(params.organisation)}`);
   if (params.practitioner !== undefined) where.push(`s.resource_id = ${bind(params.practitioner)}`);
   if (params.district !== undefined) where.push(`s.district_id = ${bind(params.district)}`);
@@ -122,14 +124,18 @@ export function slotSearchSql(params: SlotSearchParams, now: Date): SqlQuery {
   }
   const text = `SELECT s.slot_id, s.organisation_oid, o.short_name AS organisation_name, s.district_id, s.resource_id,
       p.display_name AS practitioner_name, p.specialty_nsi_code, p.specialty_name, p.position_nsi_code, p.position_name,
-      s.starts_at, s.ends_at, CASE WHEN s.status = 'FREE' AND s.held_until > ${at} THEN 'HELD' ELSE s.status END AS status, s.booking_channels, coalesce(s.room, p.room) AS room, ${heartbeatSelect}
-    FROM inventory_slot s
-    JOIN inventory_organisation o ON o.organisation_oid = s.organisation_oid
-    JOIN inventory_practitioner p ON p.resource_id = s.resource_id
+      s.starts_at, s.ends_at, ${shownStatusSql('s', at)} AS status, s.booking_channels, coalesce(s.room, p.room) AS room, ${heartbeatSelect}
+    FROM (
+      SELECT s.slot_id, s.organisation_oid, s.district_id, s.resource_id, s.starts_at, s.ends_at, s.status, s.held_until, s.booking_channels, s.room
+      FROM inventory_slot s
+      WHERE ${where.join(' AND ')}
+      ORDER BY s.starts_at, s.slot_id
+      LIMIT ${bind(params.limit + 1)}
+    ) s
+    LEFT JOIN inventory_organisation o ON o.organisation_oid = s.organisation_oid
+    LEFT JOIN inventory_practitioner p ON p.resource_id = s.resource_id
     LEFT JOIN inventory_organisation_heartbeat h ON h.organisation_oid = s.organisation_oid
-    WHERE ${where.join(' AND ')}
-    ORDER BY s.starts_at, s.slot_id
-    LIMIT ${bind(params.limit + 1)}`;
+    ORDER BY s.starts_at, s.slot_id`;
   return { text, values };
 }
 
