@@ -15,10 +15,6 @@ import { HealthModule } from './health/health.module';
 import { HealthService } from './health/health.service';
 import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';
-import { Organisation } from './inventory/organisation.entity';
-import { OrganisationHeartbeat } from './inventory/organisation-heartbeat.entity';
-import { Practitioner } from './inventory/practitioner.entity';
-import { Slot } from './inventory/slot.entity';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
 import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
 import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
@@ -28,7 +24,6 @@ import { OutcomeProjection } from './appointments/outcome.consumer';
 import { PatientsModule } from './patients/patients.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 
-export const bookingEntities = [Organisation, Practitioner, Slot, OrganisationHeartbeat];
 export const bookingMigrations = [
   CreateKafkaBackboneTables1732406400000,
   CreateInventoryTables1764028800000,
@@ -112,7 +107,6 @@ export class AppModule {
               schema: config.BOOKING_DATABASE_SCHEMA,
               // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
               extra: { options: `-c search_path=${config.BOOKING_DATABASE_SCHEMA}` },
-              entities: bookingEntities,
               migrations: bookingMigrations,
               migrationsTableName: 'booking_migrations',
             };

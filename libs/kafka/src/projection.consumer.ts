@@ -96,6 +96,7 @@ export class ProjectionConsumer {
         fromBeginning: options.fromBeginning ?? true,
         // Offsets are stored only once their batch's transaction committed; the client commits stored offsets.
         autoCommit: true,
+        autoCommitInterval: 1_000,
         sessionTimeout: 10_000,
         heartbeatInterval: 3_000,
       },

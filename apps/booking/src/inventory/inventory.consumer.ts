@@ -19,7 +19,7 @@ export const inventoryEvents = [
 ] as const;
 
 /**
- * The unified inventory as a projection of the MIS topics (0005, 0007): a batch becomes one
+ * The unified inventory as a projection of the MIS topics (0005, 0008): a batch becomes one
  * version-wins upsert per table; catalogue changes re-copy into their slots in the same transaction.
  */
 @Injectable()
