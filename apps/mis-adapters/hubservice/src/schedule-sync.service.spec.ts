@@ -149,6 +149,18 @@ describe('ScheduleSync publishing rules', () => {
     expect(sync.serves(OID)).toBe(false);
   });
 
+  it('counts what every doctor of a clinic published when several are synced at once', async () => {
+    const mis = new OneClinicMis();
+    mis.doctors = [{ IdDoc: 'D1', Name: 'Кузнецов П. К.' }, { IdDoc: 'D2', Name: 'Орлова А. А.' }, { IdDoc: 'D3', Name: 'Белов И. И.' }];
+    for (const idDoc of ['D2', 'D3']) mis.appointments.set(idDoc, [anAppointment(`${idDoc}-A1`, '2026-11-25T09:00:00'), anAppointment(`${idDoc}-A2`, '2026-11-25T09:20:00')]);
+    const { sync, sent } = aSync(mis, undefined, undefined, { doctorConcurrency: 3 });
+
+    const summary = await sync.fullSync();
+
+    expect(summary.published).toBe(sent.filter((e) => e.event.name !== 'OrganisationPublished').length);
+    expect(summary.published).toBe(9);
+  });
+
   it('removes no organisation when the listing of a district was refused', async () => {
     const mis = new OneClinicMis();
     const { sync, sent } = aSync(mis);

@@ -267,7 +267,9 @@ export class ScheduleSync {
     const worker = async () => {
       for (let idDoc = queue.shift(); idDoc !== undefined; idDoc = queue.shift()) {
         try {
-          published += await this.syncDoctorWindow({ idLpu, organisationOid, idDoc }, from, to, true, undefined, reassert);
+          // Not `published += await …`: that reads `published` before the await and loses the other workers' counts.
+          const count = await this.syncDoctorWindow({ idLpu, organisationOid, idDoc }, from, to, true, undefined, reassert);
+          published += count;
         } catch (error) {
           if (!(error instanceof MisResponseRejectedError)) throw error;
           failures += 1;
