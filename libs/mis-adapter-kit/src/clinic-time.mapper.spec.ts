@@ -25,4 +25,17 @@ describe('clinic-local date-times', () => {
     expect(epochMsToLocalDateTime(Date.parse('2026-11-24T05:20:00Z'), 'Europe/Moscow')).toBe('2026-11-24T08:20:00');
     expect(epochMsToLocalDateTime(Date.parse('2026-11-23T21:30:00Z'), 'Europe/Moscow')).toBe('2026-11-24T00:30:00');
   });
+
+  it('writes every instant of a year as Intl does, across DST changes and half- and quarter-hour offsets', () => {
+    for (const zone of ['Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/St_Johns']) {
+      const exact = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+      for (let t = Date.parse('2026-01-01T00:00:00Z'); t < Date.parse('2027-01-01T00:00:00Z'); t += 97 * 60_000 + 7_000) {
+        expect(epochMsToLocalDateTime(t, zone)).toBe(exact.format(t).replace(' ', 'T'));
+      }
+    }
+  });
+
+  it('reads a time in a DST gap with the later offset', () => {
+    expect(localDateTimeToEpochMs('2026-03-29T02:30:00', 'Europe/Berlin')).toBe(Date.parse('2026-03-29T00:30:00Z'));
+  });
 });

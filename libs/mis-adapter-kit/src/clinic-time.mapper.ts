@@ -29,9 +29,28 @@ function wallClockAsUtc(epochMs: number, zone: string): number {
   return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
 }
 
-/** Offset of the zone from UTC at an instant, in ms (Europe/Moscow: +3 h). */
+const QUARTER_HOUR_MS = 900_000;
+const offsets = new Map<string, number>();
+
+/**
+ * Offset of the zone from UTC at an instant, in ms (Europe/Moscow: +3 h). formatToParts costs
+ * microseconds and a region's resync converts millions of slot times, so offsets are kept per
+ * zone and quarter hour (zones change offset on quarter-hour boundaries; a quarter whose two ends
+ * differ is computed exactly, never kept).
+ */
 function offsetAt(epochMs: number, zone: string): number {
-  return wallClockAsUtc(Math.floor(epochMs / 1000) * 1000, zone) - Math.floor(epochMs / 1000) * 1000;
+  const second = Math.floor(epochMs / 1000) * 1000;
+  const quarter = Math.floor(second / QUARTER_HOUR_MS);
+  const key = `${zone}|${quarter}`;
+  const kept = offsets.get(key);
+  if (kept !== undefined) return kept;
+  const start = quarter * QUARTER_HOUR_MS;
+  const end = start + QUARTER_HOUR_MS - 1000;
+  const atStart = wallClockAsUtc(start, zone) - start;
+  if (wallClockAsUtc(end, zone) - end !== atStart) return wallClockAsUtc(second, zone) - second;
+  if (offsets.size >= 50_000) offsets.clear();
+  offsets.set(key, atStart);
+  return atStart;
 }
 
 /**
@@ -55,5 +74,5 @@ export function localDateTimeToEpochMs(local: string, zone: string): number | un
 
 /** The clinic-local date-time (`2026-11-24T08:20:00`) of an instant, to put on the wire. */
 export function epochMsToLocalDateTime(epochMs: number, zone: string): string {
-  return new Date(wallClockAsUtc(epochMs, zone) + (epochMs % 1000)).toISOString().slice(0, 19);
+  return new Date(epochMs + offsetAt(epochMs, zone)).toISOString().slice(0, 19);
 }
