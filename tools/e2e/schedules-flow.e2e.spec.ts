@@ -6,6 +6,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
+import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
 
 /**
  * The schedules flow end to end, with every piece a real process: the HubService simulator (the
@@ -543,6 +544,32 @@ describe('schedules flow: simulator → adapter → Kafka → booking search', (
         250,
       );
       for (const service of [sim, adapter, booking]) expect(service?.alive()).toBe(true);
+    }),
+    120_000,
+  );
+
+  it(
+    'a slot the clinic deletes leaves free search after the next full sync, and every organisation then equals its MIS slot by slot',
+    withLogs(async () => {
+      const { today } = await simToday();
+      const org = organisations.find((o) => !o.notifies) ?? organisations[0];
+      const slot = await pickFreeSlot(org, addDays(today, 1));
+      await eventually(() => offeredFree(slot), `${slotIdOf(slot)} to be offered free`, 30_000);
+
+      const removedAt = Date.now();
+      await simCall('POST', '/admin/remove-slot', { slotId: slot.IdAppointment });
+      await eventually(async () => !(await offeredFree(slot)), `${slotIdOf(slot)}, deleted at the MIS, to leave free search`, 2 * POLL_INTERVAL_MS + 10_000, 250);
+      console.log(`slot ${slotIdOf(slot)} deleted at the MIS left free search after ${Date.now() - removedAt} ms`);
+
+      let results: InventoryVsMis[] = [];
+      const compare = async () => {
+        results = await compareInventoryWithMis(organisations, { simUrl: `http://127.0.0.1:${simPort}`, adminToken, bookingDb: bookingDbOf(bookingDatabaseUrl, dbSchema) });
+        return results.every(equalsMis);
+      };
+      await eventually(compare, 'the inventory to equal the MIS slot by slot', 2 * POLL_INTERVAL_MS + 10_000, 500).catch((error: unknown) => {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}\n${describeDifferences(results)}`);
+      });
+      expect(results.map((r) => r.misFree).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     }),
     120_000,
   );
