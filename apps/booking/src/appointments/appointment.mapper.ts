@@ -23,28 +23,28 @@ export type AppointmentStatus = (typeof appointmentStatuses)[number];
 export const activeStatuses: readonly AppointmentStatus[] = ['PENDING', 'CONFIRMED', 'CANCELLING'];
 
 export class AppointmentRejection {
-  @ApiProperty({ example: 'BOOKING.SLOT_TAKEN' })
+  @ApiProperty({ type: String, example: 'BOOKING.SLOT_TAKEN' })
   code!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   message!: string;
 }
 
 export class AppointmentView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ type: String, format: 'uuid' })
   appointmentId!: string;
   @ApiProperty({ enum: appointmentStatuses })
   status!: AppointmentStatus;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   slotId!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   organisationOid!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   resourceId!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   startsAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   endsAt!: string | null;
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ type: String, format: 'uuid' })
   patientId!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Id of the booking at the MIS once confirmed.' })
   misAppointmentId!: string | null;
@@ -52,9 +52,9 @@ export class AppointmentView {
   replacesAppointmentId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: AppointmentRejection, description: 'Why the MIS or medbus refused; set when REJECTED.' })
   rejection!: AppointmentRejection | null;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt!: string;
 }
 

@@ -13,11 +13,11 @@ import { Clock } from '../inventory/clock.service';
 import { WaitlistService, clearHeld } from '../waitlist/waitlist.service';
 
 export class HoldView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ type: String, format: 'uuid' })
   holdId!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   slotId!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   expiresAt!: string;
 }
 

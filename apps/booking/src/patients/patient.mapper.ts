@@ -41,11 +41,11 @@ export interface IdentifiedPatient {
 }
 
 export class IdentifiedPatientView implements IdentifiedPatient {
-  @ApiProperty({ format: 'uuid', description: "medbus's id of the patient at this organisation; pass it to bookings." })
+  @ApiProperty({ type: String, format: 'uuid', description: "medbus's id of the patient at this organisation; pass it to bookings." })
   patientId!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   organisationOid!: string;
-  @ApiProperty({ description: 'Whether the MIS registered the patient just now.' })
+  @ApiProperty({ type: Boolean, description: 'Whether the MIS registered the patient just now.' })
   registered!: boolean;
   @ApiProperty({ nullable: true, type: Boolean, description: 'Attached (прикреплён) to the organisation, when the MIS says.' })
   attached!: boolean | null;

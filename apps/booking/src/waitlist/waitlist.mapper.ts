@@ -26,20 +26,20 @@ export const waitlistRequestSchema = z
 export type WaitlistRequest = z.output<typeof waitlistRequestSchema>;
 
 export class WaitlistOffer {
-  @ApiProperty({ format: 'uuid', description: 'Pass as holdId when booking the reserved slot.' })
+  @ApiProperty({ type: String, format: 'uuid', description: 'Pass as holdId when booking the reserved slot.' })
   offerId!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   slotId!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   reservedUntil!: string;
 }
 
 export class WaitlistEntryView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ type: String, format: 'uuid' })
   entryId!: string;
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ type: String, format: 'uuid' })
   patientId!: string;
-  @ApiProperty()
+  @ApiProperty({ type: String })
   organisationOid!: string;
   @ApiProperty({ nullable: true, type: String })
   specialtyCode!: string | null;
@@ -51,9 +51,9 @@ export class WaitlistEntryView {
   reason!: string;
   @ApiProperty({ nullable: true, type: WaitlistOffer })
   offer!: WaitlistOffer | null;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time' })
   updatedAt!: string;
 }
 
