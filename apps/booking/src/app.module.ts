@@ -18,6 +18,7 @@ import { InventoryModule } from './inventory/inventory.module';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
 import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
 import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
+import { InventorySearchIndexes1796100000000 } from './migrations/inventory-search.migration';
 import { HubFacadeModule } from './hub-facade/hub-facade.module';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { OutcomeProjection } from './appointments/outcome.consumer';
@@ -30,6 +31,7 @@ export const bookingMigrations = [
   CreateBookingTables1764115200000,
   CreateHubFacadeTables1764288000000,
   AddBackboneRetentionIndexes1795910400000,
+  InventorySearchIndexes1796100000000,
 ];
 
 const shutdownHook = Symbol('booking shutdown hook');

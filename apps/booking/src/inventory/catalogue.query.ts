@@ -23,21 +23,43 @@ export type OrganisationListParams = z.output<typeof organisationListParams>;
 export type SpecialtyListParams = z.output<typeof specialtyListParams>;
 export type PractitionerListParams = z.output<typeof practitionerListParams>;
 
+/**
+ * A list counts at most this many free slots per row, then says "more": a region-wide list counting
+ * every free slot read 1.2 M index entries per request at 2 M slots (3.8 s), while the first few
+ * dozen, read in start order, also give the nearest one.
+ */
+export const freeSlotsCountCap = 50;
+
 interface CountFilters {
   readonly from?: Date;
   readonly to?: Date;
   readonly channel?: string;
   readonly specialty?: string;
+  readonly district?: string;
+  readonly organisation?: string;
 }
 
-/** Free slots counted per organisation or resource, through the matching partial index. */
-function freeSlotsLateral(by: 'organisation_oid' | 'resource_id', outer: string, filters: CountFilters, bind: (value: unknown) => string, now: Date): string {
+/**
+ * The first free slots of one organisation, resource or specialty, in start order, up to one past
+ * the cap: one bounded range of the matching partial index (index-only when the table is vacuumed,
+ * as the index carries held_until), whatever the size of the region.
+ */
+function freeSlotsLateral(
+  by: 'organisation_oid' | 'resource_id' | 'specialty_nsi_code',
+  outer: string,
+  filters: CountFilters,
+  bind: (value: unknown) => string,
+  now: Date,
+): string {
   const where = [`s.${by} = ${outer}`, freeSlotSql('s', bind(now)), `s.starts_at >= ${bind(filters.from ?? now)}`];
   if (filters.to !== undefined) where.push(`s.starts_at < ${bind(filters.to)}`);
   if (filters.channel !== undefined) where.push(`s.booking_channels @> ARRAY[${bind(filters.channel)}]::text[]`);
   if (filters.specialty !== undefined) where.push(`s.specialty_nsi_code = ${bind(filters.specialty)}`);
+  if (filters.district !== undefined) where.push(`s.district_id = ${bind(filters.district)}`);
+  if (filters.organisation !== undefined) where.push(`s.organisation_oid = ${bind(filters.organisation)}`);
   return `LEFT JOIN LATERAL (
-      SELECT count(*)::int AS free_slots, min(s.starts_at) AS nearest_free_at FROM inventory_slot s WHERE ${where.join(' AND ')}
+      SELECT count(*)::int AS free_slots, min(f.starts_at) AS nearest_free_at
+      FROM (SELECT s.starts_at FROM inventory_slot s WHERE ${where.join(' AND ')} ORDER BY s.starts_at LIMIT ${freeSlotsCountCap + 1}) f
     ) c ON true`;
 }
 
@@ -48,7 +70,7 @@ function binder(values: unknown[]): (value: unknown) => string {
 export function organisationListSql(params: OrganisationListParams, now: Date): SqlQuery {
   const values: unknown[] = [];
   const bind = binder(values);
-  const lateral = freeSlotsLateral('organisation_oid', 'o.organisation_oid', params, bind, now);
+  const lateral = freeSlotsLateral('organisation_oid', 'o.organisation_oid', { from: params.from, to: params.to, channel: params.channel, specialty: params.specialty }, bind, now);
   const where = ['o.active', 'NOT o.removed'];
   if (params.district !== undefined) where.push(`o.district_id = ${bind(params.district)}`);
   if (params.specialty !== undefined) {
@@ -65,21 +87,24 @@ export function organisationListSql(params: OrganisationListParams, now: Date): 
   return { text, values };
 }
 
+/** Specialties counted over their slots (which carry the district and organisation), not summed over practitioners. */
 export function specialtyListSql(params: SpecialtyListParams, now: Date): SqlQuery {
   const values: unknown[] = [];
   const bind = binder(values);
-  const lateral = freeSlotsLateral('resource_id', 'p.resource_id', params, bind, now);
   const where = ['p.active', 'NOT p.removed', 'p.specialty_nsi_code IS NOT NULL', 'o.active', 'NOT o.removed'];
   if (params.organisation !== undefined) where.push(`p.organisation_oid = ${bind(params.organisation)}`);
   if (params.district !== undefined) where.push(`o.district_id = ${bind(params.district)}`);
-  const text = `SELECT p.specialty_nsi_code AS nsi_code, min(p.specialty_name) AS name, count(*)::int AS practitioners,
-      sum(c.free_slots)::int AS free_slots, min(c.nearest_free_at) AS nearest_free_at
-    FROM inventory_practitioner p
-    JOIN inventory_organisation o ON o.organisation_oid = p.organisation_oid
+  const lateral = freeSlotsLateral('specialty_nsi_code', 'sp.nsi_code', { from: params.from, to: params.to, channel: params.channel, district: params.district, organisation: params.organisation }, bind, now);
+  const text = `SELECT sp.nsi_code, sp.name, sp.practitioners, c.free_slots, c.nearest_free_at
+    FROM (
+      SELECT p.specialty_nsi_code AS nsi_code, min(p.specialty_name) AS name, count(*)::int AS practitioners
+      FROM inventory_practitioner p
+      JOIN inventory_organisation o ON o.organisation_oid = p.organisation_oid
+      WHERE ${where.join(' AND ')}
+      GROUP BY p.specialty_nsi_code
+    ) sp
     ${lateral}
-    WHERE ${where.join(' AND ')}
-    GROUP BY p.specialty_nsi_code
-    ORDER BY name, nsi_code`;
+    ORDER BY sp.name, sp.nsi_code`;
   return { text, values };
 }
 
@@ -89,7 +114,7 @@ export function practitionerListSql(params: PractitionerListParams, now: Date): 
   }
   const values: unknown[] = [];
   const bind = binder(values);
-  const lateral = freeSlotsLateral('resource_id', 'p.resource_id', { ...params, specialty: undefined }, bind, now);
+  const lateral = freeSlotsLateral('resource_id', 'p.resource_id', { from: params.from, to: params.to, channel: params.channel }, bind, now);
   const where = ['p.active', 'NOT p.removed', 'o.active', 'NOT o.removed'];
   if (params.organisation !== undefined) where.push(`p.organisation_oid = ${bind(params.organisation)}`);
   if (params.specialty !== undefined) where.push(`p.specialty_nsi_code = ${bind(params.specialty)}`);
@@ -118,8 +143,14 @@ export function localDateOf(instant: Date, timeZone: string | null): string {
 }
 
 class FreeSlots {
-  @ApiProperty({ type: Number, description: 'Free slots in the window (from now by default), for the channel when given.' })
+  @ApiProperty({
+    type: Number,
+    description: `Free slots in the window (from now by default), for the channel when given, counted up to ${freeSlotsCountCap}: see moreFreeSlots.`,
+  })
   freeSlots!: number;
+
+  @ApiProperty({ type: Boolean, description: `There are more than ${freeSlotsCountCap} free slots; freeSlots stopped counting at ${freeSlotsCountCap}.` })
+  moreFreeSlots!: boolean;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   nearestFreeAt!: string | null;
@@ -309,6 +340,7 @@ export class CatalogueQuery {
   }
 }
 
-function freeSlotsOf(row: Counted): { freeSlots: number; nearestFreeAt: string | null } {
-  return { freeSlots: row.free_slots ?? 0, nearestFreeAt: row.nearest_free_at?.toISOString() ?? null };
+function freeSlotsOf(row: Counted): { freeSlots: number; moreFreeSlots: boolean; nearestFreeAt: string | null } {
+  const counted = row.free_slots ?? 0;
+  return { freeSlots: Math.min(counted, freeSlotsCountCap), moreFreeSlots: counted > freeSlotsCountCap, nearestFreeAt: row.nearest_free_at?.toISOString() ?? null };
 }

@@ -6,7 +6,7 @@ import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
 import { stackAddresses, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
-import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
+import { freeSlotsCountCap, type OrganisationList, type PractitionerList, type SpecialtyList } from './catalogue.query';
 import type { SlotPage } from './slots.query';
 
 const run = uniqueName('free').replace(/[^a-z0-9]/g, '');
@@ -155,5 +155,37 @@ describe('a held slot, as every reader of the inventory sees it', () => {
     const released = await fetch(`${baseUrl}/v1/holds/${holdId}`, { method: 'DELETE', headers: { authorization: `Bearer ${apiKey}` } });
     expect(released.status).toBe(204);
     expect(await freeAsEveryReaderSeesIt()).toEqual(both);
+  });
+
+  it('counts free slots in a list up to the cap and then says there are more, keeping the nearest one', async () => {
+    const db = app.get<DataSource>(getDataSourceToken());
+    const busy = `${organisationOid}:doc-busy`;
+    await db.query(
+      `INSERT INTO inventory_practitioner (resource_id, organisation_oid, local_resource_id, display_name, specialty_nsi_code, specialty_name, active, removed, source_version, occurred_at)
+       VALUES ($1, $2, 'doc-busy', 'Петров П. П.', $3, 'Кардиология', true, false, 1, now())`,
+      [busy, organisationOid, `${specialty}-busy`],
+    );
+    const first = Date.UTC(2031, 2, 4, 6, 0);
+    await db.query(
+      `INSERT INTO inventory_slot (slot_id, organisation_oid, resource_id, local_slot_id, local_resource_id, starts_at, ends_at, status, booking_channels,
+         removed, source_version, occurred_at, district_id, specialty_nsi_code, offered)
+       SELECT $1 || ':busy-' || n, $1, $2, 'busy-' || n, 'doc-busy', $3::timestamptz + n * interval '15 minutes', $3::timestamptz + (n + 1) * interval '15 minutes',
+              'FREE', ARRAY['CONTACT_CENTRE'], false, 1, now(), $4, $5, true
+       FROM generate_series(0, $6::int) AS n`,
+      [organisationOid, busy, new Date(first), district, `${specialty}-busy`, freeSlotsCountCap],
+    );
+
+    const practitioners = await get<PractitionerList>(`/v1/practitioners?organisation=${organisationOid}`);
+    expect(practitioners.items.map((p) => [p.practitionerId, p.freeSlots, p.moreFreeSlots, p.nearestFreeAt])).toEqual([
+      [doctor, 2, false, new Date(heldAt).toISOString()],
+      [busy, freeSlotsCountCap, true, new Date(first).toISOString()],
+    ]);
+    const specialties = await get<SpecialtyList>(`/v1/specialties?organisation=${organisationOid}`);
+    expect(specialties.items.map((s) => [s.nsiCode, s.freeSlots, s.moreFreeSlots])).toEqual([
+      [specialty, 2, false],
+      [`${specialty}-busy`, freeSlotsCountCap, true],
+    ]);
+    const organisations = await get<OrganisationList>(`/v1/organisations?district=${district}`);
+    expect(organisations.items.map((o) => [o.freeSlots, o.moreFreeSlots, o.nearestFreeAt])).toEqual([[freeSlotsCountCap, true, new Date(heldAt).toISOString()]]);
   });
 });

@@ -255,8 +255,8 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
 
       const specialties = await get<SpecialtyList>(`/v1/specialties?district=${district}`);
       expect(specialties.body.items).toEqual([
-        { nsiCode: cardiology, name: 'Кардиология', practitioners: 1, freeSlots: 2, nearestFreeAt: new Date(early.startsAt).toISOString() },
-        { nsiCode: neurology, name: 'Неврология', practitioners: 1, freeSlots: 2, nearestFreeAt: new Date(sameTime.startsAt).toISOString() },
+        { nsiCode: cardiology, name: 'Кардиология', practitioners: 1, freeSlots: 2, moreFreeSlots: false, nearestFreeAt: new Date(early.startsAt).toISOString() },
+        { nsiCode: neurology, name: 'Неврология', practitioners: 1, freeSlots: 2, moreFreeSlots: false, nearestFreeAt: new Date(sameTime.startsAt).toISOString() },
       ]);
 
       const practitioners = await get<PractitionerList>(`/v1/practitioners?specialty=${neurology}&channel=CONTACT_CENTRE`);
