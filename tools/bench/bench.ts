@@ -8,6 +8,7 @@ import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type Postg
 import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, rssMbOf, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
 import { freshnessOptionsFromEnv, measureFreshness, type FreshnessFigures, type FreshnessResult } from './freshness.bench';
 import { deleteGroups, measureBooking, type BookingBenchResult } from './booking.bench';
+import { measureMisResyncIntoEmptyInventory, misResyncRow, type MisResyncResult } from './mis-resync.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
@@ -31,6 +32,8 @@ interface BenchRun {
   readonly bookingRssMb: number;
   /** Absent in runs before the booking flow existed. */
   readonly booking?: BookingBenchResult;
+  /** Absent in runs before the resync from the MIS was measured. */
+  readonly misResync?: MisResyncResult;
 }
 
 async function main(): Promise<void> {
@@ -88,6 +91,8 @@ async function main(): Promise<void> {
     await dropSchema(databaseUrl, booking.schema);
     await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`]);
   }
+  progress('resync from the MIS: simulator → adapter → Kafka → an empty inventory of its own');
+  const misResync = await measureMisResyncIntoEmptyInventory(env, progress);
   // A failed booking section must not cost the figures above: they are written, then the run fails.
   let bookingFlow: BookingBenchResult | undefined;
   let bookingError: unknown;
@@ -106,6 +111,7 @@ async function main(): Promise<void> {
     freshness,
     bookingRssMb: Math.max(bookingRssMb, resync.peakRssMb),
     booking: bookingFlow,
+    misResync,
   };
   write(run);
   if (bookingError !== undefined) throw bookingError;
@@ -144,7 +150,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 | what | target | medbus |
 |---|---|---|
 | full region resync (2 M slot events, adapter → inventory) | < 2 min | ${run.resync.events.toLocaleString('en')} events in ${run.resync.endToEndSeconds} s = ${run.resync.eventsPerSecond.toLocaleString('en')} events/s → **${run.resync.referenceRegionMinutes} min** for 2 M (extrapolated linearly; publishing alone took ${run.resync.publishSeconds} s) |
-${freshnessRows(run.freshness)}
+${run.misResync ? `${misResyncRow(run.misResync)}\n` : ''}${freshnessRows(run.freshness)}
 | unified slot search, ${run.search.slotsInInventory.toLocaleString('en')} slots, ${run.search.concurrency} concurrent clients | p99 < 25 ms | p50 ${run.search.latencyMs.p50} ms, **p99 ${run.search.latencyMs.p99} ms**, ${run.search.requestsPerSecond} req/s, ${run.search.errors} errors of ${run.search.requests} |${b ? bookingRows(b) : ''}
 | memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''} |
 
