@@ -132,14 +132,29 @@ export function practitionerListSql(params: PractitionerListParams, now: Date): 
   return { text, values };
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One formatter per time zone, kept: building an Intl.DateTimeFormat takes about 0.2 ms, using one a
+ * few µs, and a region's organisation list formats 300 dates (52 ms with one formatter each).
+ */
+function dateFormatOf(timeZone: string): Intl.DateTimeFormat {
+  let format = dateFormats.get(timeZone);
+  if (format === undefined) {
+    const options = { year: 'numeric', month: '2-digit', day: '2-digit' } as const;
+    try {
+      format = new Intl.DateTimeFormat('en-CA', { ...options, timeZone });
+    } catch {
+      format = new Intl.DateTimeFormat('en-CA', { ...options, timeZone: 'UTC' });
+    }
+    dateFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The organisation's calendar date of an instant; UTC when the MIS sent a zone we do not know. */
 export function localDateOf(instant: Date, timeZone: string | null): string {
-  const format = (zone: string) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
-  try {
-    return format(timeZone ?? 'UTC');
-  } catch {
-    return format('UTC');
-  }
+  return dateFormatOf(timeZone ?? 'UTC').format(instant);
 }
 
 class FreeSlots {
