@@ -48,47 +48,75 @@ export async function kafkaProducerLimit(brokers: string, records: number, recor
 export interface PostgresRawLimit {
   readonly rows: number;
   readonly batchSize: number;
-  readonly rowsPerSecond: number;
+  /** Indexes on the table, the primary key included: the real inventory_slot's. */
+  readonly indexes: number;
+  /** Into an empty table (a rebuild). */
+  readonly emptyRowsPerSecond: number;
+  /** The same rows again with a newer version onto the populated table (a resync). */
+  readonly populatedRowsPerSecond: number;
 }
 
-/** Batched upserts of slot-sized rows into an indexed table: the ceiling for projecting slot events. */
-export async function postgresUpsertLimit(databaseUrl: string, rows: number, batchSize: number): Promise<PostgresRawLimit> {
+/**
+ * The ceiling for projecting slot events: batched version-wins upserts (unnest, one statement per
+ * batch, no Kafka, no decoding, no joins) into a copy of the real inventory_slot table with all its
+ * indexes, first empty, then populated.
+ */
+export async function postgresUpsertLimit(databaseUrl: string, inventorySchema: string, rows: number, batchSize: number): Promise<PostgresRawLimit> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
+  const schema = `bench_raw_${Date.now().toString(36)}`;
   try {
-    await client.query(`DROP TABLE IF EXISTS bench_raw_slot`);
-    await client.query(`
-      CREATE TABLE bench_raw_slot (
-        slot_id text PRIMARY KEY, organisation_oid text NOT NULL, resource_id text NOT NULL,
-        start_at timestamptz NOT NULL, end_at timestamptz NOT NULL, status text NOT NULL,
-        source_version bigint NOT NULL)`);
-    await client.query(`CREATE INDEX ON bench_raw_slot (start_at) WHERE status = 'FREE'`);
-    await client.query(`CREATE INDEX ON bench_raw_slot (organisation_oid, start_at)`);
-    const started = process.hrtime.bigint();
-    for (let offset = 0; offset < rows; offset += batchSize) {
-      const ids: string[] = [];
-      const orgs: string[] = [];
-      const resources: string[] = [];
-      const starts: string[] = [];
-      for (let i = offset; i < Math.min(rows, offset + batchSize); i++) {
-        ids.push(`1.2.643.5.1.13.13.12.2.23.${i % 300}:${i}`);
-        orgs.push(`1.2.643.5.1.13.13.12.2.23.${i % 300}`);
-        resources.push(`r${i % 6000}`);
-        starts.push(new Date(Date.UTC(2026, 10, 24, 8) + (i % 20_000) * 60_000).toISOString());
+    await client.query(`CREATE SCHEMA ${schema}`);
+    // LIKE copies columns, constraints and indexes but not storage parameters (fillfactor): copied too.
+    const { rows: options } = await client.query(
+      `SELECT coalesce(array_to_string(c.reloptions, ', '), '') AS options FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = 'inventory_slot'`,
+      [inventorySchema],
+    );
+    const storage = options[0]?.options ? ` WITH (${options[0].options as string})` : '';
+    await client.query(`CREATE TABLE ${schema}.inventory_slot (LIKE "${inventorySchema}".inventory_slot INCLUDING ALL)${storage}`);
+    const { rows: indexRows } = await client.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = $1 AND tablename = 'inventory_slot'`, [schema]);
+    const upsert = async (version: number): Promise<number> => {
+      const started = process.hrtime.bigint();
+      for (let offset = 0; offset < rows; offset += batchSize) {
+        const columns: unknown[][] = Array.from({ length: 10 }, () => []);
+        for (let i = offset; i < Math.min(rows, offset + batchSize); i++) {
+          const start = Date.UTC(2026, 10, 24, 8) + Math.floor(i / 6000) * 15 * 60_000;
+          const values = [
+            `1.2.643.5.1.13.13.12.2.23.${i % 300}:S${i}`,
+            `1.2.643.5.1.13.13.12.2.23.${i % 300}`,
+            `1.2.643.5.1.13.13.12.2.23.${i % 300}:D${i % 6000}`,
+            new Date(start).toISOString(),
+            i % 5 === 0 || (version > 1 && i % 10 === 1) ? 'BOOKED' : 'FREE',
+            version,
+            `d${i % 40}`,
+            ['27', '109', '53', '34', '76', '9', '80', '122'][i % 8],
+            `S${i}`,
+            `D${i % 6000}`,
+          ];
+          values.forEach((value, k) => columns[k].push(value));
+        }
+        await client.query(
+          `INSERT INTO ${schema}.inventory_slot AS t (slot_id, organisation_oid, resource_id, local_slot_id, local_resource_id, starts_at, ends_at,
+              status, booking_channels, room, removed, source_version, occurred_at, district_id, specialty_nsi_code, position_nsi_code, offered)
+           SELECT id, org, res, lid, lres, st::timestamptz, st::timestamptz + interval '15 minutes', status, '{CONTACT_CENTRE,PORTAL}', NULL, false, v, now(),
+                  d, sp, NULL, true
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
+             AS x(id, org, res, st, status, v, d, sp, lid, lres)
+           ORDER BY id
+           ON CONFLICT (slot_id) DO UPDATE SET status = excluded.status, source_version = excluded.source_version, occurred_at = excluded.occurred_at
+           WHERE excluded.source_version > t.source_version`,
+          columns,
+        );
       }
-      await client.query(
-        `INSERT INTO bench_raw_slot (slot_id, organisation_oid, resource_id, start_at, end_at, status, source_version)
-         SELECT id, org, res, st::timestamptz, st::timestamptz + interval '15 minutes', 'FREE', 1
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(id, org, res, st)
-         ON CONFLICT (slot_id) DO UPDATE SET status = excluded.status, source_version = excluded.source_version
-         WHERE bench_raw_slot.source_version < excluded.source_version`,
-        [ids, orgs, resources, starts],
-      );
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { rows, batchSize, rowsPerSecond: Math.round(rows / seconds) };
+      return Math.round(rows / (Number(process.hrtime.bigint() - started) / 1e9));
+    };
+    const emptyRowsPerSecond = await upsert(1);
+    await client.query(`VACUUM (ANALYZE) ${schema}.inventory_slot`);
+    const populatedRowsPerSecond = await upsert(2);
+    return { rows, batchSize, indexes: indexRows[0].n as number, emptyRowsPerSecond, populatedRowsPerSecond };
   } finally {
-    await client.query(`DROP TABLE IF EXISTS bench_raw_slot`).catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await client.end();
   }
 }

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
-import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuthModule } from './auth/auth.module';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
@@ -19,6 +19,7 @@ import { CreateInventoryTables1764028800000 } from './migrations/inventory-table
 import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
 import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
 import { InventorySearchIndexes1796100000000 } from './migrations/inventory-search.migration';
+import { InventorySlotFillfactor1796000000000 } from './migrations/inventory-slot-fillfactor.migration';
 import { HubFacadeModule } from './hub-facade/hub-facade.module';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { OutcomeProjection } from './appointments/outcome.consumer';
@@ -31,6 +32,7 @@ export const bookingMigrations = [
   CreateBookingTables1764115200000,
   CreateHubFacadeTables1764288000000,
   AddBackboneRetentionIndexes1795910400000,
+  InventorySlotFillfactor1796000000000,
   InventorySearchIndexes1796100000000,
 ];
 
@@ -161,7 +163,7 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
 
-  const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
+  const connection = kafkaConnectionOf(config);
   await app.init();
   // Two groups: the MIS's answers to bookings must never wait behind a backlog of schedule events (a resync).
   await app.get(BookingConsumers).start(connection, app.get<DataSource>(getDataSourceToken()), config, [

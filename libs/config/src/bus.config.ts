@@ -8,6 +8,14 @@ export const kafkaConfigSchema = z.object({
     'must be a comma-separated list of host:port',
   ),
   KAFKA_CLIENT_ID: z.string(),
+  /**
+   * A run's own bus on shared servers (each test region, the benchmark): topics, registry subjects
+   * and consumer groups prefixed `<namespace>.`. Unset in a deployment and the demo.
+   */
+  KAFKA_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'must be lower-case letters, digits and dashes (at most 48)')
+    .optional(),
 });
 
 /** The Confluent-compatible schema registry (`http://127.0.0.1:8080/apis/ccompat/v7`). */

@@ -5,7 +5,7 @@ import { AppError, isRetryable } from '@medbus/errors';
 import { AvroCodec } from './avro-codec.service';
 import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
 import { backoffMs, faultOf } from './fault.mapper';
-import { consumerTuning, deadLetterTopicOf, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { consumerTuning, deadLetterTopicOf, namespaced, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
 import type { EventPublisher } from './event-publisher.service';
 
 /** One decoded event as a handler sees it. */
@@ -69,7 +69,7 @@ export class EventConsumer {
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
     this.consumer = kafka.consumer({
       kafkaJS: {
-        groupId: options.groupId,
+        groupId: namespaced(options.groupId, options.connection.namespace),
         fromBeginning: options.fromBeginning ?? true,
         autoCommit: true,
         // A member killed with -9 holds its partitions until the session times out (45 s by default):
@@ -86,7 +86,7 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.options.topics] });
+    await this.consumer.subscribe({ topics: this.options.topics.map((topic) => namespaced(topic, this.options.connection.namespace)) });
     await this.consumer.run({
       partitionsConsumedConcurrently: Math.max(1, this.options.partitionsConcurrently ?? 1),
       eachMessage: (payload) => this.onMessage(payload),

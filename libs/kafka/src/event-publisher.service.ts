@@ -3,7 +3,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Context } from '@opentelemetry/api';
 import { AvroCodec } from './avro-codec.service';
 import { Headers, injectTraceContext, type StringHeaders } from './kafka-headers.mapper';
-import type { EventDefinition, KafkaConnectionOptions } from './kafka.config';
+import { inNamespace, type EventDefinition, type KafkaConnectionOptions } from './kafka.config';
 
 export interface PublishOptions {
   /** Defaults to a new UUID; keep it stable when re-publishing the same fact (the outbox does). */
@@ -55,18 +55,19 @@ export class EventPublisher {
     const spans = [];
     const byTopic = new Map<string, KafkaJS.Message[]>();
     for (const outgoing of events) {
+      const event = inNamespace(outgoing.event, this.options.namespace);
       const eventId = outgoing.eventId ?? randomUUID();
       eventIds.push(eventId);
       const span = tracer.startSpan(
-        `send ${outgoing.event.topic}`,
+        `send ${event.topic}`,
         {
           kind: SpanKind.PRODUCER,
           attributes: {
             'messaging.system': 'kafka',
             'messaging.operation.type': 'send',
-            'messaging.destination.name': outgoing.event.topic,
+            'messaging.destination.name': event.topic,
             'messaging.message.id': eventId,
-            'medbus.event_type': outgoing.event.name,
+            'medbus.event_type': event.name,
           },
         },
         outgoing.parentContext ?? context.active(),
@@ -74,14 +75,14 @@ export class EventPublisher {
       spans.push(span);
       const headers: StringHeaders = {
         [Headers.eventId]: eventId,
-        [Headers.eventType]: outgoing.event.name,
+        [Headers.eventType]: event.name,
         [Headers.correlationId]: outgoing.correlationId ?? eventId,
       };
       injectTraceContext(headers, trace.setSpan(context.active(), span));
-      const value = await this.codec.encode(outgoing.event, outgoing.value);
-      const messages = byTopic.get(outgoing.event.topic) ?? [];
+      const value = await this.codec.encode(event, outgoing.value);
+      const messages = byTopic.get(event.topic) ?? [];
       messages.push({ key: outgoing.key, value, headers });
-      byTopic.set(outgoing.event.topic, messages);
+      byTopic.set(event.topic, messages);
     }
     try {
       await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });

@@ -14,6 +14,42 @@ export interface KafkaConnectionOptions {
   readonly brokers: string[];
   readonly clientId: string;
   readonly schemaRegistryUrl: string;
+  /**
+   * A run's own bus on shared servers (a test, the benchmark): its topics, registry subjects and
+   * consumer groups are prefixed `<namespace>.`, so it never sees or disturbs another run's.
+   * Absent in a deployment and the demo, which use the contract's names.
+   */
+  readonly namespace?: string;
+}
+
+/** The connection a service's validated configuration describes (`@medbus/config`'s Kafka and registry settings). */
+export function kafkaConnectionOf(
+  config: { readonly KAFKA_BROKERS: string[]; readonly KAFKA_CLIENT_ID: string; readonly SCHEMA_REGISTRY_URL: string; readonly KAFKA_NAMESPACE?: string },
+  clientIdSuffix?: string,
+): KafkaConnectionOptions {
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId: clientIdSuffix ? `${config.KAFKA_CLIENT_ID}-${clientIdSuffix}` : config.KAFKA_CLIENT_ID,
+    schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
+    namespace: config.KAFKA_NAMESPACE,
+  };
+}
+
+/** Lower-case letters, digits and dashes: valid in topic, subject and group names. */
+export const namespacePattern = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+/** A topic or consumer group name as seen inside a namespace. */
+export function namespaced(name: string, namespace: string | undefined): string {
+  if (namespace === undefined || namespace === '') return name;
+  if (!namespacePattern.test(namespace)) throw new Error(`namespace ${JSON.stringify(namespace)} must match ${namespacePattern}`);
+  return `${namespace}.${name}`;
+}
+
+/** An event type inside a namespace: its topic and its registry subject (TopicRecordNameStrategy) prefixed. */
+export function inNamespace(event: EventDefinition, namespace: string | undefined): EventDefinition {
+  if (namespace === undefined || namespace === '') return event;
+  const topic = namespaced(event.topic, namespace);
+  return { ...event, topic, subject: `${topic}-${event.fullName}` };
 }
 
 export interface RetryPolicy {

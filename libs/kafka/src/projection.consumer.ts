@@ -7,7 +7,8 @@ import { InfrastructureFault, codeOf, deadLetterMessage, decodeMessage, type Con
 import type { EventPublisher } from './event-publisher.service';
 import { backoffMs, faultOf } from './fault.mapper';
 import { extractTraceContext, headersAsText } from './kafka-headers.mapper';
-import { consumerTuning, defaultRetryPolicy, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { ProcessedEvents } from './processed-events.service';
+import { consumerTuning, defaultRetryPolicy, namespaced, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
 
 /**
  * A read model, declared once as a value: the events it handles and how a batch of them changes
@@ -83,7 +84,7 @@ export class ProjectionConsumer {
     for (const projection of options.projections) {
       for (const event of projection.handles) {
         handled.set(event.name, [...(handled.get(event.name) ?? []), projection]);
-        topics.add(event.topic);
+        topics.add(namespaced(event.topic, options.connection.namespace));
       }
     }
     this.handled = handled;
@@ -92,7 +93,7 @@ export class ProjectionConsumer {
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
     this.consumer = kafka.consumer({
       kafkaJS: {
-        groupId: options.groupId,
+        groupId: namespaced(options.groupId, options.connection.namespace),
         fromBeginning: options.fromBeginning ?? true,
         // Offsets are stored only once their batch's transaction committed; the client commits stored offsets.
         autoCommit: true,
@@ -223,14 +224,7 @@ export class ProjectionConsumer {
 
   /** Records the batch's event ids in one statement; returns the events not seen before, in order. */
   private async markProcessed(tx: EntityManager, entries: readonly Entry[]): Promise<ConsumedEvent[]> {
-    const ids = [...new Set(entries.map((entry) => entry.event.eventId))];
-    const inserted: { event_id: string }[] = await tx.query(
-      `INSERT INTO medbus_processed_event (consumer_group, event_id)
-       SELECT $1, id FROM unnest($2::text[]) AS id
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.options.groupId, ids],
-    );
-    const fresh = new Set(inserted.map((row) => row.event_id));
+    const fresh = await ProcessedEvents.recordNew(tx, this.options.groupId, entries.map((entry) => entry.event.eventId));
     const events: ConsumedEvent[] = [];
     for (const { event } of entries) {
       // The same event twice in one batch is applied once.

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '@medbus/config';
 import { AllEvents } from '@medbus/contracts';
-import { EventPublisher, OutboxRelay } from '@medbus/kafka';
+import { EventPublisher, OutboxRelay, kafkaConnectionOf } from '@medbus/kafka';
 import type { BookingConfig } from '../booking.config';
 
 /** Every event the booking service writes to its outbox. */
@@ -24,7 +24,7 @@ export class BookingOutboxRelay implements OnApplicationBootstrap, OnApplication
   private readonly relay: OutboxRelay;
 
   constructor(@InjectDataSource() dataSource: DataSource, @Inject(AppConfig) config: BookingConfig) {
-    this.publisher = new EventPublisher({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-outbox`, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
+    this.publisher = new EventPublisher(kafkaConnectionOf(config, 'outbox'));
     // A booking waits on this relay: poll the outbox often (an index-only probe when empty).
     this.relay = new OutboxRelay({ dataSource, publisher: this.publisher, events: bookingOutboxEvents, idleDelayMs: 10, logger: this.logger });
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay, kafkaConnectionOf } from '@medbus/kafka';
 import {
   CircuitBreaker,
   CodeMap,
@@ -94,7 +94,7 @@ export class HubServiceAdapter {
     this.ownsPublisher = deps.publisher === undefined;
     this.publisher =
       deps.publisher ??
-      new EventPublisher({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
+      new EventPublisher(kafkaConnectionOf(config));
     this.ownsDataSource = deps.dataSource === undefined && config.DATABASE_URL !== undefined;
     const schema = databaseSchemaOf(config);
     this.dataSource =
@@ -195,7 +195,7 @@ export class HubServiceAdapter {
           for (const idAppointment of slots) void this.reread({ kind: 'slot', idLpu, idAppointment });
         },
       );
-      const connection = { brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID, schemaRegistryUrl: config.SCHEMA_REGISTRY_URL };
+      const connection = kafkaConnectionOf(config);
       this.commands = {
         consumer: new BookingCommandConsumer(service, {
           connection,
