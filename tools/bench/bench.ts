@@ -1,11 +1,12 @@
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AllEvents } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
 import { readStackEnv } from '@medbus/testing';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
-import { dropSchema, fillInventory, measureResync, measureSearch, regionEvents, rssMbOf, startBooking, type ResyncResult, type SearchResult } from './pipeline.bench';
+import { dropSchema, rssMbOf, startBooking } from './pipeline.bench';
+import { measureSearch, measureSearchAlone, searchNotes, searchOptionsFromEnv, searchRow, type ClosedLoopSearchResult, type SearchResult } from './search.bench';
+import { measureResync, type ResyncResult } from './resync.bench';
 import { freshnessOptionsFromEnv, measureFreshness, type FreshnessFigures, type FreshnessResult } from './freshness.bench';
 import { deleteGroups, measureBooking, type BookingBenchResult } from './booking.bench';
 import { measureMisResyncIntoEmptyInventory, misResyncRow, type MisResyncResult } from './mis-resync.bench';
@@ -27,7 +28,8 @@ interface BenchRun {
   readonly machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
   readonly raw: { kafka: KafkaRawLimit; postgres: PostgresRawLimit };
   readonly resync: ResyncResult;
-  readonly search: SearchResult;
+  /** Closed-loop figures in runs before the open-loop search section. */
+  readonly search: SearchResult | ClosedLoopSearchResult;
   readonly freshness: FreshnessResult;
   readonly bookingRssMb: number;
   /** Absent in runs before the booking flow existed. */
@@ -39,7 +41,14 @@ interface BenchRun {
 async function main(): Promise<void> {
   const env = readStackEnv();
   const only = process.env.BENCH_ONLY;
-  if (only !== undefined && only !== 'booking') throw new Error(`BENCH_ONLY=${only}: only "booking" can run alone`);
+  if (only === 'search') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=search keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchRun;
+    write({ ...previous, search: await measureSearchAlone(env, progress) });
+    return;
+  }
+  if (only !== undefined && only !== 'booking' && only !== 'resync') throw new Error(`BENCH_ONLY=${only}: only "booking" or "resync" can run alone`);
   if (only === 'booking') {
     const file = join(root, 'docs', 'benchmarks.json');
     if (!existsSync(file)) throw new Error('BENCH_ONLY=booking keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
@@ -56,35 +65,29 @@ async function main(): Promise<void> {
   progress(`raw limit: Kafka ProducerPerformance, ${size} records of 300 bytes, acks=all`);
   const kafka = await kafkaProducerLimit(brokers, size, 300);
   progress(`  ${kafka.recordsPerSecond} records/s, p99 ${kafka.p99LatencyMs} ms`);
-  progress(`raw limit: PostgreSQL batched upsert, ${size} slot rows in batches of 1000`);
-  const postgres = await postgresUpsertLimit(databaseUrl, size, 1000);
-  progress(`  ${postgres.rowsPerSecond} rows/s`);
 
   const runId = Date.now().toString(36);
-  const resyncEvents = Number(process.env.BENCH_RESYNC_EVENTS ?? 50_000);
-  const searchSlots = Number(process.env.BENCH_SEARCH_SLOTS ?? 2_000_000);
+  const batchSize = 2_000;
   progress('starting a booking service of the bench (own consumer group and schema)');
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? 3091), runId);
+  progress(`raw limit: PostgreSQL batched upsert into a copy of inventory_slot with its indexes, ${size} rows in batches of ${batchSize}`);
+  const postgres = await postgresUpsertLimit(databaseUrl, booking.schema, size, batchSize);
+  progress(`  empty ${postgres.emptyRowsPerSecond} rows/s, populated ${postgres.populatedRowsPerSecond} rows/s (${postgres.indexes} indexes)`);
   const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
   let resync: ResyncResult;
   let search: SearchResult;
   let freshness: FreshnessResult;
   let bookingRssMb: number;
   try {
-    const region = regionEvents(runId, { organisations: 50, resourcesPerOrganisation: 20, slots: resyncEvents });
-    progress(`resync: ${resyncEvents} slot events (50 organisations, 1000 practitioners) through Kafka into the inventory`);
-    resync = await measureResync(booking, publisher, databaseUrl, region, progress);
-    progress(`  ${resync.eventsPerSecond} events/s; 2 M slots would take ${resync.referenceRegionMinutes} min`);
-    progress(`search: filling the inventory to ${searchSlots} slots with SQL`);
-    await fillInventory(databaseUrl, booking.schema, searchSlots);
-    progress('search: 16 concurrent operators for 20 s');
-    search = await measureSearch(booking, searchSlots, 16, 20);
-    progress(`  p50 ${search.latencyMs.p50} ms, p99 ${search.latencyMs.p99} ms, ${search.requestsPerSecond} req/s, ${search.errors} errors`);
+    const shape = { organisations: 300, practitionersPerOrganisation: 20, slots: Number(process.env.BENCH_RESYNC_SLOTS ?? 2_000_000) };
+    resync = await measureResync(booking, `bench-${runId}`, publisher, { brokers: brokers.split(','), databaseUrl, runId, shape, batchSize }, progress);
+    if (only === 'resync') {
+      progress(JSON.stringify({ postgres, resync }, null, 2));
+      return;
+    }
+    search = await measureSearch(booking, publisher, databaseUrl, searchOptionsFromEnv(), progress);
     freshness = await measureFreshness(booking, env, freshnessOptionsFromEnv(), publisher, progress, rssMbOf);
     bookingRssMb = booking.rssMb();
-    await publisher.publishAll(
-      region.organisationOids.map((oid) => ({ event: AllEvents.OrganisationRemoved, key: oid, value: { organisationOid: oid, sourceVersion: 2, occurredAt: Date.now() } })),
-    );
   } finally {
     await booking.stop();
     await publisher.close();
@@ -142,23 +145,23 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 | what | figure | what it bounds |
 |---|---|---|
 | Kafka ProducerPerformance, ${kafka.records} × ${kafka.recordBytes} B, acks=all, idempotent | ${kafka.recordsPerSecond.toLocaleString('en')} records/s (${kafka.mbPerSecond} MB/s), avg ${kafka.avgLatencyMs} ms, p99 ${kafka.p99LatencyMs} ms | 2 M slot events in ${(refSlots / kafka.recordsPerSecond).toFixed(1)} s at best |
-| PostgreSQL batched upsert (unnest, batches of ${postgres.batchSize}, 2 indexes) | ${postgres.rowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.rowsPerSecond).toFixed(1)} s at best |${b ? `
+| PostgreSQL batched version-wins upsert (unnest, batches of ${postgres.batchSize}) into a copy of \`inventory_slot\` with its ${postgres.indexes} indexes | empty table ${postgres.emptyRowsPerSecond.toLocaleString('en')} rows/s; populated, every row a newer version ${postgres.populatedRowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.emptyRowsPerSecond).toFixed(1)} s (rebuild) / ${(refSlots / postgres.populatedRowsPerSecond).toFixed(1)} s (resync) at best |${b ? `
 | HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}
 
 ## medbus against the targets
 
 | what | target | medbus |
 |---|---|---|
-| full region resync (2 M slot events, adapter → inventory) | < 2 min | ${run.resync.events.toLocaleString('en')} events in ${run.resync.endToEndSeconds} s = ${run.resync.eventsPerSecond.toLocaleString('en')} events/s → **${run.resync.referenceRegionMinutes} min** for 2 M (extrapolated linearly; publishing alone took ${run.resync.publishSeconds} s) |
+${resyncRows(run)}
 ${run.misResync ? `${misResyncRow(run.misResync)}\n` : ''}${freshnessRows(run.freshness)}
-| unified slot search, ${run.search.slotsInInventory.toLocaleString('en')} slots, ${run.search.concurrency} concurrent clients | p99 < 25 ms | p50 ${run.search.latencyMs.p50} ms, **p99 ${run.search.latencyMs.p99} ms**, ${run.search.requestsPerSecond} req/s, ${run.search.errors} errors of ${run.search.requests} |${b ? bookingRows(b) : ''}
+${searchRow(run.search)}${b ? bookingRows(b) : ''}
 | memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''} |
 
-The resync path applies each event in its own transaction (processed-event row + upsert); the gap to
-PostgreSQL's batched-upsert limit above is what batched apply in \`libs/kafka\` would close.
-The search inventory is filled to its size with SQL after the resync, so the search figure is
-for a full inventory without waiting for a 2 M-event resync.
-${b ? bookingNotes(run, b) : ''}`;
+The resync rows use pre-built events (${run.resync.shape.organisations} organisations, ${(run.resync.shape.organisations * run.resync.shape.practitionersPerOrganisation).toLocaleString('en')} practitioners, ${run.resync.shape.slots.toLocaleString('en')} slots over 14 days)
+published by the bench as fast as its producer goes, applied by the booking service's batched projection (batches of up to ${run.resync.batchSize},
+${run.resync.shape.slots === 2_000_000 ? 'the reference region itself' : 'extrapolated linearly to 2 M'}); the clock stops when its consumer group has committed the topic's end offsets
+(offsets are committed after each batch's transaction), then the rows are counted. \`VACUUM (ANALYZE)\` runs between the two, untimed.
+${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}`;
 }
 
 function freshnessRows(f: FreshnessResult): string {
@@ -174,6 +177,16 @@ function freshnessRows(f: FreshnessResult): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+function resyncRows(run: BenchRun): string {
+  const { rebuild, resync } = run.resync;
+  const { emptyRowsPerSecond, populatedRowsPerSecond } = run.raw.postgres;
+  const share = (ours: number, raw: number) => `${Math.round((100 * ours) / raw)} % of the raw upsert`;
+  return [
+    `| region rebuild into an empty inventory (${rebuild.events.toLocaleString('en')} slot events, Kafka → inventory) | < 2 min for 2 M, ≥ 50 % of the raw limit | ${rebuild.eventsPerSecond.toLocaleString('en')} events/s → **${rebuild.referenceRegionSeconds} s** for 2 M, ${share(rebuild.eventsPerSecond, emptyRowsPerSecond)} (publishing alone took ${rebuild.publishSeconds} s) |`,
+    `| full region resync onto the populated inventory (${resync.events.toLocaleString('en')} newer versions) | < 2 min for 2 M, ≥ 50 % of the raw limit | ${resync.eventsPerSecond.toLocaleString('en')} events/s → **${resync.referenceRegionSeconds} s** for 2 M, ${share(resync.eventsPerSecond, populatedRowsPerSecond)} (publishing alone took ${resync.publishSeconds} s) |`,
+  ].join('\n');
 }
 
 const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, n) => a + n, 0);
