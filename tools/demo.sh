@@ -2,6 +2,8 @@
 # The demo region's services, on top of the local stack: a simulated HubService MIS (20
 # organisations), its medbus adapter and the booking service. `up` starts what is not running
 # and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
+# They run as a deployment runs them: compiled JavaScript (`npm run build`, rebuilt here when a
+# source is newer than dist/) under node with the options the build chose (dist/<service>/node-options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,6 +20,9 @@ ADAPTER_API_KEY=${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}
 HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
+
+# node with the build's options for a compiled service, then its arguments: compiled <dist name> [args…]
+compiled() { local name=$1; shift; echo node $(cat "dist/$name/node-options") "dist/$name/main.js" "$@"; }
 
 alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
@@ -52,9 +57,10 @@ stop() {
 case ${1:-up} in
   up)
     [ -f "$state/stack.env" ] || { say "the stack is not up: run npm run stack:up first"; exit 1; }
+    npx tsx tools/build/build-services.ts --if-stale
     start hubservice-sim "http://127.0.0.1:$SIM_PORT/health" \
       env HUBSIM_ADMIN_TOKEN="$SIM_ADMIN_TOKEN" \
-      npx tsx --tsconfig tsconfig.base.json tools/simulators/hubservice/main.ts --port "$SIM_PORT" --seed 42 \
+      $(compiled hubservice-simulator) --port "$SIM_PORT" --seed 42 \
         --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 \
         --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
     # The region's register of organisations says each clinic's zone; the simulator publishes its own.
@@ -65,12 +71,12 @@ case ${1:-up} in
         ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
         NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
         ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
-      npx tsx --tsconfig tsconfig.base.json apps/mis-adapters/hubservice/src/main.ts
+      $(compiled mis-adapter-hubservice)
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
         BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$NOTIFY_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
         HUB_FACADE_GUIDS="$HUB_GUID" \
-      npx tsx --tsconfig tsconfig.base.json apps/booking/src/main.ts
+      $(compiled booking)
     cat <<TXT
 
 The demo region is up:

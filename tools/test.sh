@@ -19,6 +19,9 @@ bash tools/stack/stack.sh up
 echo "[test] schema compatibility (BACKWARD) against the registry"
 npx tsx tools/codegen/check-compatibility.ts
 
+echo "[test] build (the e2e tests run the compiled services)"
+npx tsx tools/build/build-services.ts
+
 mkdir -p .medbus
 results=.medbus/jest-results.json
 status=0

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { EventPublisher, type OutgoingEvent } from '@medbus/kafka';
 import { startGroupAt, startProcess, waitForHttp } from '@medbus/testing';
+import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 const root = join(__dirname, '..', '..');
 
@@ -42,8 +43,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
 
   const service = startProcess({
     name: 'booking',
-    command: 'npx',
-    args: ['tsx', '--tsconfig', 'tsconfig.base.json', 'apps/booking/src/main.ts'],
+    ...nodeCommandOf(compiledServices.booking),
     env: {
       ...process.env,
       ...env,

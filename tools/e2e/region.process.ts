@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 /**
  * A small simulated region as real processes for end-to-end tests: the HubService simulator (the
@@ -76,7 +77,6 @@ export function e2eOidRoot(): string {
   return `1.2.643.5.1.13.13.12.2.99.${Date.now() % 1_000_000_000}${randomBytes(1)[0]}`;
 }
 
-const tsx = (script: string, args: readonly string[] = []) => ['tsx', '--tsconfig', 'tsconfig.base.json', script, ...args];
 
 export class Region {
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -128,8 +128,7 @@ export class Region {
     ]);
     this.sim = startProcess({
       name: 'simulator',
-      command: 'npx',
-      args: tsx('tools/simulators/hubservice/main.ts', [
+      ...nodeCommandOf(compiledServices.hubserviceSimulator, [
         ...['--host', '127.0.0.1', '--port', String(this.simPort), '--seed', '7', '--oid-root', this.oidRoot],
         ...['--organisations', String(this.options.organisations), '--doctors-per-org', String(this.options.doctorsPerOrg)],
         ...['--horizon-days', String(this.options.horizonDays), '--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
@@ -148,8 +147,7 @@ export class Region {
   async startAdapter(): Promise<void> {
     this.adapter = startProcess({
       name: 'adapter',
-      command: 'npx',
-      args: tsx('apps/mis-adapters/hubservice/src/main.ts'),
+      ...nodeCommandOf(compiledServices.hubserviceAdapter),
       env: childEnv(
         {
           MIS_WSDL_URL: `${this.simUrl}/Hub25/HubService.svc?wsdl`,
@@ -181,8 +179,7 @@ export class Region {
   async startBooking(): Promise<void> {
     this.booking = startProcess({
       name: 'booking',
-      command: 'npx',
-      args: tsx('apps/booking/src/main.ts'),
+      ...nodeCommandOf(compiledServices.booking),
       env: childEnv(
         {
           HTTP_PORT: String(this.bookingPort),

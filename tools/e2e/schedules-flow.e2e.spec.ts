@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { compiledServices, nodeCommandOf } from '../build/build-services';
 import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
 
@@ -78,7 +79,6 @@ function childEnv(extra: Record<string, string>, without: readonly string[] = []
   return env;
 }
 
-const tsx = (script: string, args: readonly string[] = []) => ['tsx', '--tsconfig', 'tsconfig.base.json', script, ...args];
 
 let failed = false;
 
@@ -237,8 +237,7 @@ async function startSimulator(): Promise<void> {
     simPort = await freePort();
     sim = startProcess({
       name: 'simulator',
-      command: 'npx',
-      args: tsx('tools/simulators/hubservice/main.ts', [
+      ...nodeCommandOf(compiledServices.hubserviceSimulator, [
         ...['--host', '127.0.0.1', '--port', String(simPort), '--seed', String(seed), '--oid-root', oidRoot],
         ...['--organisations', '4', '--doctors-per-org', '3', '--horizon-days', String(SIM_HORIZON_DAYS)],
         ...['--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
@@ -295,8 +294,7 @@ beforeAll(async () => {
 
     adapter = startProcess({
       name: 'adapter',
-      command: 'npx',
-      args: tsx('apps/mis-adapters/hubservice/src/main.ts'),
+      ...nodeCommandOf(compiledServices.hubserviceAdapter),
       env: childEnv(
         {
           MIS_WSDL_URL: `http://127.0.0.1:${simPort}/Hub25/HubService.svc?wsdl`,
@@ -320,8 +318,7 @@ beforeAll(async () => {
     });
     booking = startProcess({
       name: 'booking',
-      command: 'npx',
-      args: tsx('apps/booking/src/main.ts'),
+      ...nodeCommandOf(compiledServices.booking),
       env: childEnv(
         {
           HTTP_PORT: String(bookingPort),

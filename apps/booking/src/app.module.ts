@@ -12,7 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
-import { HealthService } from './health/health.service';
+import { HealthService, type ConsumerCounts } from './health/health.service';
 import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
@@ -60,6 +60,10 @@ export class BookingConsumers implements BeforeApplicationShutdown {
       this.consumers.push(consumer);
       await consumer.start();
     }
+  }
+
+  counts(): Record<string, ConsumerCounts> {
+    return Object.fromEntries(this.consumers.map((consumer) => [consumer.name, { ...consumer.stats }]));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -170,7 +174,8 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
     [config.BOOKING_CONSUMER_GROUP, app.get(InventoryProjection)],
     [outcomeGroupOf(config.BOOKING_CONSUMER_GROUP), app.get(OutcomeProjection)],
   ]);
-  app.get(HealthService).consumerStarted();
+  const consumers = app.get(BookingConsumers);
+  app.get(HealthService).consumerStarted(() => consumers.counts());
   await app.listen(options.port ?? config.HTTP_PORT);
   return app;
 }

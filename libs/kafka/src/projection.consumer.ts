@@ -75,6 +75,8 @@ export class ProjectionConsumer {
   private readonly topics: readonly string[];
   private outage = 0;
   private stopping = false;
+  /** The projections it applies, for logs and health. */
+  readonly name: string;
   /** Totals since start, for health and tests. */
   readonly stats = { batches: 0, applied: 0, duplicates: 0, deadLettered: 0, outages: 0 };
 
@@ -89,6 +91,7 @@ export class ProjectionConsumer {
     }
     this.handled = handled;
     this.topics = [...topics];
+    this.name = options.projections.map((projection) => projection.name).join('+');
     const { brokers, clientId } = options.connection;
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
     this.consumer = kafka.consumer({

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * Compiles the deployable services into dist/ as plain JavaScript, what a deployment runs:
+ * `npm run build`, then `node --enable-source-maps --max-old-space-size=… dist/<service>/main.js`.
+ * Our code is bundled (path aliases resolved from tsconfig.base.json); node_modules stay external, so
+ * native modules (librdkafka) load as installed and OpenTelemetry's require hooks still see every
+ * package. esbuild emits no decorator metadata (nor did tsx): Nest injection relies on explicit @Inject.
+ *
+ * `--if-stale` builds only when a source, the tsconfig or the lockfile is newer than the last build.
+ */
+
+const root = join(__dirname, '..', '..');
+const dist = join(root, 'dist');
+const stamp = join(dist, '.build-stamp');
+
+export interface CompiledService {
+  /** Folder under dist/ and the name the e2e tests and the bench log it under. */
+  readonly name: string;
+  readonly entry: string;
+  /** V8 old-space cap in MB: see the README (Running the services). */
+  readonly maxOldSpaceMb?: number;
+}
+
+export const compiledServices = {
+  booking: { name: 'booking', entry: 'apps/booking/src/main.ts', maxOldSpaceMb: 160 },
+  hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160 },
+  // A test double, not a deployable: the bench's region (2 M slots) lives in its memory, so no cap.
+  hubserviceSimulator: { name: 'hubservice-simulator', entry: 'tools/simulators/hubservice/simulator.cli.ts' },
+} as const satisfies Record<string, CompiledService>;
+
+/** Node's options for a compiled service; the build writes them to dist/<name>/node-options for scripts. */
+export function nodeOptionsOf(service: CompiledService): string[] {
+  return ['--enable-source-maps', ...(service.maxOldSpaceMb === undefined ? [] : [`--max-old-space-size=${service.maxOldSpaceMb}`])];
+}
+
+/**
+ * The command line that runs a compiled service with `args`, from the repository root. It runs
+ * the last build: `npm test` builds first; before running one e2e file alone, `npm run build`.
+ */
+export function nodeCommandOf(service: CompiledService, args: readonly string[] = []): { command: string; args: string[] } {
+  const main = join('dist', service.name, 'main.js');
+  if (!existsSync(join(root, main))) throw new Error(`${main} is missing: run npm run build`);
+  return { command: process.execPath, args: [...nodeOptionsOf(service), main, ...args] };
+}
+
+const sourceRoots = ['apps', 'libs', 'tools/simulators'];
+const buildInputs = ['tsconfig.base.json', 'package-lock.json', 'tools/build/build-services.ts'];
+
+function newestSourceMs(): number {
+  let newest = 0;
+  const visit = (path: string): void => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path)) if (entry !== 'node_modules') visit(join(path, entry));
+    } else if (path.endsWith('.ts')) newest = Math.max(newest, stat.mtimeMs);
+  };
+  for (const folder of sourceRoots) visit(join(root, folder));
+  for (const file of buildInputs) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
+  return newest;
+}
+
+/** Whether dist/ is missing or older than any source. */
+export function isStale(): boolean {
+  return !existsSync(stamp) || statSync(stamp).mtimeMs < newestSourceMs();
+}
+
+/** Builds every compiled service into dist/<name>/main.js (+ .map); returns the files written. */
+export async function buildServices(): Promise<string[]> {
+  const startedAt = Date.now();
+  const results = await Promise.all(
+    Object.values(compiledServices).map(async (service: CompiledService) => {
+      const result = await build({
+        absWorkingDir: root,
+        entryPoints: [service.entry],
+        outfile: join(dist, service.name, 'main.js'),
+        bundle: true,
+        packages: 'external',
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: true,
+        tsconfig: 'tsconfig.base.json',
+        // TypeORM and Nest read class names (entity and provider names, log contexts); bundling would rename clashes.
+        keepNames: true,
+        logLevel: 'warning',
+        metafile: true,
+      });
+      writeFileSync(join(dist, service.name, 'node-options'), `${nodeOptionsOf(service).join(' ')}\n`);
+      return result;
+    }),
+  );
+  // Dated when the build began: a source saved during the build makes the next --if-stale build again.
+  writeFileSync(stamp, `${new Date(startedAt).toISOString()}\n`);
+  utimesSync(stamp, new Date(startedAt), new Date(startedAt));
+  return results.flatMap((result) => Object.keys(result.metafile.outputs)).map((file) => relative(root, join(root, file)));
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--if-stale') && !isStale()) {
+    process.stdout.write('[build] dist/ is up to date\n');
+    return;
+  }
+  const startedAt = Date.now();
+  const files = await buildServices();
+  process.stdout.write(`[build] ${files.filter((file) => file.endsWith('.js')).join(', ')} in ${Date.now() - startedAt} ms\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
