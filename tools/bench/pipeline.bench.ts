@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import { EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import type { OutgoingEvent } from '@medbus/kafka';
 import { startGroupAt, startProcess, waitForHttp } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
@@ -155,74 +154,6 @@ export function regionEvents(runId: string, shape: RegionShape): { catalogue: Ou
     slots.push({ event: AllEvents.SlotPublished, key: slot.slotId, value: slot });
   }
   return { catalogue, slots, organisationOids };
-}
-
-export interface ResyncResult {
-  readonly events: number;
-  readonly publishSeconds: number;
-  readonly endToEndSeconds: number;
-  readonly eventsPerSecond: number;
-  readonly referenceRegionMinutes: number;
-  readonly peakRssMb: number;
-}
-
-/** Slot events from the adapter's side of Kafka to rows in the inventory. */
-export async function measureResync(
-  booking: BookingUnderTest,
-  publisher: EventPublisher,
-  databaseUrl: string,
-  events: { catalogue: OutgoingEvent[]; slots: OutgoingEvent[]; organisationOids: string[] },
-  progress: (message: string) => void,
-): Promise<ResyncResult> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    await publisher.publishAll(events.catalogue);
-    // Timing starts once a few sentinel slots, spread over the partitions, are in the inventory.
-    const sentinels = events.slots.slice(0, 30);
-    await publisher.publishAll(sentinels);
-    const sentinelIds = sentinels.map((s) => s.key);
-    for (const deadline = Date.now() + 600_000; ; ) {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${booking.schema}".inventory_slot WHERE slot_id = ANY($1)`, [sentinelIds]);
-      if (rows[0].n === sentinelIds.length) break;
-      if (Date.now() > deadline) throw new Error('the bench booking service did not catch up with the topics in 10 min');
-      await sleep(200);
-    }
-    progress('  caught up with the existing topics; timing starts');
-    const measured = events.slots.slice(30);
-    const started = Date.now();
-    for (let i = 0; i < measured.length; i += 2_000) await publisher.publishAll(measured.slice(i, i + 2_000));
-    const publishSeconds = (Date.now() - started) / 1000;
-    let peakRssMb = 0;
-    let lastReport = 0;
-    for (;;) {
-      const { rows } = await db.query(
-        `SELECT count(*)::int AS n FROM "${booking.schema}".inventory_slot WHERE organisation_oid = ANY($1)`,
-        [events.organisationOids],
-      );
-      const n = rows[0].n as number;
-      peakRssMb = Math.max(peakRssMb, booking.rssMb());
-      if (n >= events.slots.length) break;
-      if (Date.now() - lastReport > 5_000) {
-        progress(`  ${n}/${events.slots.length} slots in the inventory after ${((Date.now() - started) / 1000).toFixed(0)} s`);
-        lastReport = Date.now();
-      }
-      if (Date.now() - started > 900_000) throw new Error(`resync did not finish in 15 min (${n} rows)`);
-      await sleep(200);
-    }
-    const endToEndSeconds = (Date.now() - started) / 1000;
-    const eventsPerSecond = Math.round(measured.length / endToEndSeconds);
-    return {
-      events: measured.length,
-      publishSeconds: round(publishSeconds),
-      endToEndSeconds: round(endToEndSeconds),
-      eventsPerSecond,
-      referenceRegionMinutes: round(2_000_000 / eventsPerSecond / 60),
-      peakRssMb,
-    };
-  } finally {
-    await db.end();
-  }
 }
 
 export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
