@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventPublisher } from '@medbus/kafka';
+import { EventPublisher, namespaced } from '@medbus/kafka';
 import { readStackEnv } from '@medbus/testing';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
 import { dropSchema, rssMbOf, startBooking } from './pipeline.bench';
@@ -73,14 +73,14 @@ async function main(): Promise<void> {
   progress(`raw limit: PostgreSQL batched upsert into a copy of inventory_slot with its indexes, ${size} rows in batches of ${batchSize}`);
   const postgres = await postgresUpsertLimit(databaseUrl, booking.schema, size, batchSize);
   progress(`  empty ${postgres.emptyRowsPerSecond} rows/s, populated ${postgres.populatedRowsPerSecond} rows/s (${postgres.indexes} indexes)`);
-  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
+  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
   let resync: ResyncResult;
   let search: SearchResult;
   let freshness: FreshnessResult;
   let bookingRssMb: number;
   try {
     const shape = { organisations: 300, practitionersPerOrganisation: 20, slots: Number(process.env.BENCH_RESYNC_SLOTS ?? 2_000_000) };
-    resync = await measureResync(booking, `bench-${runId}`, publisher, { brokers: brokers.split(','), databaseUrl, runId, shape, batchSize }, progress);
+    resync = await measureResync(booking, publisher, { brokers: brokers.split(','), databaseUrl, runId, shape, batchSize }, progress);
     if (only === 'resync') {
       progress(JSON.stringify({ postgres, resync }, null, 2));
       return;
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     await booking.stop();
     await publisher.close();
     await dropSchema(databaseUrl, booking.schema);
-    await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`]);
+    await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`].map((group) => namespaced(group, booking.namespace)));
   }
   progress('resync from the MIS: simulator → adapter → Kafka → an empty inventory of its own');
   const misResync = await measureMisResyncIntoEmptyInventory(env, progress);

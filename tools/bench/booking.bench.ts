@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeSoapResponse, encodeSoapRequest, soapActionOf } from '@medbus/hubservice';
+import { namespaced } from '@medbus/kafka';
 import { readStackEnv } from '@medbus/testing';
 import { Region, misGuid, type SimDoctor, type SimSlot } from '../e2e/region.process';
 import { cpuSecondsOf, percentiles, rssMbOf, type Percentiles } from './pipeline.bench';
@@ -329,7 +330,7 @@ export async function measureBooking(env: Record<string, string>, progress: (mes
   } finally {
     progress('booking: stopping the bench region, dropping its schemas and consumer groups');
     await region.stop();
-    await deleteGroups(env, [region.bookingGroup, `${region.bookingGroup}-outcomes`, `mis-adapter-${region.adapterId}-commands`]);
+    await deleteGroups(env, [region.bookingGroup, `${region.bookingGroup}-outcomes`, `mis-adapter-${region.adapterId}-commands`].map((group) => namespaced(group, region.namespace)));
   }
 }
 

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { AllEvents } from '@medbus/contracts';
-import { AvroCodec, type EventPublisher } from '@medbus/kafka';
+import { AvroCodec, namespaced, type EventPublisher } from '@medbus/kafka';
 import { localDateTimeToEpochMs } from '@medbus/mis-adapter-kit';
 import { freePort, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
-import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis } from '../e2e/inventory-vs-mis';
+import { bookingDbOf, compareInventoryWithMis, describeDifferences, type InventoryVsMis } from '../e2e/inventory-vs-mis';
 import type { SimDoctor, SimOrganisation, SimSlot } from '../e2e/region.process';
 import { regionEvents, type BookingUnderTest } from './pipeline.bench';
 
@@ -62,7 +62,16 @@ export interface FreshnessResult {
   readonly duringResync: (FreshnessFigures & { readonly resyncEvents: number }) | null;
   /** The slowest samples' dominant stage, counted over the slowest 1 % of each steady path. */
   readonly tail: Record<FreshnessPath, Record<'toAdapter' | 'toKafka' | 'toInventory', number>>;
-  /** Inventory against the MIS slot by slot at the end (after the background walk-ins stopped). */
+  /**
+   * Each steady notified sample slower than 1 s, with what went on meanwhile: the slowest one-row
+   * commit into the booking schema, and slot events of other runs on the shared topic.
+   */
+  readonly slowSamples: ReadonlyArray<FreshnessSample & { readonly latencyMs: number; readonly commitStallMs: number; readonly foreignEvents: number }>;
+  /** One-row commits slower than 100 ms during the run (epoch ms, duration). */
+  readonly commitStalls: ReadonlyArray<{ readonly at: number; readonly ms: number }>;
+  /** Slot events of other runs on the shared topic during the run, and the most in one second. */
+  readonly foreignEvents: { readonly total: number; readonly maxPerSecond: number };
+  /** Inventory against the MIS slot by slot at the end: no difference lasting a poll interval and a pass. */
   readonly inventoryEqualsMis: boolean;
   readonly adapterRssMb: number;
   readonly simulatorRssMb: number;
@@ -160,7 +169,13 @@ export class FreshnessRegion {
   initialSyncSeconds = 0;
   private sim?: ServiceProcess;
   private adapter?: ServiceProcess;
-  private db?: Client;
+  private db?: Pool;
+  private probeDb?: Client;
+  /** Seconds (epoch) → slot events on the topic that are not this region's: what else the inventory had to read. */
+  readonly foreignEvents = new Map<number, number>();
+  /** Commits of a one-row write into the booking schema slower than 100 ms: the database's own stalls. */
+  readonly commitStalls: Array<{ at: number; ms: number }> = [];
+  private oidRoot = '';
   private consumer?: KafkaJS.Consumer;
   private simUrl = '';
   private readonly runId = Date.now().toString(36);
@@ -168,6 +183,7 @@ export class FreshnessRegion {
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
   private watcher?: Promise<void>;
+  private prober?: Promise<void>;
 
   constructor(
     private readonly booking: BookingUnderTest,
@@ -180,6 +196,7 @@ export class FreshnessRegion {
     const [simPort, notifyPort] = [await freePort(), await freePort()];
     this.simUrl = `http://127.0.0.1:${simPort}`;
     const oidRoot = `1.2.643.5.1.13.13.12.2.98.${Date.now() % 1_000_000_000}`;
+    this.oidRoot = oidRoot;
     this.sim = launch(
       'freshness-simulator',
       [
@@ -195,9 +212,10 @@ export class FreshnessRegion {
     this.doctors = (await this.admin<{ doctors: SimDoctor[] }>('/admin/code-map')).doctors;
 
     // Our own group on mis.slot at "now": the adapter's events carry when it read the MIS and when it sent them.
-    const topic = AllEvents.SlotChanged.topic;
+    // The bench's own bus (namespace): nothing else publishes there.
+    const topic = namespaced(AllEvents.SlotChanged.topic, this.booking.namespace);
     const brokers = (this.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-    const groupId = `bench-freshness-${this.runId}`;
+    const groupId = namespaced(`bench-freshness-${this.runId}`, this.booking.namespace);
     await startGroupAt(groupId, [topic], new Date(), brokers);
     const codec = new AvroCodec(this.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
     const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId: groupId, logLevel: KafkaJS.logLevel.NOTHING } });
@@ -206,7 +224,13 @@ export class FreshnessRegion {
     await this.consumer.subscribe({ topic });
     await this.consumer.run({
       eachMessage: async ({ message }) => {
-        const entry = this.pending.get(message.key?.toString() ?? '');
+        const key = message.key?.toString() ?? '';
+        if (!key.startsWith(this.oidRoot)) {
+          const second = Math.floor(Number(message.timestamp) / 1000);
+          this.foreignEvents.set(second, (this.foreignEvents.get(second) ?? 0) + 1);
+          return;
+        }
+        const entry = this.pending.get(key);
         if (!entry || entry.publishedAt !== null) return;
         const decoded = (await codec.decode(message.value)) as { value: { status?: string; occurredAt: number | Date } };
         if (decoded.value.status === 'FREE') return;
@@ -215,9 +239,12 @@ export class FreshnessRegion {
       },
     });
 
-    this.db = new Client({ connectionString: this.databaseUrl, options: `-c search_path=${this.booking.schema}` });
-    await this.db.connect();
+    this.db = new Pool({ connectionString: this.databaseUrl, options: `-c search_path=${this.booking.schema}`, max: 3 });
+    this.probeDb = new Client({ connectionString: this.databaseUrl, options: `-c search_path=${this.booking.schema}` });
+    await this.probeDb.connect();
+    await this.probeDb.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (at timestamptz NOT NULL)');
     this.watcher = this.watchApplied();
+    this.prober = this.probeCommits();
 
     const adapterEnv: NodeJS.ProcessEnv = {
       ...process.env,
@@ -226,6 +253,7 @@ export class FreshnessRegion {
       MIS_GUID: guid,
       ADAPTER_ID: `bench-freshness-${this.runId}`,
       KAFKA_CLIENT_ID: 'bench-adapter',
+      KAFKA_NAMESPACE: this.booking.namespace,
       OTEL_SERVICE_NAME: 'bench-adapter',
       NOTIFY_PORT: String(notifyPort),
       POLL_INTERVAL_MS: String(this.options.pollIntervalMs),
@@ -239,7 +267,7 @@ export class FreshnessRegion {
     this.adapter = launch('freshness-adapter', ['apps/mis-adapters/hubservice/src/main.ts'], adapterEnv);
     await waitForHttp(`http://127.0.0.1:${notifyPort}/health`, this.adapter, 120_000);
     this.progress(`freshness: waiting until every free slot of ${this.organisations.length} clinics is offered (the adapter's first sync drained)`);
-    await this.untilInventoryEqualsMis(600_000);
+    await this.untilEveryFreeSlotOffered(600_000);
     this.initialSyncSeconds = round((performance.now() - started) / 1000);
     this.progress(`  initial sync drained after ${this.initialSyncSeconds} s`);
   }
@@ -248,18 +276,34 @@ export class FreshnessRegion {
     return this.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/medbus';
   }
 
-  /** The slot-by-slot barrier: every free slot at the MIS offered, nothing else offered. */
-  async untilInventoryEqualsMis(timeoutMs: number): Promise<boolean> {
+  private compare(): Promise<InventoryVsMis[]> {
+    return compareInventoryWithMis(this.organisations, { simUrl: this.simUrl, adminToken, bookingDb: bookingDbOf(this.databaseUrl, this.booking.schema) });
+  }
+
+  /**
+   * The barrier before sampling: every free slot at the MIS is offered. (Slots offered but taken at
+   * the MIS are the background walk-ins in flight: at a polled clinic, for up to a poll interval.)
+   */
+  async untilEveryFreeSlotOffered(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let last = '';
-    while (Date.now() < deadline) {
-      const results = await compareInventoryWithMis(this.organisations, { simUrl: this.simUrl, adminToken, bookingDb: bookingDbOf(this.databaseUrl, this.booking.schema) });
-      if (results.every(equalsMis)) return true;
-      last = describeDifferences(results);
-      await sleep(1_000);
+    for (;;) {
+      const results = await this.compare();
+      if (results.every((r) => r.missing.length === 0)) return;
+      if (Date.now() > deadline) throw new Error(`the inventory still lacks free slots of the MIS after ${timeoutMs / 1000} s:\n${describeDifferences(results)}`);
+      await sleep(2_000);
     }
-    this.progress(`  inventory still differs from the MIS after ${timeoutMs / 1000} s:\n${last}`);
-    return false;
+  }
+
+  /**
+   * Inventory against the MIS slot by slot while the front desk keeps working: a difference counts
+   * when it is still there `settleMs` later (a poll interval and a pass), so changes in flight do not.
+   */
+  async persistentDifferences(settleMs: number): Promise<string[]> {
+    const differing = (results: InventoryVsMis[]) => new Set(results.flatMap((r) => [...r.missing, ...r.extra.map((e) => e.slotId)]));
+    const first = differing(await this.compare());
+    await sleep(settleMs);
+    const second = differing(await this.compare());
+    return [...first].filter((id) => second.has(id));
   }
 
   get freeSlots(): Promise<number> {
@@ -348,9 +392,19 @@ export class FreshnessRegion {
     }
   }
 
-  /** Stops the background walk-ins' effect on the comparison: the simulator keeps its rate, so the check retries. */
-  async inventoryEqualsMis(): Promise<boolean> {
-    return this.untilInventoryEqualsMis(30_000);
+  /** A one-row commit every 200 ms, timed: the write path's own latency, beside the samples. */
+  private async probeCommits(): Promise<void> {
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        await this.probeDb?.query('INSERT INTO bench_commit_probe VALUES (now())');
+      } catch {
+        // a failed probe is no figure
+      }
+      const ms = Date.now() - started;
+      if (ms > 100) this.commitStalls.push({ at: started, ms });
+      await sleep(200);
+    }
   }
 
   rss(rssOf: (pid: number) => number): { adapter: number; simulator: number } {
@@ -360,6 +414,8 @@ export class FreshnessRegion {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.watcher?.catch(() => undefined);
+    await this.prober?.catch(() => undefined);
+    await this.probeDb?.end().catch(() => undefined);
     await this.consumer?.disconnect().catch(() => undefined);
     await this.db?.end().catch(() => undefined);
     await this.adapter?.stop();
@@ -414,10 +470,24 @@ export async function measureFreshness(
         burst.organisationOids.map((oid) => ({ event: AllEvents.OrganisationRemoved, key: oid, value: { organisationOid: oid, sourceVersion: 2 ** 40, occurredAt: Date.now() } })),
       );
     }
-    const inventoryEqualsMis = await region.inventoryEqualsMis();
+    const lasting = await region.persistentDifferences(options.pollIntervalMs + 20_000);
+    if (lasting.length > 0) progress(`  inventory differs from the MIS on ${lasting.length} slots, e.g. ${lasting.slice(0, 5).join(', ')}`);
+    const inventoryEqualsMis = lasting.length === 0;
     const r = region.rss(rssOf);
     rss = { adapter: Math.max(rss.adapter, r.adapter), simulator: Math.max(rss.simulator, r.simulator) };
     const steadyNotify = figuresOf(notify, options.timeoutMs);
+    const foreign = [...region.foreignEvents.values()];
+    const slowSamples = notify
+      .map((sample) => ({ ...sample, latencyMs: (sample.appliedAt ?? sample.changedAt + options.timeoutMs) - sample.changedAt }))
+      .filter((sample) => sample.latencyMs > 1_000)
+      .map((sample) => {
+        const from = sample.publishedAt ?? sample.changedAt;
+        const to = sample.appliedAt ?? sample.changedAt + options.timeoutMs;
+        const stalls = region.commitStalls.filter((c) => c.at + c.ms >= from && c.at <= to).map((c) => c.ms);
+        let foreignEvents = 0;
+        for (let second = Math.floor(from / 1000) - 10; second <= Math.floor(to / 1000); second++) foreignEvents += region.foreignEvents.get(second) ?? 0;
+        return { ...sample, commitStallMs: Math.max(0, ...stalls), foreignEvents };
+      });
     return {
       region: { organisations: region.organisations.length, notifying: region.organisations.filter((o) => o.notifies).length, doctorsPerOrg: options.doctorsPerOrg, freeSlots },
       pollIntervalMs: options.pollIntervalMs,
@@ -427,6 +497,9 @@ export async function measureFreshness(
       steady: { notify: steadyNotify, poll: figuresOf(poll, options.timeoutMs) },
       duringResync: during.length > 0 ? { ...figuresOf(during, options.timeoutMs), resyncEvents: options.resyncEvents } : null,
       tail: { notify: tailOf(notify), poll: tailOf(poll) },
+      slowSamples,
+      commitStalls: region.commitStalls,
+      foreignEvents: { total: foreign.reduce((a, b) => a + b, 0), maxPerSecond: Math.max(0, ...foreign) },
       inventoryEqualsMis,
       adapterRssMb: rss.adapter,
       simulatorRssMb: rss.simulator,
@@ -458,11 +531,12 @@ async function runAlone(): Promise<void> {
   const progress = (message: string) => process.stdout.write(`[bench] ${message}\n`);
   const runId = `f${Date.now().toString(36)}`;
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? 3092), runId);
-  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7' });
+  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
   try {
     const result = await measureFreshness(booking, env, freshnessOptionsFromEnv(), publisher, progress, rssMbOf);
     writeFileSync(join(root, '.medbus', 'bench-freshness.json'), JSON.stringify({ ...result, bookingRssMb: booking.rssMb() }, null, 2) + '\n');
     progress(`wrote .medbus/bench-freshness.json; tail (slowest 1 %, dominant stage): ${JSON.stringify(result.tail)}; inventory equals the MIS: ${result.inventoryEqualsMis}`);
+    progress(`  ${result.slowSamples.length} notified samples over 1 s; ${result.commitStalls.length} one-row commits over 100 ms (slowest ${Math.max(0, ...result.commitStalls.map((c) => c.ms))} ms); ${result.foreignEvents.total} foreign slot events on the topic (at most ${result.foreignEvents.maxPerSecond}/s)`);
   } finally {
     await booking.stop();
     await publisher.close();

@@ -133,6 +133,7 @@ export async function measureMisResync(
       MIS_GUID: guid,
       ADAPTER_ID: `bench-resync-${runId}`,
       KAFKA_CLIENT_ID: 'bench-resync-adapter',
+      KAFKA_NAMESPACE: booking.namespace,
       OTEL_SERVICE_NAME: 'bench-resync-adapter',
       OTEL_SDK_DISABLED: 'true',
       NOTIFY_PORT: String(notifyPort),
@@ -225,7 +226,7 @@ export async function measureMisResyncIntoEmptyInventory(env: Record<string, str
   } finally {
     await booking.stop();
     await dropSchema(env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/medbus', booking.schema);
-    await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`]);
+    await deleteGroups(env, [`bench-${runId}`, `bench-${runId}-outcomes`].map((group) => `${booking.namespace}.${group}`));
   }
 }
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import type { OutgoingEvent } from '@medbus/kafka';
-import { startGroupAt, startProcess, waitForHttp } from '@medbus/testing';
+import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
+import { deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
+import { startProcess, waitForHttp } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 const root = join(__dirname, '..', '..');
@@ -27,18 +27,25 @@ export interface BookingUnderTest {
   readonly url: string;
   readonly apiKey: string;
   readonly schema: string;
+  /** The bench's own bus (KAFKA_NAMESPACE): whatever publishes to this booking service uses it too. */
+  readonly namespace: string;
+  /** Its inventory consumer group, as named inside the namespace. */
+  readonly groupId: string;
   rssMb(): number;
   stop(): Promise<void>;
 }
 
-/** A booking service of the bench's own: its own consumer group and Postgres schema. */
+/**
+ * A booking service of the bench's own: its own bus (a namespace: topics, registry subjects and
+ * consumer groups no other run sees), consumer group and Postgres schema. Stopping it deletes the
+ * namespace's topics.
+ */
 export async function startBooking(env: Record<string, string>, port: number, runId: string): Promise<BookingUnderTest> {
   const schema = `bench_${runId}`;
   const apiKey = 'bench-operator-key-000000';
-  // A new group would first replay everything already on the shared topics (the demo's, the
-  // tests'): start it now, so the bench times only its own events.
-  const topics = [AllEvents.OrganisationPublished, AllEvents.ResourcePublished, AllEvents.SlotPublished, AllEvents.AdapterHeartbeatRecorded].map((e) => e.topic);
-  await startGroupAt(`bench-${runId}`, topics, new Date(), (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','));
+  const namespace = `bench-${runId}`;
+  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  await ensureTopics({ brokers, namespace }, Object.values(Topics), 3);
 
   const service = startProcess({
     name: 'booking',
@@ -50,6 +57,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
       BOOKING_API_KEYS: apiKey,
       BOOKING_CONSUMER_GROUP: `bench-${runId}`,
       BOOKING_DATABASE_SCHEMA: schema,
+      KAFKA_NAMESPACE: namespace,
       OTEL_SDK_DISABLED: 'true',
     },
     cwd: root,
@@ -61,8 +69,13 @@ export async function startBooking(env: Record<string, string>, port: number, ru
     url,
     apiKey,
     schema,
+    namespace,
+    groupId: `bench-${runId}`,
     rssMb: () => rssMbOf(service.child.pid as number),
-    stop: () => service.stop(10_000),
+    stop: async () => {
+      await service.stop(10_000);
+      await deleteNamespaceTopics({ brokers }, namespace);
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import type { EventPublisher, OutgoingEvent } from '@medbus/kafka';
+import { namespaced, type EventPublisher, type OutgoingEvent } from '@medbus/kafka';
 import type { BookingUnderTest } from './pipeline.bench';
 
 /**
@@ -81,19 +81,20 @@ function slotEvent(runId: string, shape: ResyncShape, i: number, version: number
   return { event: AllEvents.SlotPublished, key: slot.slotId, value: slot };
 }
 
-async function groupLag(admin: KafkaJS.Admin, groupId: string, topic: string): Promise<number> {
+async function groupLag(admin: KafkaJS.Admin, booking: BookingUnderTest, contractTopic: string): Promise<number> {
+  const topic = namespaced(contractTopic, booking.namespace);
   const ends = await admin.fetchTopicOffsets(topic);
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const [committed] = await admin.fetchOffsets({ groupId: namespaced(booking.groupId, booking.namespace), topics: [topic] });
   const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   return ends.reduce((lag, end) => lag + Math.max(0, Number(end.high) - Math.max(at.get(end.partition) ?? 0, Number(end.low))), 0);
 }
 
-async function drained(admin: KafkaJS.Admin, groupId: string, topics: readonly string[], booking: BookingUnderTest, peak: { rssMb: number }, progress: (m: string) => void): Promise<void> {
+async function drained(admin: KafkaJS.Admin, topics: readonly string[], booking: BookingUnderTest, peak: { rssMb: number }, progress: (m: string) => void): Promise<void> {
   let lastReport = Date.now();
   for (const deadline = Date.now() + 1_800_000; ; ) {
     peak.rssMb = Math.max(peak.rssMb, booking.rssMb());
     let lag = 0;
-    for (const topic of topics) lag += await groupLag(admin, groupId, topic);
+    for (const topic of topics) lag += await groupLag(admin, booking, topic);
     if (lag === 0) return;
     if (Date.now() - lastReport > 10_000) {
       progress(`  ${lag.toLocaleString('en')} events still to apply`);
@@ -107,10 +108,10 @@ async function drained(admin: KafkaJS.Admin, groupId: string, topics: readonly s
 async function phase(
   name: string,
   version: number,
-  context: { runId: string; shape: ResyncShape; start: number; publisher: EventPublisher; admin: KafkaJS.Admin; groupId: string; booking: BookingUnderTest; peak: { rssMb: number } },
+  context: { runId: string; shape: ResyncShape; start: number; publisher: EventPublisher; admin: KafkaJS.Admin; booking: BookingUnderTest; peak: { rssMb: number } },
   progress: (m: string) => void,
 ): Promise<ResyncPhase> {
-  const { runId, shape, start, publisher, admin, groupId, booking, peak } = context;
+  const { runId, shape, start, publisher, admin, booking, peak } = context;
   progress(`resync: ${name}, ${shape.slots.toLocaleString('en')} slot events`);
   const started = Date.now();
   for (let i = 0; i < shape.slots; i += 5_000) {
@@ -119,7 +120,7 @@ async function phase(
     await publisher.publishAll(chunk);
   }
   const publishSeconds = (Date.now() - started) / 1000;
-  await drained(admin, groupId, [AllEvents.SlotPublished.topic], booking, peak, progress);
+  await drained(admin, [AllEvents.SlotPublished.topic], booking, peak, progress);
   const seconds = (Date.now() - started) / 1000;
   const eventsPerSecond = Math.round(shape.slots / seconds);
   progress(`  ${eventsPerSecond.toLocaleString('en')} events/s (${round(seconds)} s; publishing alone ${round(publishSeconds)} s)`);
@@ -128,7 +129,6 @@ async function phase(
 
 export async function measureResync(
   booking: BookingUnderTest,
-  groupId: string,
   publisher: EventPublisher,
   options: { brokers: string[]; databaseUrl: string; runId: string; shape: ResyncShape; batchSize: number },
   progress: (m: string) => void,
@@ -144,8 +144,8 @@ export async function measureResync(
     const now = Date.now();
     const start = new Date(new Date(now + 86_400_000).toISOString().slice(0, 10) + 'T05:00:00Z').getTime();
     await publisher.publishAll(catalogueOf(runId, shape, now));
-    await drained(admin, groupId, [AllEvents.OrganisationPublished.topic, AllEvents.ResourcePublished.topic], booking, peak, progress);
-    const context = { runId, shape, start, publisher, admin, groupId, booking, peak };
+    await drained(admin, [AllEvents.OrganisationPublished.topic, AllEvents.ResourcePublished.topic], booking, peak, progress);
+    const context = { runId, shape, start, publisher, admin, booking, peak };
     const rebuild = await phase('rebuild into an empty inventory', 1, context, progress);
     await expectRows(db, booking.schema, runId, shape.slots, 1);
     // Not timed: what autovacuum would do between a rebuild and the next resync (it is off on this machine).

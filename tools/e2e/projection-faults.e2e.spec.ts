@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import { EventPublisher, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
+import { EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
 import { freePort, stackAddresses, startProcess, startTcpProxy, waitForHttp, type ServiceProcess, type TcpProxy } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 import { eventually, root } from './region.process';
@@ -137,6 +137,7 @@ describe('the booking projection under faults, end to end', () => {
     await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await db?.end();
     await proxy?.close();
+    await deleteNamespaceTopics(connection, namespace).catch(() => undefined);
   });
 
   it('loses nothing and applies nothing twice when killed with -9 in the middle of its batches', async () => {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { Topics } from '@medbus/contracts';
+import { deleteNamespaceTopics, ensureTopics } from '@medbus/kafka';
+import { freePort, stackAddresses, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 /**
@@ -14,7 +16,6 @@ import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 export const root = join(__dirname, '..', '..');
 export const misGuid = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
-const inventoryTopics = ['mis.organisation', 'mis.resource', 'mis.slot', 'mis.adapter-heartbeat'];
 
 export interface RegionOptions {
   readonly name: string;
@@ -87,6 +88,8 @@ export class Region {
   /** The region's own organisation OIDs: no other simulator (the demo, another test) publishes for them. */
   readonly oidRoot = e2eOidRoot();
   readonly adapterId: string;
+  /** The region's own bus: its topics, subjects and groups are invisible to the demo, other tests and the bench. */
+  readonly namespace: string;
   readonly bookingGroup: string;
   readonly bookingSchema: string;
   readonly adapterSchema: string;
@@ -101,6 +104,7 @@ export class Region {
 
   constructor(private readonly options: RegionOptions) {
     this.adapterId = `hubservice-${options.name}-${this.runId}`;
+    this.namespace = `e2e-${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.runId}`;
     this.bookingGroup = `booking-${options.name}-${this.runId}`;
     this.bookingSchema = `booking_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
     this.adapterSchema = `adapter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
@@ -120,12 +124,7 @@ export class Region {
 
   async start(): Promise<void> {
     [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const now = new Date();
-    await Promise.all([
-      startGroupAt(this.bookingGroup, inventoryTopics, now),
-      startGroupAt(`${this.bookingGroup}-outcomes`, ['booking.command-outcome'], now),
-      startGroupAt(`mis-adapter-${this.adapterId}-commands`, ['booking.command'], now),
-    ]);
+    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace: this.namespace }, Object.values(Topics), 3);
     this.sim = startProcess({
       name: 'simulator',
       ...nodeCommandOf(compiledServices.hubserviceSimulator, [
@@ -156,6 +155,7 @@ export class Region {
           ADAPTER_DATABASE_SCHEMA: this.adapterSchema,
           ADAPTER_API_KEYS: this.adapterKey,
           KAFKA_CLIENT_ID: this.adapterId,
+          KAFKA_NAMESPACE: this.namespace,
           OTEL_SERVICE_NAME: `mis-adapter-${this.options.name}`,
           OTEL_SDK_DISABLED: 'true',
           NOTIFY_PORT: String(this.notifyPort),
@@ -191,6 +191,7 @@ export class Region {
           BOOKING_MIS_ADAPTER_API_KEY: this.adapterKey,
           HUB_FACADE_GUIDS: this.hubGuid,
           KAFKA_CLIENT_ID: `booking-${this.options.name}-${this.runId}`,
+          KAFKA_NAMESPACE: this.namespace,
           OTEL_SERVICE_NAME: `booking-${this.options.name}`,
           OTEL_SDK_DISABLED: 'true',
           ...this.options.bookingEnv,
@@ -217,6 +218,9 @@ export class Region {
 
   async stop(): Promise<void> {
     await Promise.all([this.booking, this.adapter, this.sim].map((service) => service?.stop()));
+    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, this.namespace).catch((error: unknown) =>
+      console.warn(`could not delete the region's topics: ${error instanceof Error ? error.message : String(error)}`),
+    );
     const db = new Client({ connectionString: stackAddresses().databaseUrl });
     try {
       await db.connect();

@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
-import { freePort, stackAddresses, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { Topics } from '@medbus/contracts';
+import { deleteNamespaceTopics, ensureTopics, namespaced } from '@medbus/kafka';
+import { freePort, stackAddresses, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
@@ -33,11 +35,12 @@ const SIM_HORIZON_DAYS = [3, 4, 5].find((h) => [1, 2, 3, 4, 5].includes(new Date
 // advance-day: the adapter must look further ahead to see the days the simulator opens.
 const ADAPTER_HORIZON_DAYS = SIM_HORIZON_DAYS + 3;
 const MIS_GUID = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
-const INVENTORY_TOPICS = ['mis.organisation', 'mis.resource', 'mis.slot', 'mis.adapter-heartbeat'];
 
 const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const oidRoot = e2eOidRoot();
 const consumerGroup = `booking-e2e-${runId}`;
+/** The test's own bus: its topics, subjects and groups are invisible to the demo, other tests and the bench. */
+const namespace = `e2e-schedules-${runId}`;
 const dbSchema = `booking_e2e_${runId}`;
 const adapterId = `hubservice-e2e-${runId}`;
 const apiKey = `e2e-operator-${randomBytes(12).toString('hex')}`;
@@ -222,12 +225,8 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
   return list.items.filter((item) => oids.has(item.organisationOid));
 }
 
-async function resetConsumerGroupToLatest(): Promise<void> {
-  // A new group would read the shared topics from the beginning (the demo's, other tests' and
-  // earlier runs' events): start it now, so booking sees only what comes next.
-  const now = new Date();
-  await startGroupAt(consumerGroup, [...INVENTORY_TOPICS], now);
-  await startGroupAt(`${consumerGroup}-outcomes`, ['booking.command-outcome'], now);
+async function createTopics(): Promise<void> {
+  await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
 }
 
 async function startSimulator(): Promise<void> {
@@ -284,7 +283,7 @@ beforeAll(async () => {
     bookingDatabaseUrl = stack.databaseUrl;
     notifyPort = await freePort();
     bookingPort = await freePort();
-    await Promise.all([resetConsumerGroupToLatest(), startSimulator()]);
+    await Promise.all([createTopics(), startSimulator()]);
     expect(new Set([simPort, notifyPort, bookingPort]).size).toBe(3);
 
     const codeMap = await simCall<{ doctors: { idLpu: number; idDoc: string }[] }>('GET', '/admin/code-map');
@@ -301,6 +300,7 @@ beforeAll(async () => {
           MIS_GUID,
           ADAPTER_ID: adapterId,
           KAFKA_CLIENT_ID: adapterId,
+          KAFKA_NAMESPACE: namespace,
           OTEL_SERVICE_NAME: 'mis-adapter-hubservice-e2e',
           OTEL_SDK_DISABLED: 'true',
           NOTIFY_PORT: String(notifyPort),
@@ -327,6 +327,7 @@ beforeAll(async () => {
           BOOKING_CONSUMER_GROUP: consumerGroup,
           BOOKING_DATABASE_SCHEMA: dbSchema,
           KAFKA_CLIENT_ID: `booking-e2e-${runId}`,
+          KAFKA_NAMESPACE: namespace,
           OTEL_SERVICE_NAME: 'booking-e2e',
           OTEL_SDK_DISABLED: 'true',
         },
@@ -377,12 +378,13 @@ afterAll(async () => {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    await admin.deleteGroups([consumerGroup, `${consumerGroup}-outcomes`]);
+    await admin.deleteGroups([consumerGroup, `${consumerGroup}-outcomes`].map((group) => namespaced(group, namespace)));
   } catch {
     // best effort: an empty group expires on its own
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+  await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
 }, 60_000);
 
 // ---- the flow ----------------------------------------------------------------------------------

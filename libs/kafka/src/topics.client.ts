@@ -25,3 +25,18 @@ export async function ensureTopics(
     await admin.disconnect();
   }
 }
+
+/** Deletes every topic of a namespace (a finished test region's or benchmark's bus). */
+export async function deleteNamespaceTopics(connection: { readonly brokers: readonly string[] }, namespace: string): Promise<string[]> {
+  const prefix = namespaced('', namespace);
+  if (prefix === '') throw new Error('deleting a namespace needs one: the contract topics are never deleted');
+  const admin = new KafkaJS.Kafka({ kafkaJS: { brokers: [...connection.brokers], clientId: 'medbus-topics', logLevel: KafkaJS.logLevel.NOTHING } }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+    return topics;
+  } finally {
+    await admin.disconnect();
+  }
+}
