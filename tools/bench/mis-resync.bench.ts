@@ -164,6 +164,8 @@ export async function measureMisResync(
     let held = 0;
     let heldAt = 0;
     let lastReport = Date.now();
+    let progressAt = Date.now();
+    let lastHeld = 0;
     for (;;) {
       finished ??= logLines(adapterLog).find((l) => l.message === 'sync finished');
       // The pass counts doctors and slots it published (organisations apart).
@@ -175,6 +177,8 @@ export async function measureMisResync(
         heldAt = Date.now();
         break;
       }
+      if (held > lastHeld) [lastHeld, progressAt] = [held, Date.now()];
+      if (Date.now() - progressAt > 180_000) throw new Error(`the inventory held ${held} slots and took none for 3 minutes (is the booking service up? its RSS: ${booking.rssMb()} MB)`);
       if (Date.now() - lastReport > 15_000) {
         progress(`  ${held.toLocaleString('en')} slots in the inventory after ${round((Date.now() - startedAt) / 1000)} s${finished ? ', publishing finished' : ''}`);
         lastReport = Date.now();
