@@ -9,6 +9,7 @@ import { Clock } from './clock.service';
 import { freeSlotSql } from './free-slot.query';
 import { Freshness, freshnessOf, heartbeatFactsOf, heartbeatSelect, type HeartbeatColumns } from './freshness.mapper';
 import { InvalidQueryError } from './inventory.errors';
+import { queryPrepared } from './prepared-statement.client';
 import { Coding, inventoryFilters, type SqlQuery } from './slots.query';
 
 export const organisationListParams = z
@@ -309,7 +310,7 @@ export class CatalogueQuery {
   async organisations(params: OrganisationListParams): Promise<OrganisationList> {
     const now = this.clock.now();
     const { text, values } = organisationListSql(params, now);
-    const rows: OrganisationRow[] = await this.dataSource.query(text, values);
+    const rows = await queryPrepared<OrganisationRow>(this.dataSource, text, values);
     return {
       items: rows.map((row) => ({
         organisationOid: row.organisation_oid,
@@ -329,14 +330,14 @@ export class CatalogueQuery {
 
   async specialties(params: SpecialtyListParams): Promise<SpecialtyList> {
     const { text, values } = specialtyListSql(params, this.clock.now());
-    const rows: SpecialtyRow[] = await this.dataSource.query(text, values);
+    const rows = await queryPrepared<SpecialtyRow>(this.dataSource, text, values);
     return { items: rows.map((row) => ({ nsiCode: row.nsi_code, name: row.name, practitioners: row.practitioners, ...freeSlotsOf(row) })) };
   }
 
   async practitioners(params: PractitionerListParams): Promise<PractitionerList> {
     const now = this.clock.now();
     const { text, values } = practitionerListSql(params, now);
-    const rows: PractitionerRow[] = await this.dataSource.query(text, values);
+    const rows = await queryPrepared<PractitionerRow>(this.dataSource, text, values);
     return {
       items: rows.map((row) => ({
         practitionerId: row.resource_id,

@@ -10,6 +10,7 @@ import { Clock } from './clock.service';
 import { freeSlotSql, shownStatusSql } from './free-slot.query';
 import { Freshness, freshnessOf, heartbeatFactsOf, heartbeatSelect, type HeartbeatColumns } from './freshness.mapper';
 import { InvalidCursorError, InvalidQueryError } from './inventory.errors';
+import { queryPrepared } from './prepared-statement.client';
 
 // ---- query parameters -------------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ export class SlotsQuery {
   async search(params: SlotSearchParams): Promise<SlotPage> {
     const now = this.clock.now();
     const { text, values } = slotSearchSql(params, now);
-    const rows: SlotSearchRow[] = await this.dataSource.query(text, values);
+    const rows = await queryPrepared<SlotSearchRow>(this.dataSource, text, values);
     const page = rows.slice(0, params.limit);
     const last = page.at(-1);
     return {
