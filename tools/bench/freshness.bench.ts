@@ -530,7 +530,7 @@ async function runAlone(): Promise<void> {
   const env = readStackEnv();
   const progress = (message: string) => process.stdout.write(`[bench] ${message}\n`);
   const runId = `f${Date.now().toString(36)}`;
-  const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? 3092), runId);
+  const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? (await freePort())), runId);
   const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
   try {
     const result = await measureFreshness(booking, env, freshnessOptionsFromEnv(), publisher, progress, rssMbOf);

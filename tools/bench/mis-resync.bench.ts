@@ -224,7 +224,8 @@ export async function measureMisResyncIntoEmptyInventory(env: Record<string, str
   const { dropSchema, rssMbOf, startBooking } = await import('./pipeline.bench');
   const { deleteGroups } = await import('./booking.bench');
   const runId = `r${Date.now().toString(36)}`;
-  const booking = await startBooking(env, Number(process.env.BENCH_MIS_RESYNC_BOOKING_PORT ?? 3093), runId);
+  // A port of its own: a fixed one may be taken by another run, whose service would answer instead.
+  const booking = await startBooking(env, Number(process.env.BENCH_MIS_RESYNC_BOOKING_PORT ?? (await freePort())), runId);
   try {
     return await measureMisResync(booking, env, misResyncOptionsFromEnv(), progress, rssMbOf);
   } finally {
