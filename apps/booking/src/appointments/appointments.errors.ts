@@ -1,5 +1,6 @@
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError, type ErrorDetails } from '@medbus/errors';
 import type { CommandRejectionReason } from '@medbus/contracts';
+import type { ReservationRefusal } from '../reservations/reservations.service';
 import type { RuleRefusal } from './appointment.mapper';
 
 /**
@@ -79,6 +80,22 @@ export const holdNotFound = (details: ErrorDetails): AppError =>
   new BookingNotFoundError(BookingErrorCode.holdNotFound, 'no such hold for this slot', { details });
 export const holdExpired = (details: ErrorDetails): AppError =>
   new BookingRefusedError(BookingErrorCode.holdExpired, 'the hold has expired or was used', { details });
+/** Why a reservation refused a hold or a booking, as the booking API's stable error. */
+export function reservationError(refusal: ReservationRefusal, details: ErrorDetails): AppError {
+  switch (refusal) {
+    case 'HOLD_NOT_FOUND':
+      return holdNotFound(details);
+    case 'HOLD_EXPIRED':
+      return holdExpired(details);
+    case 'SLOT_HELD':
+      return slotHeld(details);
+    case 'SLOT_RESERVED':
+      return slotReserved(details);
+    default:
+      refusal satisfies never;
+      return slotHeld(details);
+  }
+}
 export const idempotencyKeyReused = (details: ErrorDetails): AppError =>
   new BookingInvalidError(BookingErrorCode.idempotencyKeyReused, 'this Idempotency-Key was used for a different request', { details });
 

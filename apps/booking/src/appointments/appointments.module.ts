@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { HoldsController } from '../holds/holds.controller';
 import { HoldsService } from '../holds/holds.service';
 import { Clock, SystemClock } from '../inventory/clock.service';
+import { SlotStatusService } from '../inventory/slot-status.service';
+import { ReservationsModule } from '../reservations/reservations.module';
 import { WaitlistModule } from '../waitlist/waitlist.module';
 import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
@@ -13,9 +15,9 @@ import { OutcomesService } from './outcomes.service';
 import { PendingExpiryPoller } from './pending-expiry.poller';
 
 @Module({
-  imports: [WaitlistModule],
+  imports: [ReservationsModule, WaitlistModule],
   controllers: [AppointmentsController, HoldsController],
-  providers: [AppointmentsService, OutcomesService, OutcomeProjection, OutcomeWaiter, IdempotencyService, HoldsService, BookingOutboxRelay, PendingExpiryPoller, { provide: Clock, useClass: SystemClock }],
+  providers: [AppointmentsService, OutcomesService, OutcomeProjection, OutcomeWaiter, IdempotencyService, HoldsService, SlotStatusService, BookingOutboxRelay, PendingExpiryPoller, { provide: Clock, useClass: SystemClock }],
   exports: [AppointmentsService, HoldsService, OutcomeProjection],
 })
 export class AppointmentsModule {}

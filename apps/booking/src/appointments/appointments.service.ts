@@ -6,9 +6,8 @@ import { AppConfig } from '@medbus/config';
 import { AllEvents, type EventOf } from '@medbus/contracts';
 import { Outbox } from '@medbus/kafka';
 import type { BookingConfig } from '../booking.config';
-import { HoldsService } from '../holds/holds.service';
 import { Clock } from '../inventory/clock.service';
-import { WaitlistService } from '../waitlist/waitlist.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import {
   activeStatuses,
   appointmentViewOf,
@@ -27,6 +26,7 @@ import {
   patientAlreadyBooked,
   patientNotFound,
   rejectionError,
+  reservationError,
   ruleError,
   slotTaken,
 } from './appointments.errors';
@@ -78,8 +78,7 @@ export class AppointmentsService {
     @Inject(AppConfig) private readonly config: BookingConfig,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
-    @Inject(HoldsService) private readonly holds: HoldsService,
-    @Inject(WaitlistService) private readonly waitlist: WaitlistService,
+    @Inject(ReservationsService) private readonly reservations: ReservationsService,
     @Inject(OutcomeWaiter) private readonly waiter: OutcomeWaiter,
   ) {}
 
@@ -195,7 +194,8 @@ export class AppointmentsService {
       [patient.patient_id, slot.resource_id, activeStatuses, replaces?.appointment_id ?? null, slot.time_zone ?? 'UTC', slot.starts_at],
     );
     if (sameDay.length > 0) throw patientAlreadyBooked({ slotId: request.slotId });
-    const waitlistEntryId = await this.holds.consume(tx, request.slotId, patient.patient_id, request.holdId);
+    const consumed = await this.reservations.consume(tx, { slotId: request.slotId, patientId: patient.patient_id, reservationId: request.holdId });
+    if ('refused' in consumed) throw reservationError(consumed.refused, { slotId: request.slotId, ...(request.holdId ? { holdId: request.holdId } : {}) });
 
     const appointmentId = randomUUID();
     const commandId = randomUUID();
@@ -227,8 +227,8 @@ export class AppointmentsService {
       if (replaces) throw appointmentNotActive({ appointmentId: replaces.appointment_id, reason: 'a reschedule is already in progress' });
       throw slotTaken({ slotId: request.slotId });
     }
-    if (waitlistEntryId) await this.waitlist.offerUsed(tx, waitlistEntryId);
-    await tx.query(`UPDATE inventory_slot SET held_until = $2 WHERE slot_id = $1`, [slot.slot_id, deadline]);
+    // After the appointment row, as the outcome consumer does (appointment, then slot), so the two never deadlock.
+    await this.reservations.holdSlot(tx, slot.slot_id, deadline);
     await this.outbox.enqueue<EventOf<'BookSlot'>>(tx, {
       event: AllEvents.BookSlot,
       key: appointmentId,

@@ -4,6 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { AllEvents, type EventOf } from '@medbus/contracts';
 import { Outbox } from '@medbus/kafka';
 import { Clock } from '../inventory/clock.service';
+import { SlotStatusService } from '../inventory/slot-status.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 import type { AppointmentRow } from './appointment.mapper';
 import { codeOfRejection } from './appointments.errors';
@@ -24,6 +26,8 @@ export class OutcomesService {
   constructor(
     @Inject(Clock) private readonly clock: Clock,
     @Inject(WaitlistService) private readonly waitlist: WaitlistService,
+    @Inject(ReservationsService) private readonly reservations: ReservationsService,
+    @Inject(SlotStatusService) private readonly slots: SlotStatusService,
     @Inject(AppointmentsService) private readonly appointments: AppointmentsService,
   ) {}
 
@@ -49,7 +53,8 @@ export class OutcomesService {
       event.misAppointmentId,
       now,
     ]);
-    await tx.query(`UPDATE inventory_slot SET status = 'BOOKED', held_until = NULL WHERE slot_id = $1`, [appointment.slot_id]);
+    await this.slots.booked(tx, appointment.slot_id);
+    await this.reservations.clearHeld(tx, appointment.slot_id);
     if (appointment.replaces_appointment_id) {
       const replaced: { slot_id: string }[] = await tx.query(
         `WITH changed AS (UPDATE booking_appointment SET status = 'RESCHEDULED', updated_at = $2 WHERE appointment_id = $1 AND status = 'CONFIRMED' RETURNING slot_id) SELECT * FROM changed`,
@@ -84,8 +89,8 @@ export class OutcomesService {
       [appointment.appointment_id, codeOfRejection(event.reason), event.message, this.clock.now()],
     );
     // The MIS says someone else has the slot (a walk-in at the front desk): the inventory shows it at once.
-    const status = event.reason === 'SLOT_TAKEN' ? 'BOOKED' : null;
-    await tx.query(`UPDATE inventory_slot SET held_until = NULL, status = coalesce($2, status) WHERE slot_id = $1`, [appointment.slot_id, status]);
+    if (event.reason === 'SLOT_TAKEN') await this.slots.booked(tx, appointment.slot_id);
+    await this.reservations.clearHeld(tx, appointment.slot_id);
     await notify(tx, appointment.appointment_id);
   }
 
@@ -124,7 +129,8 @@ export class OutcomesService {
 
   /** The MIS released a slot medbus had booked: free in the inventory, and offered to the waitlist first. */
   private async slotFreed(tx: EntityManager, slotId: string): Promise<void> {
-    await tx.query(`UPDATE inventory_slot SET status = 'FREE', held_until = NULL WHERE slot_id = $1 AND NOT removed`, [slotId]);
+    await this.slots.freed(tx, slotId);
+    await this.reservations.clearHeld(tx, slotId);
     await this.waitlist.offerFreedSlot(tx, slotId);
   }
 

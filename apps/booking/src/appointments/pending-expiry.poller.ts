@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '@medbus/config';
 import type { BookingConfig } from '../booking.config';
 import { Clock } from '../inventory/clock.service';
-import { clearHeld } from '../waitlist/waitlist.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import { BookingErrorCode } from './appointments.errors';
 import { outcomeChannel } from './outcome-waiter.service';
 
@@ -24,6 +24,7 @@ export class PendingExpiryPoller implements OnApplicationBootstrap, OnApplicatio
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: BookingConfig,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(ReservationsService) private readonly reservations: ReservationsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,7 +58,7 @@ export class PendingExpiryPoller implements OnApplicationBootstrap, OnApplicatio
         [now, before, BookingErrorCode.deadlineExceeded, 'no MIS adapter answered the booking by its deadline; nothing was booked here'],
       );
       for (const row of rows) {
-        await clearHeld(tx, row.slot_id);
+        await this.reservations.clearHeld(tx, row.slot_id);
         await tx.query(`SELECT pg_notify($1, $2)`, [outcomeChannel, row.appointment_id]);
       }
       if (rows.length > 0) this.logger.warn(`${rows.length} booking(s) no adapter answered by the deadline were refused`);

@@ -7,6 +7,7 @@ import { bookingMigrations } from '../app.module';
 import type { Clock } from './clock.service';
 import { InventoryProjection } from './inventory.consumer';
 import { InventoryService } from './inventory.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 import type { BookingConfig } from '../booking.config';
 
@@ -169,7 +170,7 @@ describe('the inventory projection applied event by event and in batches', () =>
   const sources: DataSource[] = [];
   const clock: Clock = { now: () => new Date('2031-06-01T08:00:00Z') };
   const config = { WAITLIST_RESERVATION_MS: 900_000 } as BookingConfig;
-  const projectionOf = (dataSource: DataSource) => new InventoryProjection(new InventoryService(), new WaitlistService(dataSource, config, clock));
+  const projectionOf = (dataSource: DataSource) => new InventoryProjection(new InventoryService(), new WaitlistService(dataSource, config, clock, new ReservationsService(dataSource, clock)));
 
   async function freshInventory(name: string): Promise<DataSource> {
     const schema = `inv_${name}_${run}`.slice(0, 60);

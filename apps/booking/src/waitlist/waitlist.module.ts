@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { Clock, SystemClock } from '../inventory/clock.service';
+import { ReservationsModule } from '../reservations/reservations.module';
 import { WaitlistController } from './waitlist.controller';
 import { WaitlistService } from './waitlist.service';
 
 @Module({
+  imports: [ReservationsModule],
   controllers: [WaitlistController],
   providers: [WaitlistService, { provide: Clock, useClass: SystemClock }],
   exports: [WaitlistService],

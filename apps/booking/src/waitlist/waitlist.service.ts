@@ -10,6 +10,7 @@ import type { Caller } from '../appointments/appointment.mapper';
 import { appointmentNotFound, invalidRequest, patientNotFound } from '../appointments/appointments.errors';
 import { checkIds } from '../appointments/booking-request.mapper';
 import { Clock } from '../inventory/clock.service';
+import { ReservationsService, type Reservation, type ReservationEnd } from '../reservations/reservations.service';
 import { type WaitlistEntryRow, type WaitlistEntryView, type WaitlistRequest, waitlistEntryViewOf } from './waitlist.mapper';
 
 interface FreedSlot {
@@ -21,16 +22,11 @@ interface FreedSlot {
   specialty_mis_code: string | null;
 }
 
-interface ExpiredOffer {
-  readonly holdId: string;
-  readonly slotId: string;
-  readonly waitlistEntryId: string;
-}
-
 /**
  * The waitlist: a patient waits for a specialty or a doctor in preferred intervals; a slot that
- * frees up inside one is reserved for the longest-waiting match (a hold bound to that patient)
- * and offered through an event, before anyone else may book it.
+ * frees up inside one is reserved for the longest-waiting match (a reservation bound to that
+ * patient and entry) and offered through an event, before anyone else may book it. However that
+ * reservation ends (used, released, expired by whichever path), the reservations tell the entry here.
  */
 @Injectable()
 export class WaitlistService {
@@ -40,7 +36,10 @@ export class WaitlistService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: BookingConfig,
     @Inject(Clock) private readonly clock: Clock,
-  ) {}
+    @Inject(ReservationsService) private readonly reservations: ReservationsService,
+  ) {
+    reservations.onWaitlistReservationEnded((tx, reservation, end) => this.reservationEnded(tx, reservation, end));
+  }
 
   async register(caller: Caller, request: WaitlistRequest): Promise<WaitlistEntryView> {
     const intervals = request.preferredIntervals.map((i) => ({ from: new Date(i.from), to: new Date(i.to) }));
@@ -110,16 +109,7 @@ export class WaitlistService {
       if (!rows[0]) throw appointmentNotFound({ waitlistEntryId: entryId });
       if (rows[0].status !== 'WAITING' && rows[0].status !== 'OFFERED') return;
       await tx.query(`UPDATE booking_waitlist_entry SET status = 'CANCELLED', updated_at = $2 WHERE entry_id = $1`, [entryId, this.clock.now()]);
-      if (rows[0].status === 'OFFERED' && rows[0].offer_hold_id) {
-        const released: { slot_id: string }[] = await tx.query(
-          `WITH changed AS (UPDATE booking_hold SET released_at = $2, release_reason = 'RELEASED' WHERE hold_id = $1 AND released_at IS NULL RETURNING slot_id) SELECT * FROM changed`,
-          [rows[0].offer_hold_id, this.clock.now()],
-        );
-        if (released[0]) {
-          await clearHeld(tx, released[0].slot_id);
-          await this.offerFreedSlot(tx, released[0].slot_id);
-        }
-      }
+      if (rows[0].status === 'OFFERED' && rows[0].offer_hold_id) await this.reservations.release(tx, rows[0].offer_hold_id);
     });
     return this.get(entryId);
   }
@@ -139,12 +129,14 @@ export class WaitlistService {
    * already holds or booked it.
    */
   async offerFreedSlot(tx: EntityManager, slotId: string): Promise<boolean> {
+    // A lapsed offer of this slot ends first (and may pass the slot to the next in line itself).
+    await this.reservations.expireOn(tx, slotId);
     const now = this.clock.now();
     const slots: FreedSlot[] = await tx.query(
       `SELECT s.slot_id, s.organisation_oid, s.resource_id, s.starts_at, p.specialty_nsi_code, p.specialty_mis_code
        FROM inventory_slot s JOIN inventory_practitioner p ON p.resource_id = s.resource_id
        WHERE s.slot_id = $1 AND s.status = 'FREE' AND s.offered AND s.starts_at > $2
-         AND NOT EXISTS (SELECT 1 FROM booking_hold h WHERE h.slot_id = s.slot_id AND h.released_at IS NULL AND h.expires_at > $2)
+         AND NOT EXISTS (SELECT 1 FROM booking_hold h WHERE h.slot_id = s.slot_id AND h.released_at IS NULL)
          AND NOT EXISTS (SELECT 1 FROM booking_appointment a WHERE a.slot_id = s.slot_id AND a.status IN ('PENDING', 'CONFIRMED', 'CANCELLING'))`,
       [slotId, now],
     );
@@ -162,76 +154,64 @@ export class WaitlistService {
     );
     const entry = entries[0];
     if (!entry) return false;
-    // An expired hold still occupies the unique index until released.
-    await tx.query(`UPDATE booking_hold SET released_at = $2, release_reason = 'EXPIRED' WHERE slot_id = $1 AND released_at IS NULL AND expires_at <= $2`, [
-      slot.slot_id,
-      now,
-    ]);
-    const holdId = randomUUID();
-    const reservedUntil = new Date(now.getTime() + this.config.WAITLIST_RESERVATION_MS);
-    const inserted: unknown[] = await tx.query(
-      `INSERT INTO booking_hold (hold_id, slot_id, client_id, patient_id, waitlist_entry_id, expires_at, created_at)
-       VALUES ($1, $2, 'waitlist', $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-      [holdId, slot.slot_id, entry.patient_id, entry.entry_id, reservedUntil, now],
-    );
-    if (inserted.length === 0) return false;
+    const reservation = await this.reservations.take(tx, {
+      slotId: slot.slot_id,
+      clientId: 'waitlist',
+      ttlMs: this.config.WAITLIST_RESERVATION_MS,
+      patientId: entry.patient_id,
+      waitlistEntryId: entry.entry_id,
+    });
+    if (typeof reservation === 'string') return false;
     await tx.query(`UPDATE booking_waitlist_entry SET status = 'OFFERED', offer_hold_id = $2, last_offered_slot_id = $3, updated_at = $4 WHERE entry_id = $1`, [
       entry.entry_id,
-      holdId,
+      reservation.reservationId,
       slot.slot_id,
       now,
     ]);
-    await tx.query(`UPDATE inventory_slot SET held_until = $2 WHERE slot_id = $1`, [slot.slot_id, reservedUntil]);
     await this.outbox.enqueue<EventOf<'WaitlistSlotOffered'>>(tx, {
       event: AllEvents.WaitlistSlotOffered,
       key: entry.entry_id,
       value: {
-        offerId: holdId,
+        offerId: reservation.reservationId,
         waitlistEntryId: entry.entry_id,
         patientId: entry.patient_id,
         organisationOid: slot.organisation_oid,
         resourceId: slot.resource_id,
         slotId: slot.slot_id,
         startsAt: slot.starts_at.getTime(),
-        reservedUntil: reservedUntil.getTime(),
+        reservedUntil: reservation.expiresAt.getTime(),
         occurredAt: now.getTime(),
       },
     });
     return true;
   }
 
-  /** A reservation ran out: the entry waits again (not for this slot), and the slot goes to the next in line or to everyone. */
-  async offerExpired(tx: EntityManager, offer: ExpiredOffer): Promise<void> {
+  /**
+   * An entry's reservation ended. Used: the entry is served. Expired or released: the entry waits
+   * again (not for this slot) with WaitlistOfferExpired, and the slot goes to the next in line.
+   */
+  private async reservationEnded(tx: EntityManager, reservation: Reservation, end: ReservationEnd): Promise<void> {
     const now = this.clock.now();
+    if (end === 'USED') {
+      await tx.query(`UPDATE booking_waitlist_entry SET status = 'BOOKED', updated_at = $3 WHERE entry_id = $1 AND status = 'OFFERED' AND offer_hold_id = $2`, [
+        reservation.waitlistEntryId,
+        reservation.reservationId,
+        now,
+      ]);
+      return;
+    }
     const rows: unknown[] = await tx.query(
       `WITH changed AS (UPDATE booking_waitlist_entry SET status = 'WAITING', offer_hold_id = NULL, updated_at = $3
        WHERE entry_id = $1 AND status = 'OFFERED' AND offer_hold_id = $2 RETURNING 1) SELECT * FROM changed`,
-      [offer.waitlistEntryId, offer.holdId, now],
+      [reservation.waitlistEntryId, reservation.reservationId, now],
     );
-    if (rows.length === 0) return;
-    await this.outbox.enqueue<EventOf<'WaitlistOfferExpired'>>(tx, {
-      event: AllEvents.WaitlistOfferExpired,
-      key: offer.waitlistEntryId,
-      value: { offerId: offer.holdId, waitlistEntryId: offer.waitlistEntryId, slotId: offer.slotId, occurredAt: now.getTime() },
-    });
-    await this.offerFreedSlot(tx, offer.slotId);
+    if (rows.length > 0 && reservation.waitlistEntryId) {
+      await this.outbox.enqueue<EventOf<'WaitlistOfferExpired'>>(tx, {
+        event: AllEvents.WaitlistOfferExpired,
+        key: reservation.waitlistEntryId,
+        value: { offerId: reservation.reservationId, waitlistEntryId: reservation.waitlistEntryId, slotId: reservation.slotId, occurredAt: now.getTime() },
+      });
+    }
+    await this.offerFreedSlot(tx, reservation.slotId);
   }
-
-  /** The entry's offer was used to book: it is served. */
-  async offerUsed(tx: EntityManager, waitlistEntryId: string): Promise<void> {
-    await tx.query(`UPDATE booking_waitlist_entry SET status = 'BOOKED', updated_at = $2 WHERE entry_id = $1 AND status = 'OFFERED'`, [
-      waitlistEntryId,
-      this.clock.now(),
-    ]);
-  }
-}
-
-/** The slot leaves no hold or pending booking behind in free search, unless one is still active. */
-export async function clearHeld(tx: EntityManager, slotId: string): Promise<void> {
-  await tx.query(
-    `UPDATE inventory_slot SET held_until = NULL WHERE slot_id = $1 AND held_until IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM booking_hold h WHERE h.slot_id = $1 AND h.released_at IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM booking_appointment a WHERE a.slot_id = $1 AND a.status = 'PENDING')`,
-    [slotId],
-  );
 }
