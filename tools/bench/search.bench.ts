@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { AllEvents, type SlotChanged } from '@medbus/contracts';
@@ -197,15 +199,29 @@ function latencyOf(samples: readonly number[]): Latency {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** Busy and total jiffies of all CPUs so far (/proc/stat), to tell a saturated machine from a slow service. */
+function cpuJiffies(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, n) => a + n, 0);
+  // idle and iowait
+  return { busy: total - fields[3] - fields[4], total };
+}
+
 export interface SearchStep {
   /** Requests per second asked for. */
   readonly rate: number;
   readonly seconds: number;
   readonly errors: number;
+  /** Why requests failed (HTTP status or the client's error), counted; warm-up included. */
+  readonly failures: Record<string, number>;
   /** Requests sent more than 5 ms after their scheduled instant (the bench client itself fell behind). */
   readonly lateSends: number;
   readonly overall: Latency;
   readonly byKind: Record<string, Latency>;
+  /** Share of the machine's CPU time busy during the step (every process: the service, PostgreSQL, the bench, anything else). */
+  readonly machineBusy: number;
+  /** 1-minute load average at the end of the step. */
+  readonly loadAverage: number;
 }
 
 /**
@@ -215,8 +231,14 @@ export interface SearchStep {
 export async function measureSearchStep(booking: BookingUnderTest, targets: SearchTargets, rate: number, seconds: number, warmUpSeconds = 1): Promise<SearchStep> {
   const headers = { authorization: `Bearer ${booking.apiKey}` };
   const samples: { kind: SearchKind; ms: number; ok: boolean; late: boolean }[] = [];
+  const failures: Record<string, number> = {};
+  const failed = (why: string) => {
+    failures[why] = (failures[why] ?? 0) + 1;
+    return false;
+  };
   const total = Math.round(rate * (seconds + warmUpSeconds));
   const warmUp = Math.round(rate * warmUpSeconds);
+  const cpuBefore = cpuJiffies();
   const begin = performance.now() + 20;
   const wallBegin = Date.now() + 20;
   const inFlight: Promise<void>[] = [];
@@ -230,15 +252,16 @@ export async function measureSearchStep(booking: BookingUnderTest, targets: Sear
       fetch(`${booking.url}${path}`, { headers })
         .then(async (response) => {
           await response.arrayBuffer();
-          return response.ok;
+          return response.ok || failed(`HTTP ${response.status}`);
         })
-        .catch(() => false)
+        .catch((error: unknown) => failed(`${(error as Error).name}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`))
         .then((ok) => {
           if (i >= warmUp) samples.push({ kind, ms: performance.now() - due, ok, late });
         }),
     );
   }
   await Promise.all(inFlight);
+  const cpuAfter = cpuJiffies();
   const byKind: Record<string, Latency> = {};
   for (const kind of searchKinds) {
     const of = samples.filter((s) => s.kind === kind).map((s) => s.ms);
@@ -248,9 +271,12 @@ export async function measureSearchStep(booking: BookingUnderTest, targets: Sear
     rate,
     seconds,
     errors: samples.filter((s) => !s.ok).length,
+    failures,
     lateSends: samples.filter((s) => s.late).length,
     overall: latencyOf(samples.map((s) => s.ms)),
     byKind,
+    machineBusy: Math.round(((cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total)) * 100) / 100,
+    loadAverage: round(loadavg()[0]),
   };
 }
 
@@ -383,7 +409,7 @@ export async function measureSearch(
   for (const rate of options.rates) {
     const step = await measureSearchStep(booking, targets, rate, options.seconds);
     steps.push(step);
-    progress(`  ${rate} req/s: p50 ${step.overall.p50} ms, p99 ${step.overall.p99} ms, max ${step.overall.max} ms, ${step.errors} errors, ${step.lateSends} late sends`);
+    progress(`  ${rate} req/s: p50 ${step.overall.p50} ms, p99 ${step.overall.p99} ms, max ${step.overall.max} ms, ${step.errors} errors, ${step.lateSends} late sends; machine ${Math.round(step.machineBusy * 100)} % busy, load ${step.loadAverage}`);
     if (step.overall.p99 >= options.target.p99Ms || step.errors > 0) break;
     highestRateUnderTarget = rate;
   }
@@ -469,10 +495,10 @@ export function searchRow(search: SearchResult | ClosedLoopSearchResult): string
   if (!isOpenLoop(search)) {
     return `| unified slot search, ${search.slotsInInventory.toLocaleString('en')} slots, ${search.concurrency} concurrent clients (closed loop) | p99 < 25 ms | p50 ${search.latencyMs.p50} ms, **p99 ${search.latencyMs.p99} ms**, ${search.requestsPerSecond} req/s, ${search.errors} errors of ${search.requests} |`;
   }
-  const atTarget = search.steps.find((s) => s.rate === search.target.rate);
+  const atTarget = search.steps.find((s) => s.rate === search.target.rate) ?? search.steps.at(-1);
   const writes = search.duringWrites;
   return `| operator searches and catalogue over HTTP, ${search.slotsInInventory.toLocaleString('en')} slots, open loop at ${search.target.rate} req/s${writes ? ', alone and while a writer rewrites slots' : ''} | p99 < ${search.target.p99Ms} ms at ${search.target.rate} req/s | ${
-    atTarget ? `p50 ${atTarget.overall.p50} ms, **p99 ${atTarget.overall.p99} ms**, max ${atTarget.overall.max} ms, ${atTarget.errors} errors` : 'not measured'
+    atTarget ? `at ${atTarget.rate} req/s p50 ${atTarget.overall.p50} ms, **p99 ${atTarget.overall.p99} ms**, max ${atTarget.overall.max} ms, ${atTarget.errors} errors` : 'not measured'
   }${writes ? `; while writing ${writes.writerEventsPerSecond} events/s: p50 ${writes.overall.p50} ms, **p99 ${writes.overall.p99} ms**, max ${writes.overall.max} ms` : ''}; p99 stays under ${search.target.p99Ms} ms up to **${search.highestRateUnderTarget ?? '–'} req/s** |`;
 }
 
@@ -482,13 +508,18 @@ export function searchNotes(search: SearchResult | ClosedLoopSearchResult): stri
   const cell = (l: Latency | undefined) => (l ? `${l.p50} / ${l.p99} / ${l.max}` : '–');
   const columns = [...search.steps, ...(search.duringWrites ? [search.duringWrites] : [])];
   const header = columns.map((s) => (s === search.duringWrites ? `${s.rate} req/s + writer` : `${s.rate} req/s`));
-  const rows = [...searchKinds.map((kind) => `| ${kind} | ${columns.map((s) => cell(s.byKind[kind])).join(' | ')} |`), `| **all** | ${columns.map((s) => `**${cell(s.overall)}**`).join(' | ')} |`];
+  const rows = [
+    ...searchKinds.map((kind) => `| ${kind} | ${columns.map((s) => cell(s.byKind[kind])).join(' | ')} |`),
+    `| **all** | ${columns.map((s) => `**${cell(s.overall)}**`).join(' | ')} |`,
+    `| errors; sends more than 5 ms late | ${columns.map((s) => `${s.errors}; ${s.lateSends}`).join(' | ')} |`,
+    `| machine CPU busy; load average | ${columns.map((s) => (s.machineBusy === undefined ? '–' : `${Math.round(s.machineBusy * 100)} %; ${s.loadAverage}`)).join(' | ')} |`,
+  ];
   const pg = search.postgres;
   return `
 ### Search (p50 / p99 / max ms, from each request's scheduled send time)
 
 ${search.organisations} organisations in ${search.districts} districts, ${search.practitioners.toLocaleString('en')} practitioners, ${search.slotsInInventory.toLocaleString('en')} offered slots
-(${search.freeSlots.toLocaleString('en')} free) over 14 days, ${search.filledBySearchSection ? 'filled by this section with SQL into the real tables and indexes' : 'left by the resync section'}, then \`VACUUM (ANALYZE)\`.
+(${search.freeSlots.toLocaleString('en')} free) over 14 days, ${search.filledBySearchSection ? 'filled by this section with SQL into the real tables and indexes' : 'already in the inventory (left by the resync section)'}, then \`VACUUM (ANALYZE)\`.
 Requests are sent open loop at a fixed rate for ${search.steps[0]?.seconds ?? '?'} s per step, a quarter each to the three slot searches and a quarter to the
 catalogue's four lists in turn; the rate is stepped up until p99 passes ${search.target.p99Ms} ms.${
     search.duringWrites ? ` The last column is ${search.duringWrites.rate} req/s while ${search.duringWrites.writerEventsPerSecond} SlotChanged events/s were published to the booking service (${search.duringWrites.writerPublished} in all).` : ''
