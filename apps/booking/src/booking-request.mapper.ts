@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { BookingChannel } from '@medbus/contracts';
-import { invalidRequest } from './appointments.errors';
+import { invalidRequest } from './booking.errors';
+
+/** Who asks: the API client (from its key) and the channel the patient came through. */
+export interface Caller {
+  readonly clientId: string;
+  readonly channel: BookingChannel;
+}
 
 const channel = z.enum(Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]]).default('CONTACT_CENTRE');
 

@@ -1,7 +1,15 @@
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError, type ErrorDetails } from '@medbus/errors';
 import type { CommandRejectionReason } from '@medbus/contracts';
-import type { ReservationRefusal } from '../reservations/reservations.service';
-import type { RuleRefusal } from './appointment.mapper';
+import type { ReservationRefusal } from './reservations/reservations.service';
+
+/** Why the booking rules refuse a patient a slot (appointments/appointment.mapper.ts decides). */
+export type RuleRefusal =
+  | 'SLOT_NOT_FOUND'
+  | 'SLOT_IN_PAST'
+  | 'OTHER_ORGANISATION'
+  | 'SPECIALTY_NOT_PROVIDED'
+  | 'PATIENT_NOT_ELIGIBLE'
+  | 'PATIENT_NOT_ATTACHED';
 
 /**
  * The booking flow's refusals. Codes are stable (clients and the HubService facade match on

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { idempotencyKeyReused, invalidRequest } from './appointments.errors';
+import { idempotencyKeyReused, invalidRequest } from './booking.errors';
 
 /** Signals that a concurrent request with the same key won; its result is replayed. */
 class ConcurrentReplay extends Error {}

@@ -1,11 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BookingChannel } from '@medbus/contracts';
-
-/** Who asks: the API client (from its key) and the channel the patient came through. */
-export interface Caller {
-  readonly clientId: string;
-  readonly channel: BookingChannel;
-}
+import type { RuleRefusal } from '../booking.errors';
 
 export interface BookRequest {
   readonly slotId: string;
@@ -129,14 +124,6 @@ export interface PatientFacts {
   readonly birthDate: string | null;
   readonly attached: boolean | null;
 }
-
-export type RuleRefusal =
-  | 'SLOT_NOT_FOUND'
-  | 'SLOT_IN_PAST'
-  | 'OTHER_ORGANISATION'
-  | 'SPECIALTY_NOT_PROVIDED'
-  | 'PATIENT_NOT_ELIGIBLE'
-  | 'PATIENT_NOT_ATTACHED';
 
 /** Age in full years on `day` of someone born on `birthDate` (both `YYYY-MM-DD`). */
 export function ageInYears(birthDate: string, day: string): number {

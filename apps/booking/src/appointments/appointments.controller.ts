@@ -17,7 +17,7 @@ import {
 import { ApiClientId } from '../auth/api-key.guard';
 import { AppointmentView } from './appointment.mapper';
 import { AppointmentsService } from './appointments.service';
-import { bookBodySchema, cancelBodySchema, idempotencyKeyOf, parseBody, rescheduleBodySchema } from './booking-request.mapper';
+import { bookBodySchema, cancelBodySchema, idempotencyKeyOf, parseBody, rescheduleBodySchema } from '../booking-request.mapper';
 
 interface StatusResponse {
   status(code: number): unknown;

@@ -8,7 +8,7 @@ import { WaitlistModule } from '../waitlist/waitlist.module';
 import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { BookingOutboxRelay } from './booking-outbox.relay';
-import { IdempotencyService } from './idempotency.service';
+import { IdempotencyService } from '../idempotency.service';
 import { OutcomeProjection } from './outcome.consumer';
 import { OutcomeWaiter } from './outcome-waiter.service';
 import { OutcomesService } from './outcomes.service';

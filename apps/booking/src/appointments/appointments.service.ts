@@ -16,7 +16,6 @@ import {
   type AppointmentView,
   type BookRequest,
   type BookableSlot,
-  type Caller,
   type PatientFacts,
 } from './appointment.mapper';
 import {
@@ -29,9 +28,9 @@ import {
   reservationError,
   ruleError,
   slotTaken,
-} from './appointments.errors';
-import { checkIds, uuidPattern } from './booking-request.mapper';
-import { IdempotencyService } from './idempotency.service';
+} from '../booking.errors';
+import { checkIds, uuidPattern, type Caller } from '../booking-request.mapper';
+import { IdempotencyService } from '../idempotency.service';
 import { OutcomeWaiter } from './outcome-waiter.service';
 
 

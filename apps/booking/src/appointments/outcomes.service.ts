@@ -8,7 +8,7 @@ import { SlotStatusService } from '../inventory/slot-status.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 import type { AppointmentRow } from './appointment.mapper';
-import { codeOfRejection } from './appointments.errors';
+import { codeOfRejection } from '../booking.errors';
 import { AppointmentsService } from './appointments.service';
 import { outcomeChannel } from './outcome-waiter.service';
 

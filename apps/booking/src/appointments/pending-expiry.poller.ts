@@ -5,7 +5,7 @@ import { AppConfig } from '@medbus/config';
 import type { BookingConfig } from '../booking.config';
 import { Clock } from '../inventory/clock.service';
 import { ReservationsService } from '../reservations/reservations.service';
-import { BookingErrorCode } from './appointments.errors';
+import { BookingErrorCode } from '../booking.errors';
 import { outcomeChannel } from './outcome-waiter.service';
 
 /**

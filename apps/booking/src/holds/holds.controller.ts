@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiClientId } from '../auth/api-key.guard';
-import { holdBodySchema, idempotencyKeyOf, parseBody } from '../appointments/booking-request.mapper';
+import { holdBodySchema, idempotencyKeyOf, parseBody } from '../booking-request.mapper';
 import { HoldView, HoldsService } from './holds.service';
 
 @ApiTags('holds')

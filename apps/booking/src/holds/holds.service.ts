@@ -4,10 +4,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '@medbus/config';
 import type { BookingConfig } from '../booking.config';
-import type { Caller } from '../appointments/appointment.mapper';
-import { holdNotFound, reservationError, ruleError, slotTaken } from '../appointments/appointments.errors';
-import { checkIds } from '../appointments/booking-request.mapper';
-import { IdempotencyService } from '../appointments/idempotency.service';
+import { holdNotFound, reservationError, ruleError, slotTaken } from '../booking.errors';
+import { checkIds, type Caller } from '../booking-request.mapper';
+import { IdempotencyService } from '../idempotency.service';
 import { Clock } from '../inventory/clock.service';
 import { ReservationsService } from '../reservations/reservations.service';
 

@@ -13,7 +13,8 @@ import {
   type SetAppointmentResult,
   type SetWaitingListResult,
 } from '@medbus/hubservice';
-import type { AppointmentView, Caller } from '../appointments/appointment.mapper';
+import type { AppointmentView } from '../appointments/appointment.mapper';
+import type { Caller } from '../booking-request.mapper';
 import { AppointmentsService } from '../appointments/appointments.service';
 import { PatientsService } from '../patients/patients.service';
 import { WaitlistService } from '../waitlist/waitlist.service';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BookingChannel } from '@medbus/contracts';
 import type { Appointment, Clinic, District, Doctor, HistoryVisit, HubFacadeRequests, Patient, Spesiality, WaitingListRule, WorkingTime } from '@medbus/hubservice';
-import type { AppointmentView, Caller } from '../appointments/appointment.mapper';
+import type { AppointmentView } from '../appointments/appointment.mapper';
+import type { Caller } from '../booking-request.mapper';
 import type { PatientQuery } from '../patients/patient.mapper';
 import type { WaitlistRequest } from '../waitlist/waitlist.mapper';
 import type { ClinicRow, DistrictRow, DoctorRow, FreeSlotRow, OrganisationRow, PractitionerRow, ScheduleSlotRow, SpecialtyRow } from './hub-facade.query';

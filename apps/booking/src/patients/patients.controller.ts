@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { parseBody } from '../appointments/booking-request.mapper';
+import { parseBody } from '../booking-request.mapper';
 import { IdentifiedPatientView, patientQuerySchema } from './patient.mapper';
 import { PatientsService } from './patients.service';
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MisAdapterClient } from './mis-adapter.client';
 import { patientQuerySchema, type IdentifiedPatient, type PatientQuery } from './patient.mapper';
-import { invalidRequest } from '../appointments/appointments.errors';
+import { invalidRequest } from '../booking.errors';
 
 /**
  * Identifies a patient at an organisation through its MIS and gives back medbus's id for that

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Inject, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiClientId } from '../auth/api-key.guard';
-import { parseBody } from '../appointments/booking-request.mapper';
+import { parseBody } from '../booking-request.mapper';
 import { WaitlistEntryView, waitlistRequestSchema } from './waitlist.mapper';
 import { WaitlistService } from './waitlist.service';
 
