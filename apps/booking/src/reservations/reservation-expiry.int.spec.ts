@@ -8,6 +8,7 @@ import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contrac
 import { EventPublisher } from '@medbus/kafka';
 import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { outcomeGroupOf, startBookingApp } from '../app.module';
+import { ReservationsService } from './reservations.service';
 
 const apiKey = `it-key-${randomUUID()}`;
 const adapterKey = `adapter-key-${randomUUID()}`;
@@ -173,7 +174,7 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
         OTEL_SDK_DISABLED: 'true',
         BOOKING_CONSUMER_GROUP: group,
         BOOKING_DATABASE_SCHEMA: schema,
-        BOOKING_RESPONSE_TIMEOUT_MS: '2000',
+        BOOKING_RESPONSE_TIMEOUT_MS: '300',
         BOOKING_SWEEP_INTERVAL_MS: String(60 * 60_000),
         WAITLIST_RESERVATION_MS: '60000',
         BOOKING_MIS_ADAPTERS: `${adapterId}=http://127.0.0.1:${(identify.address() as AddressInfo).port}`,
@@ -245,6 +246,37 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
 
     expect((await entry(carol)).status).toBe('WAITING');
     expect(await offersExpiredOf(carol)).toBe(1);
+    expect(await offeredWithoutActiveReservation()).toEqual([]);
+  });
+
+  it('when another patient books the slot, ends the lapsed offer first (WaitlistOfferExpired once) and books', async () => {
+    const slot = aSlot(day0 + minutes(120));
+    const dan = await waitlist(await patient('1100000000000004'), slot);
+    const erin = await patient('1100000000000005');
+    await publish('SlotPublished', slot.slotId, slot);
+    await lapse(await offeredTo(dan, slot.slotId));
+
+    // No adapter serves this organisation's commands: the booking stays PENDING (202), holding the slot.
+    const booked = await call<{ status: string }>('POST', '/v1/appointments', { slotId: slot.slotId, patientId: erin });
+    expect(booked).toMatchObject({ status: 202, body: { status: 'PENDING' } });
+
+    expect((await entry(dan)).status).toBe('WAITING');
+    expect(await offersExpiredOf(dan)).toBe(1);
+    expect(await offeredWithoutActiveReservation()).toEqual([]);
+  });
+
+  it('when the sweeper finds it, ends the lapsed offer the same way and offers the slot to the next in line', async () => {
+    const slot = aSlot(day0 + minutes(180));
+    const fay = await waitlist(await patient('1100000000000006'), slot);
+    const gus = await waitlist(await patient('1100000000000007'), slot);
+    await publish('SlotPublished', slot.slotId, slot);
+    await lapse(await offeredTo(fay, slot.slotId));
+
+    expect(await app.get(ReservationsService).sweep()).toBeGreaterThanOrEqual(1);
+
+    expect((await entry(fay)).status).toBe('WAITING');
+    expect((await entry(gus)).status).toBe('OFFERED');
+    expect(await offersExpiredOf(fay)).toBe(1);
     expect(await offeredWithoutActiveReservation()).toEqual([]);
   });
 });

@@ -111,10 +111,11 @@ export class ReservationsService {
 
   /** Ends a reservation before its time; false when there is no such reservation. */
   async release(tx: EntityManager, reservationId: string): Promise<boolean> {
-    const rows: ReservationRow[] = await tx.query(`SELECT ${columns}, released_at FROM booking_hold WHERE hold_id = $1 FOR UPDATE`, [reservationId]);
-    const row = rows[0] as (ReservationRow & { released_at: Date | null }) | undefined;
-    if (!row) return false;
-    if (row.released_at === null) await this.end(tx, [row], 'RELEASED');
+    const rows: (ReservationRow & { released_at: Date | null })[] = await tx.query(`SELECT ${columns}, released_at FROM booking_hold WHERE hold_id = $1 FOR UPDATE`, [
+      reservationId,
+    ]);
+    if (!rows[0]) return false;
+    if (rows[0].released_at === null) await this.end(tx, [rows[0]], 'RELEASED');
     return true;
   }
 
