@@ -3,7 +3,8 @@
 # organisations), its medbus adapter and the booking service. `up` starts what is not running
 # and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
 # They run as a deployment runs them: compiled JavaScript (`npm run build`, rebuilt here when a
-# source is newer than dist/) under node with the options the build chose (dist/<service>/node-options).
+# source is newer than dist/) under node with the environment and options the build chose
+# (dist/<service>/env, dist/<service>/node-options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,8 +22,8 @@ HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
 
-# node with the build's options for a compiled service, then its arguments: compiled <dist name> [args…]
-compiled() { local name=$1; shift; echo node $(cat "dist/$name/node-options") "dist/$name/main.js" "$@"; }
+# A compiled service with the build's environment and node options, then its arguments: compiled <dist name> [args…]
+compiled() { local name=$1; shift; echo env $(cat "dist/$name/env") node $(cat "dist/$name/node-options") "dist/$name/main.js" "$@"; }
 
 alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 
@@ -20,13 +21,15 @@ export interface CompiledService {
   /** Folder under dist/ and the name the e2e tests and the bench log it under. */
   readonly name: string;
   readonly entry: string;
-  /** V8 old-space cap in MB: see the README (Running the services). */
+  /** V8 old-space cap in MB: see the README (How the services run). */
   readonly maxOldSpaceMb?: number;
+  /** Whether the service runs on jemalloc when the machine has it: see the README (How the services run). */
+  readonly jemalloc?: boolean;
 }
 
 export const compiledServices = {
-  booking: { name: 'booking', entry: 'apps/booking/src/main.ts', maxOldSpaceMb: 160 },
-  hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160 },
+  booking: { name: 'booking', entry: 'apps/booking/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
+  hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   // A test double, not a deployable: the bench's region (2 M slots) lives in its memory, so no cap.
   hubserviceSimulator: { name: 'hubservice-simulator', entry: 'tools/simulators/hubservice/simulator.cli.ts' },
 } as const satisfies Record<string, CompiledService>;
@@ -36,14 +39,38 @@ export function nodeOptionsOf(service: CompiledService): string[] {
   return ['--enable-source-maps', ...(service.maxOldSpaceMb === undefined ? [] : [`--max-old-space-size=${service.maxOldSpaceMb}`])];
 }
 
+/** The machine's jemalloc (Debian: libjemalloc2), if it has one. */
+function jemallocPath(): string | undefined {
+  for (const ldconfig of ['ldconfig', '/sbin/ldconfig']) {
+    try {
+      return /libjemalloc\.so\.2 \(libc6,x86-64\) => (\S+)/.exec(execFileSync(ldconfig, ['-p'], { encoding: 'utf8' }))?.[1];
+    } catch {
+      // not on PATH: try the next
+    }
+  }
+  return undefined;
+}
+
 /**
- * The command line that runs a compiled service with `args`, from the repository root. It runs
- * the last build: `npm test` builds first; before running one e2e file alone, `npm run build`.
+ * Environment a compiled service starts with; the build writes it to dist/<name>/env for scripts.
+ * glibc's malloc keeps what librdkafka and node's buffers freed during a burst (booking held 80 MB
+ * of free heap after catching up; malloc_trim gave it back): jemalloc returns it within seconds.
+ */
+export function environmentOf(service: CompiledService, jemalloc = jemallocPath()): string[] {
+  if (!service.jemalloc || jemalloc === undefined) return [];
+  return [`LD_PRELOAD=${jemalloc}`, 'MALLOC_CONF=background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0'];
+}
+
+/**
+ * The command line that runs a compiled service with `args`, from the repository root, as the
+ * last build wrote it: `npm test` builds first; before running one e2e file alone, `npm run build`.
  */
 export function nodeCommandOf(service: CompiledService, args: readonly string[] = []): { command: string; args: string[] } {
-  const main = join('dist', service.name, 'main.js');
-  if (!existsSync(join(root, main))) throw new Error(`${main} is missing: run npm run build`);
-  return { command: process.execPath, args: [...nodeOptionsOf(service), main, ...args] };
+  const folder = join(root, 'dist', service.name);
+  if (!existsSync(join(folder, 'main.js'))) throw new Error(`dist/${service.name}/main.js is missing: run npm run build`);
+  const environment = readFileSync(join(folder, 'env'), 'utf8').split(/\s+/).filter(Boolean);
+  // env(1) replaces itself with node: the process started is the service (its pid, its RSS).
+  return { command: 'env', args: [...environment, process.execPath, ...nodeOptionsOf(service), join('dist', service.name, 'main.js'), ...args] };
 }
 
 const sourceRoots = ['apps', 'libs', 'tools/simulators'];
@@ -70,6 +97,8 @@ export function isStale(): boolean {
 /** Builds every compiled service into dist/<name>/main.js (+ .map); returns the files written. */
 export async function buildServices(): Promise<string[]> {
   const startedAt = Date.now();
+  const jemalloc = jemallocPath();
+  if (jemalloc === undefined) process.stderr.write('[build] no jemalloc on this machine (apt-get install libjemalloc2): the services will use glibc malloc\n');
   const results = await Promise.all(
     Object.values(compiledServices).map(async (service: CompiledService) => {
       const result = await build({
@@ -89,6 +118,7 @@ export async function buildServices(): Promise<string[]> {
         metafile: true,
       });
       writeFileSync(join(dist, service.name, 'node-options'), `${nodeOptionsOf(service).join(' ')}\n`);
+      writeFileSync(join(dist, service.name, 'env'), `${environmentOf(service, jemalloc).join(' ')}\n`);
       return result;
     }),
   );
