@@ -32,6 +32,8 @@ export interface BookingUnderTest {
   /** Its inventory consumer group, as named inside the namespace. */
   readonly groupId: string;
   rssMb(): number;
+  /** CPU seconds (user + system) the service has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
     namespace,
     groupId: `bench-${runId}`,
     rssMb: () => rssMbOf(service.child.pid as number),
+    cpuSeconds: () => cpuSecondsOf(service.child.pid as number),
     stop: async () => {
       await service.stop(10_000);
       await deleteNamespaceTopics({ brokers }, namespace);

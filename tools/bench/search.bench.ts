@@ -222,6 +222,8 @@ export interface SearchStep {
   readonly machineBusy: number;
   /** 1-minute load average at the end of the step. */
   readonly loadAverage: number;
+  /** The booking service's CPU time per request during the step (its consumer's work included). */
+  readonly serviceCpuMsPerRequest: number;
 }
 
 /**
@@ -239,6 +241,7 @@ export async function measureSearchStep(booking: BookingUnderTest, targets: Sear
   const total = Math.round(rate * (seconds + warmUpSeconds));
   const warmUp = Math.round(rate * warmUpSeconds);
   const cpuBefore = cpuJiffies();
+  const serviceCpuBefore = booking.cpuSeconds();
   const begin = performance.now() + 20;
   const wallBegin = Date.now() + 20;
   const inFlight: Promise<void>[] = [];
@@ -262,6 +265,7 @@ export async function measureSearchStep(booking: BookingUnderTest, targets: Sear
   }
   await Promise.all(inFlight);
   const cpuAfter = cpuJiffies();
+  const serviceCpu = booking.cpuSeconds() - serviceCpuBefore;
   const byKind: Record<string, Latency> = {};
   for (const kind of searchKinds) {
     const of = samples.filter((s) => s.kind === kind).map((s) => s.ms);
@@ -277,6 +281,7 @@ export async function measureSearchStep(booking: BookingUnderTest, targets: Sear
     byKind,
     machineBusy: Math.round(((cpuAfter.busy - cpuBefore.busy) / Math.max(1, cpuAfter.total - cpuBefore.total)) * 100) / 100,
     loadAverage: round(loadavg()[0]),
+    serviceCpuMsPerRequest: round((serviceCpu * 1000) / total),
   };
 }
 
@@ -409,7 +414,7 @@ export async function measureSearch(
   for (const rate of options.rates) {
     const step = await measureSearchStep(booking, targets, rate, options.seconds);
     steps.push(step);
-    progress(`  ${rate} req/s: p50 ${step.overall.p50} ms, p99 ${step.overall.p99} ms, max ${step.overall.max} ms, ${step.errors} errors, ${step.lateSends} late sends; machine ${Math.round(step.machineBusy * 100)} % busy, load ${step.loadAverage}`);
+    progress(`  ${rate} req/s: p50 ${step.overall.p50} ms, p99 ${step.overall.p99} ms, max ${step.overall.max} ms, ${step.errors} errors, ${step.lateSends} late sends; machine ${Math.round(step.machineBusy * 100)} % busy, load ${step.loadAverage}, booking ${step.serviceCpuMsPerRequest} ms CPU per request`);
     if (step.overall.p99 >= options.target.p99Ms || step.errors > 0) break;
     highestRateUnderTarget = rate;
   }
@@ -512,7 +517,8 @@ export function searchNotes(search: SearchResult | ClosedLoopSearchResult): stri
     ...searchKinds.map((kind) => `| ${kind} | ${columns.map((s) => cell(s.byKind[kind])).join(' | ')} |`),
     `| **all** | ${columns.map((s) => `**${cell(s.overall)}**`).join(' | ')} |`,
     `| errors; sends more than 5 ms late | ${columns.map((s) => `${s.errors}; ${s.lateSends}`).join(' | ')} |`,
-    `| machine CPU busy; load average | ${columns.map((s) => (s.machineBusy === undefined ? '–' : `${Math.round(s.machineBusy * 100)} %; ${s.loadAverage}`)).join(' | ')} |`,
+    `| machine CPU busy; load average | ${columns.map((s) => `${Math.round(s.machineBusy * 100)} %; ${s.loadAverage}`).join(' | ')} |`,
+    `| booking service CPU per request (ms) | ${columns.map((s) => s.serviceCpuMsPerRequest).join(' | ')} |`,
   ];
   const pg = search.postgres;
   return `
