@@ -67,7 +67,7 @@ export function environmentOf(service: CompiledService, jemalloc = jemallocPath(
  */
 export function nodeCommandOf(service: CompiledService, args: readonly string[] = []): { command: string; args: string[] } {
   const folder = join(root, 'dist', service.name);
-  if (!existsSync(join(folder, 'main.js'))) throw new Error(`dist/${service.name}/main.js is missing: run npm run build`);
+  for (const file of ['main.js', 'env']) if (!existsSync(join(folder, file))) throw new Error(`dist/${service.name}/${file} is missing: run npm run build`);
   const environment = readFileSync(join(folder, 'env'), 'utf8').split(/\s+/).filter(Boolean);
   // env(1) replaces itself with node: the process started is the service (its pid, its RSS).
   return { command: 'env', args: [...environment, process.execPath, ...nodeOptionsOf(service), join('dist', service.name, 'main.js'), ...args] };
