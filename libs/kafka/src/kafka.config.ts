@@ -70,7 +70,8 @@ export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, initialBackoffM
 export const consumerTuning = {
   'queued.max.messages.kbytes': 8_192,
   'fetch.max.bytes': 4 * 1024 * 1024,
-  'max.partition.fetch.bytes': 1024 * 1024,
+  // The per-partition limit under the name the compat layer also sets (it overrides max.partition.fetch.bytes).
+  'fetch.message.max.bytes': 1024 * 1024,
 } as const;
 
 /** Dead letters of a topic go to `<topic>.dlq`, keeping the original key, value and headers. */
