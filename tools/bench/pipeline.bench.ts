@@ -51,7 +51,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
 
   const service = startProcess({
     name: 'booking',
-    ...nodeCommandOf(compiledServices.booking),
+    ...withNodeArgs(nodeCommandOf(compiledServices.booking), process.env.BENCH_BOOKING_NODE_ARGS),
     env: {
       ...process.env,
       ...env,
@@ -80,6 +80,16 @@ export async function startBooking(env: Record<string, string>, port: number, ru
       await deleteNamespaceTopics({ brokers }, namespace);
     },
   };
+}
+
+/**
+ * Extra node options for the bench's booking service, e.g. `BENCH_BOOKING_NODE_ARGS="--cpu-prof
+ * --cpu-prof-dir=/tmp/prof"` to profile where a section's time goes (written when it stops).
+ */
+function withNodeArgs(launch: { command: string; args: string[] }, extra: string | undefined): { command: string; args: string[] } {
+  if (!extra) return launch;
+  const node = launch.args.indexOf(process.execPath);
+  return { command: launch.command, args: [...launch.args.slice(0, node + 1), ...extra.split(/\s+/).filter(Boolean), ...launch.args.slice(node + 1)] };
 }
 
 /** The service a launcher started: npx → tsx → node, the deepest descendant. */

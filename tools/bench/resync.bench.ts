@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
@@ -20,6 +21,12 @@ export interface ResyncShape {
 }
 
 export interface ResyncPhase {
+  /** Transactions the inventory consumer committed in the phase, and events per transaction. */
+  readonly batches: number;
+  readonly eventsPerBatch: number;
+  /** CPU seconds in the phase: the booking service, PostgreSQL (all its processes), Kafka's broker, and the whole machine (2 cores × seconds is all there is). */
+  readonly bookingCpuSeconds: number;
+  readonly cpuSeconds: { readonly booking: number; readonly postgres: number; readonly kafka: number; readonly machine: number };
   readonly events: number;
   readonly publishSeconds: number;
   readonly seconds: number;
@@ -113,6 +120,9 @@ async function phase(
 ): Promise<ResyncPhase> {
   const { runId, shape, start, publisher, admin, booking, peak } = context;
   progress(`resync: ${name}, ${shape.slots.toLocaleString('en')} slot events`);
+  const before = await consumerCounts(booking);
+  const cpuBefore = booking.cpuSeconds();
+  const othersBefore = processCpu();
   const started = Date.now();
   for (let i = 0; i < shape.slots; i += 5_000) {
     const chunk: OutgoingEvent[] = [];
@@ -123,8 +133,20 @@ async function phase(
   await drained(admin, [AllEvents.SlotPublished.topic], booking, peak, progress);
   const seconds = (Date.now() - started) / 1000;
   const eventsPerSecond = Math.round(shape.slots / seconds);
-  progress(`  ${eventsPerSecond.toLocaleString('en')} events/s (${round(seconds)} s; publishing alone ${round(publishSeconds)} s)`);
-  return { events: shape.slots, publishSeconds: round(publishSeconds), seconds: round(seconds), eventsPerSecond, referenceRegionSeconds: round(2_000_000 / eventsPerSecond) };
+  const after = await consumerCounts(booking);
+  const batches = after.batches - before.batches;
+  const bookingCpuSeconds = round(booking.cpuSeconds() - cpuBefore);
+  const othersAfter = processCpu();
+  const cpuSeconds = {
+    booking: bookingCpuSeconds,
+    postgres: round(othersAfter.postgres - othersBefore.postgres),
+    kafka: round(othersAfter.kafka - othersBefore.kafka),
+    machine: round(othersAfter.machine - othersBefore.machine),
+  };
+  progress(
+    `  ${eventsPerSecond.toLocaleString('en')} events/s (${round(seconds)} s; publishing alone ${round(publishSeconds)} s; ${batches} transactions; CPU s: booking ${cpuSeconds.booking}, PostgreSQL ${cpuSeconds.postgres}, Kafka ${cpuSeconds.kafka}, machine ${cpuSeconds.machine} of ${round(2 * seconds)})`,
+  );
+  return { batches, eventsPerBatch: round((after.applied - before.applied) / Math.max(1, batches)), bookingCpuSeconds, cpuSeconds, events: shape.slots, publishSeconds: round(publishSeconds), seconds: round(seconds), eventsPerSecond, referenceRegionSeconds: round(2_000_000 / eventsPerSecond) };
 }
 
 export async function measureResync(
@@ -158,6 +180,33 @@ export async function measureResync(
     await db.end();
     await admin.disconnect();
   }
+}
+
+/** CPU seconds so far of PostgreSQL's processes, the Kafka broker, and the machine (/proc; 100 ticks a second). */
+function processCpu(): { postgres: number; kafka: number; machine: number } {
+  let postgres = 0;
+  let kafka = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      if (command === 'postgres') postgres += seconds;
+      else if (command === 'java' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('medbus.stack=kafka')) kafka += seconds;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const machine = (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100;
+  return { postgres, kafka, machine };
+}
+
+async function consumerCounts(booking: BookingUnderTest): Promise<{ batches: number; applied: number }> {
+  const response = await fetch(`${booking.url}/health/ready`);
+  const body = (await response.json()) as { consumers?: Record<string, { batches: number; applied: number }> };
+  return body.consumers?.inventory ?? { batches: 0, applied: 0 };
 }
 
 async function expectRows(db: Client, schema: string, runId: string, slots: number, version: number): Promise<void> {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { AppError, isRetryable } from '@medbus/errors';
-import { AvroCodec } from './avro-codec.service';
+import { AvroCodec, type DecodedEvent } from './avro-codec.service';
 import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
 import { backoffMs, faultOf } from './fault.mapper';
 import { consumerTuning, deadLetterTopicOf, namespaced, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
@@ -190,8 +190,17 @@ export class InfrastructureFault extends Error {
 
 /** Decodes a fetched message into what handlers see; throws DecodingError (content) or UnavailableError (registry down). */
 export async function decodeMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<ConsumedEvent> {
+  return consumedEventOf(topic, partition, message, codec.decodeKnown(message.value) ?? (await codec.decode(message.value)));
+}
+
+/** The same, without waiting, when the writer's schema is known already; undefined when the registry must be asked. */
+export function decodeKnownMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage): ConsumedEvent | undefined {
+  const decoded = codec.decodeKnown(message.value);
+  return decoded && consumedEventOf(topic, partition, message, decoded);
+}
+
+function consumedEventOf(topic: string, partition: number, message: KafkaJS.KafkaMessage, decoded: DecodedEvent): ConsumedEvent {
   const headers = headersAsText(message.headers);
-  const decoded = await codec.decode(message.value);
   const eventType = headers[Headers.eventType] ?? decoded.fullName.split('.').pop() ?? decoded.fullName;
   const eventId = headers[Headers.eventId] ?? `${topic}/${partition}/${message.offset}`;
   return {

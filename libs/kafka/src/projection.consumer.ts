@@ -3,7 +3,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Link, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AvroCodec } from './avro-codec.service';
-import { InfrastructureFault, codeOf, deadLetterMessage, decodeMessage, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
+import { InfrastructureFault, codeOf, deadLetterMessage, decodeKnownMessage, decodeMessage, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
 import type { EventPublisher } from './event-publisher.service';
 import { backoffMs, faultOf } from './fault.mapper';
 import { extractTraceContext, headersAsText } from './kafka-headers.mapper';
@@ -163,7 +163,7 @@ export class ProjectionConsumer {
     for (const message of messages) {
       let event: ConsumedEvent;
       try {
-        event = await decodeMessage(this.codec, topic, partition, message);
+        event = decodeKnownMessage(this.codec, topic, partition, message) ?? (await decodeMessage(this.codec, topic, partition, message));
       } catch (error) {
         if (faultOf(error) === 'infrastructure') throw new InfrastructureFault(error);
         await this.deadLetter(topic, partition, message, error, 1);
