@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '@medbus/config';
 import { AllEvents, Topics, type BookSlot, type CancelAppointment } from '@medbus/contracts';
-import { AvroCodec, EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { AvroCodec, EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
 import {
   collectTopic,
-  createTopics,
   freePort,
   stackAddresses,
-  startGroupAt,
   startProcess,
   testConnection,
   uniqueName,
@@ -18,7 +16,7 @@ import {
   type ServiceProcess,
 } from '@medbus/testing';
 import { DataSource } from 'typeorm';
-import { commandGroupOf, hubServiceAdapterConfigSchema } from './hubservice.config';
+import { hubServiceAdapterConfigSchema } from './hubservice.config';
 import { HubServiceAdapter } from './hubservice-adapter.module';
 
 const root = join(__dirname, '..', '..', '..', '..');
@@ -57,6 +55,7 @@ class RecordingPublisher extends EventPublisher {
 describe('the HubService adapter carrying out booking commands and identifying patients, against the simulator, Kafka and Postgres', () => {
   const codec = new AvroCodec(stackAddresses().schemaRegistryUrl);
   const adapterId = uniqueName('hubservice-commands');
+  const namespace = uniqueName('adapter-commands');
   const schema = `mis_adapter_it_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
   const collectors: Array<{ records: RawRecord[]; stop: () => Promise<void> }> = [];
   let outcomes: RawRecord[];
@@ -153,9 +152,9 @@ describe('the HubService adapter carrying out booking commands and identifying p
   }
 
   beforeAll(async () => {
-    const topics = [Topics.bookingCommand, Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`];
-    await createTopics(topics).catch(() => undefined);
-    for (const topic of [Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`]) collectors.push(await collectTopic(topic));
+    // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
+    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
+    for (const topic of [Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`]) collectors.push(await collectTopic(namespaced(topic, namespace)));
     [outcomes, slotRecords, deadLetters] = collectors.map((c) => c.records);
 
     const misPort = await freePort();
@@ -179,6 +178,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
     const config = loadConfig(hubServiceAdapterConfigSchema, {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_CLIENT_ID: adapterId,
+      KAFKA_NAMESPACE: namespace,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
       OTEL_SERVICE_NAME: 'mis-adapter-hubservice-test',
       OTEL_SDK_DISABLED: 'true',
@@ -196,9 +196,8 @@ describe('the HubService adapter carrying out booking commands and identifying p
       COMMAND_VERIFY_WINDOW_MS: '5000',
       ADAPTER_API_KEYS: apiKey,
     });
-    await startGroupAt(commandGroupOf(config), [Topics.bookingCommand], new Date());
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl });
-    commands = new EventPublisher(testConnection(uniqueName('booking-service')));
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace });
+    commands = new EventPublisher({ ...testConnection(uniqueName('booking-service')), namespace });
     adapter = new HubServiceAdapter(config, { publisher, notifyHost: '127.0.0.1' });
     const setAppointment = adapter.client.setAppointment.bind(adapter.client);
     adapter.client.setAppointment = (...args) => {
@@ -219,6 +218,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
     await dataSource.initialize();
     await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await dataSource.destroy();
+    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
   });
 
   describe('booking commands', () => {

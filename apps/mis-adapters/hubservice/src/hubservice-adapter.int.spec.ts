@@ -3,9 +3,9 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@medbus/config';
 import { Topics } from '@medbus/contracts';
-import { AvroCodec, EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { AvroCodec, EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
 import { CreateMisAdapterPublishedState1764000000000 } from '@medbus/mis-adapter-kit';
-import { collectTopic, createTopics, stackAddresses, testConnection, testDataSource, uniqueName, waitFor, type RawRecord } from '@medbus/testing';
+import { collectTopic, stackAddresses, testConnection, testDataSource, uniqueName, waitFor, type RawRecord } from '@medbus/testing';
 import { hubServiceAdapterConfigSchema, type HubServiceAdapterConfig } from './hubservice.config';
 import { HubServiceAdapter } from './hubservice-adapter.module';
 
@@ -72,6 +72,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
   const codec = new AvroCodec(stackAddresses().schemaRegistryUrl);
   const collectors: Array<{ records: RawRecord[]; stop: () => Promise<void> }> = [];
   const adapterId = uniqueName('hubservice-test');
+  const namespace = uniqueName('adapter-test');
   const doctorsByOid = new Map<string, string[]>();
   let slotRecords: RawRecord[];
   let heartbeatRecords: RawRecord[];
@@ -95,9 +96,9 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
   }
 
   beforeAll(async () => {
-    const topics = [Topics.slot, Topics.adapterHeartbeat];
-    await createTopics(topics).catch(() => undefined);
-    for (const topic of topics) collectors.push(await collectTopic(topic));
+    // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
+    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
+    for (const topic of [Topics.slot, Topics.adapterHeartbeat]) collectors.push(await collectTopic(namespaced(topic, namespace)));
     [slotRecords, heartbeatRecords] = collectors.map((c) => c.records);
 
     const [misPort, notifyPort] = [await freePort(), await freePort()];
@@ -109,6 +110,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
       loadConfig(hubServiceAdapterConfigSchema, {
         KAFKA_BROKERS: brokers.join(','),
         KAFKA_CLIENT_ID: id,
+        KAFKA_NAMESPACE: namespace,
         SCHEMA_REGISTRY_URL: schemaRegistryUrl,
         OTEL_SERVICE_NAME: 'mis-adapter-hubservice-test',
         OTEL_SDK_DISABLED: 'true',
@@ -121,7 +123,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
         BREAKER_OPEN_MS: '300',
         HORIZON_DAYS: '3',
       });
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl });
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace });
     adapter = new HubServiceAdapter(configOf(adapterId, notifyPort), { publisher, notifyHost: '127.0.0.1' });
     await adapter.start();
   }, 90_000);
@@ -131,6 +133,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     await publisher?.close();
     simulator?.process.kill('SIGTERM');
     for (const collector of collectors) await collector.stop();
+    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
   });
 
   it('publishes organisations, resources and free slots on the initial sync, each once', async () => {
@@ -226,7 +229,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     const dataSource = await testDataSource([CreateMisAdapterPublishedState1764000000000]);
     const id = uniqueName('hubservice-restart');
     const run = async () => {
-      const recorder = new RecordingPublisher(testConnection(id));
+      const recorder = new RecordingPublisher({ ...testConnection(id), namespace });
       const instance = new HubServiceAdapter(configOf(id, await freePort()), { publisher: recorder, dataSource, notifyHost: '127.0.0.1' });
       await instance.start();
       await waitFor(async () => instance.health().lastSuccessfulSyncAt !== null, 'a sync', 30_000);
