@@ -161,6 +161,7 @@ The resync rows use pre-built events (${run.resync.shape.organisations} organisa
 published by the bench as fast as its producer goes, applied by the booking service's batched projection (batches of up to ${run.resync.batchSize},
 ${run.resync.shape.slots === 2_000_000 ? 'the reference region itself' : 'extrapolated linearly to 2 M'}); the clock stops when its consumer group has committed the topic's end offsets
 (offsets are committed after each batch's transaction), then the rows are counted. \`VACUUM (ANALYZE)\` runs between the two, untimed.
+${resyncWhereTimeGoes(run.resync)}
 ${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}`;
 }
 
@@ -177,6 +178,15 @@ function freshnessRows(f: FreshnessResult): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** Where a resync's time went: CPU seconds per process in each phase, against what two cores offer. */
+function resyncWhereTimeGoes(r: ResyncResult): string {
+  const phase = (name: string, p: ResyncResult['rebuild']) =>
+    p.cpuSeconds === undefined
+      ? ''
+      : `- ${name}: ${p.seconds} s, ${p.batches} transactions of ${p.eventsPerBatch} events on average; CPU seconds: booking ${p.cpuSeconds.booking}, PostgreSQL ${p.cpuSeconds.postgres}, Kafka ${p.cpuSeconds.kafka}, the bench's producer and everything else ${Math.round((p.cpuSeconds.machine - p.cpuSeconds.booking - p.cpuSeconds.postgres - p.cpuSeconds.kafka) * 100) / 100}; the machine ${p.cpuSeconds.machine} of the ${Math.round(2 * p.seconds * 100) / 100} two cores offer (${Math.round((1e6 * (p.cpuSeconds.booking + p.cpuSeconds.postgres)) / p.events)} µs of booking and PostgreSQL CPU per event).\n`;
+  return `\nWhere the resync's time goes (the machine is the limit when its cores are busy):\n${phase('rebuild', r.rebuild)}${phase('resync', r.resync)}`;
 }
 
 function resyncRows(run: BenchRun): string {
