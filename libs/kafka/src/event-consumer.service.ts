@@ -65,20 +65,7 @@ export class EventConsumer {
   private outage = 0;
 
   constructor(private readonly options: EventConsumerOptions) {
-    const { brokers, clientId } = options.connection;
-    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
-    this.consumer = kafka.consumer({
-      kafkaJS: {
-        groupId: namespaced(options.groupId, options.connection.namespace),
-        fromBeginning: options.fromBeginning ?? true,
-        autoCommit: true,
-        // A member killed with -9 holds its partitions until the session times out (45 s by default):
-        // 10 s bounds how long bookings wait for another instance, or a restarted one, to take over.
-        sessionTimeout: 10_000,
-        heartbeatInterval: 3_000,
-      },
-      ...consumerTuning,
-    });
+    this.consumer = kafkaConsumerOf(options.connection, options.groupId, options.fromBeginning ?? true);
     this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
     this.retry = options.retry ?? defaultRetryPolicy;
     this.logger = options.logger ?? console;
@@ -178,6 +165,33 @@ export class EventConsumer {
     this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
     return deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts);
   }
+}
+
+/**
+ * A consumer in the group (inside the connection's namespace) with the settings every medbus
+ * consumer shares: offsets committed by the client once stored, bounded prefetch, and a session
+ * timeout that hands a killed member's partitions on within 10 s (librdkafka's 45 s default kept
+ * bookings waiting for a restarted instance). `extra`: librdkafka settings of the caller's own.
+ */
+export function kafkaConsumerOf(
+  connection: KafkaConnectionOptions,
+  groupId: string,
+  fromBeginning: boolean,
+  extra: { readonly autoCommitInterval?: number; readonly rdkafka?: Readonly<Record<string, string | number>> } = {},
+): KafkaJS.Consumer {
+  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: connection.brokers, clientId: connection.clientId, logLevel: KafkaJS.logLevel.WARN } });
+  return kafka.consumer({
+    kafkaJS: {
+      groupId: namespaced(groupId, connection.namespace),
+      fromBeginning,
+      autoCommit: true,
+      ...(extra.autoCommitInterval === undefined ? {} : { autoCommitInterval: extra.autoCommitInterval }),
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+    },
+    ...extra.rdkafka,
+    ...consumerTuning,
+  });
 }
 
 /** A dependency is down: the message was not applied and must be tried again later, never dead-lettered. */

@@ -3,12 +3,12 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Link, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AvroCodec } from './avro-codec.service';
-import { InfrastructureFault, codeOf, deadLetterMessage, decodeKnownMessage, decodeMessage, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
+import { InfrastructureFault, codeOf, deadLetterMessage, decodeKnownMessage, decodeMessage, kafkaConsumerOf, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
 import type { EventPublisher } from './event-publisher.service';
 import { backoffMs, faultOf } from './fault.mapper';
 import { extractTraceContext, headersAsText } from './kafka-headers.mapper';
 import { ProcessedEvents } from './processed-events.service';
-import { consumerTuning, defaultRetryPolicy, namespaced, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { defaultRetryPolicy, namespaced, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
 
 /**
  * A read model, declared once as a value: the events it handles and how a batch of them changes
@@ -92,20 +92,10 @@ export class ProjectionConsumer {
     this.handled = handled;
     this.topics = [...topics];
     this.name = options.projections.map((projection) => projection.name).join('+');
-    const { brokers, clientId } = options.connection;
-    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId, logLevel: KafkaJS.logLevel.WARN } });
-    this.consumer = kafka.consumer({
-      kafkaJS: {
-        groupId: namespaced(options.groupId, options.connection.namespace),
-        fromBeginning: options.fromBeginning ?? true,
-        // Offsets are stored only once their batch's transaction committed; the client commits stored offsets.
-        autoCommit: true,
-        autoCommitInterval: 1_000,
-        sessionTimeout: 10_000,
-        heartbeatInterval: 3_000,
-      },
-      'js.consumer.max.batch.size': options.maxBatchSize ?? 2_000,
-      ...consumerTuning,
+    // Offsets are stored once their batch's transaction committed; the client commits stored offsets every second.
+    this.consumer = kafkaConsumerOf(options.connection, options.groupId, options.fromBeginning ?? true, {
+      autoCommitInterval: 1_000,
+      rdkafka: { 'js.consumer.max.batch.size': options.maxBatchSize ?? 2_000 },
     });
     this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
     this.retry = options.retry ?? defaultRetryPolicy;
