@@ -19,6 +19,7 @@ import { CreateInventoryTables1764028800000 } from './migrations/inventory-table
 import { CreateBookingTables1764115200000 } from './migrations/booking-tables.migration';
 import { CreateHubFacadeTables1764288000000 } from './migrations/hub-facade-tables.migration';
 import { InventorySearchIndexes1796100000000 } from './migrations/inventory-search.migration';
+import { InventoryAntiEntropy1796200000000 } from './migrations/inventory-anti-entropy.migration';
 import { InventorySlotFillfactor1796000000000 } from './migrations/inventory-slot-fillfactor.migration';
 import { HubFacadeModule } from './hub-facade/hub-facade.module';
 import { AppointmentsModule } from './appointments/appointments.module';
@@ -34,6 +35,7 @@ export const bookingMigrations = [
   AddBackboneRetentionIndexes1795910400000,
   InventorySlotFillfactor1796000000000,
   InventorySearchIndexes1796100000000,
+  InventoryAntiEntropy1796200000000,
 ];
 
 const shutdownHook = Symbol('booking shutdown hook');

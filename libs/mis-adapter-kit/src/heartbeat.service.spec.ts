@@ -16,6 +16,7 @@ describe('heartbeat', () => {
       syncLagMs: 60_000,
       heartbeatIntervalMs: 10_000,
       occurredAt: now.getTime(),
+      lastReassertedAt: null,
     });
   });
 

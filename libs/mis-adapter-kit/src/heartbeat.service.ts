@@ -12,6 +12,8 @@ export interface AdapterHealth {
   readonly organisationOids: readonly string[];
   readonly misReachable: boolean;
   readonly lastSuccessfulSyncAt: Date | null;
+  /** Start of the last completed reasserting pass (every known entity published again since); absent or null before one. */
+  readonly lastReassertedAt?: Date | null;
 }
 
 export function toHeartbeat(identity: AdapterIdentity, health: AdapterHealth, intervalMs: number, now: Date): AdapterHeartbeatRecorded {
@@ -26,6 +28,7 @@ export function toHeartbeat(identity: AdapterIdentity, health: AdapterHealth, in
     syncLagMs: last === null ? null : Math.max(0, now.getTime() - last),
     heartbeatIntervalMs: intervalMs,
     occurredAt: now.getTime(),
+    lastReassertedAt: health.lastReassertedAt?.getTime() ?? null,
   };
 }
 

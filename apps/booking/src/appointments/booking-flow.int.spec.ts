@@ -286,6 +286,7 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
       syncLagMs: 0,
       heartbeatIntervalMs: 60_000,
       occurredAt: Date.now(),
+      lastReassertedAt: null,
     });
   });
 

@@ -281,6 +281,55 @@ describe('the inventory projection applied event by event and in batches', () =>
     );
     expect(rows).toEqual(slots.map(() => ({ offered: true, specialty_nsi_code: '70' })));
   });
+
+  it('after its adapter restated everything, takes the slots it did not restate as gone, once per pass, and lets a restated copy back', async () => {
+    const dataSource = await freshInventory('reassert');
+    const projection = projectionOf(dataSource);
+    const apply = (...events: ConsumedEvent[]) => dataSource.transaction((tx) => projection.apply(tx, events));
+    const organisation = anOrganisation(6);
+    const practitioner = aPractitioner(6, 0);
+    const passStart = day0 - 3 * hour;
+    const before = (passStart - hour) * 1000;
+    const during = (passStart + 60_000) * 1000;
+    const stale = aSlot(6, 0, 1, { sourceVersion: before });
+    const restated = aSlot(6, 0, 2, { sourceVersion: during });
+    const earlier = aSlot(6, 0, 3, { startsAt: passStart - 2 * hour, endsAt: passStart - 2 * hour + 900_000, sourceVersion: before });
+    await apply(
+      anEvent(AllEvents.OrganisationPublished, organisation.organisationOid, organisation),
+      anEvent(AllEvents.ResourcePublished, practitioner.resourceId, practitioner),
+      ...[stale, restated, earlier].map((slot) => anEvent(AllEvents.SlotPublished, slot.slotId, slot)),
+    );
+    const heartbeat = (at: number, lastReassertedAt: number | null, adapterId = 'adapter-of-record') =>
+      anEvent(AllEvents.AdapterHeartbeatRecorded, adapterId, {
+        adapterId, misVendor: 'test', adapterVersion: '1', organisationOids: [organisation.organisationOid], misReachable: true,
+        lastSuccessfulSyncAt: at, syncLagMs: 0, heartbeatIntervalMs: 10_000, occurredAt: at, lastReassertedAt,
+      });
+    const offered = async (): Promise<Record<string, boolean>> => {
+      const rows: { slot_id: string; offered: boolean }[] = await dataSource.query(
+        `SELECT slot_id, offered FROM inventory_slot WHERE organisation_oid = $1 ORDER BY slot_id`,
+        [organisation.organisationOid],
+      );
+      return Object.fromEntries(rows.map((row) => [row.slot_id.split(':').pop(), row.offered]));
+    };
+
+    // Before any completed pass nothing is swept; a pass's heartbeat from another, older adapter sweeps nothing either.
+    await apply(heartbeat(passStart + 100_000, null));
+    await apply(heartbeat(passStart + 50_000, passStart, 'not-of-record'));
+    expect(await offered()).toEqual({ 1: true, 2: true, 3: true });
+
+    await apply(heartbeat(passStart + 200_000, passStart));
+    expect(await offered()).toEqual({ 1: false, 2: true, 3: true });
+
+    // The same pass reported again sweeps nothing more: a slot that arrives late with an older version stays.
+    const late = aSlot(6, 0, 4, { sourceVersion: before });
+    await apply(anEvent(AllEvents.SlotPublished, late.slotId, late), heartbeat(passStart + 300_000, passStart));
+    expect(await offered()).toEqual({ 1: false, 2: true, 3: true, 4: true });
+
+    // A restated copy still in flight when the sweep ran wins on its version.
+    const restatedLate = aSlot(6, 0, 1, { sourceVersion: during });
+    await apply(anEvent(AllEvents.SlotChanged, restatedLate.slotId, restatedLate));
+    expect(await offered()).toEqual({ 1: true, 2: true, 3: true, 4: true });
+  });
 });
 
 async function waitForLockWait(dataSource: DataSource): Promise<void> {

@@ -101,6 +101,7 @@ function aHeartbeat(organisationOids: string[], overrides: Partial<EventOf<'Adap
     syncLagMs: 2_000,
     heartbeatIntervalMs: 10_000,
     occurredAt: now,
+    lastReassertedAt: null,
     ...overrides,
   };
 }

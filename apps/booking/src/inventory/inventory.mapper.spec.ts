@@ -69,7 +69,9 @@ describe('heartbeat rows', () => {
       syncLagMs: null,
       heartbeatIntervalMs: 10_000,
       occurredAt: 0,
+      lastReassertedAt: 3_600_000,
     });
     expect(row.organisationOids).toEqual(['a', 'b']);
+    expect(row.lastReassertedAt).toEqual(new Date(3_600_000));
   });
 });

@@ -83,6 +83,8 @@ export interface HeartbeatRow {
   readonly lastSuccessfulSyncAt: Date | null;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatAt: Date;
+  /** Start of the adapter's last completed reassert pass (anti-entropy), or null. */
+  readonly lastReassertedAt: Date | null;
 }
 
 type InventoryEventName =
@@ -275,6 +277,7 @@ export function heartbeatRowOf(event: AdapterHeartbeatRecorded): HeartbeatRow {
     lastSuccessfulSyncAt: event.lastSuccessfulSyncAt === null ? null : new Date(event.lastSuccessfulSyncAt),
     heartbeatIntervalMs: event.heartbeatIntervalMs,
     heartbeatAt: new Date(event.occurredAt),
+    lastReassertedAt: event.lastReassertedAt === null || event.lastReassertedAt === undefined ? null : new Date(event.lastReassertedAt),
   };
 }
 

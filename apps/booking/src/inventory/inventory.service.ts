@@ -146,14 +146,32 @@ const lockCatalogue = `SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(${c
   FROM (SELECT hashtext(oid) & ${lockBuckets - 1} AS bucket, bool_or(exclusive) AS exclusive
         FROM unnest($1::text[], $2::boolean[]) AS u(oid, exclusive) GROUP BY 1 ORDER BY 1) buckets`;
 
-const upsertHeartbeat = `INSERT INTO inventory_organisation_heartbeat AS t
-    (organisation_oid, adapter_id, mis_vendor, mis_reachable, last_successful_sync_at, heartbeat_interval_ms, heartbeat_at)
-  SELECT oid, $2::text, $3::text, $4::boolean, $5::timestamptz, $6::bigint, $7::timestamptz FROM unnest($1::text[]) AS oid
-  ON CONFLICT (organisation_oid) DO UPDATE SET adapter_id = excluded.adapter_id, mis_vendor = excluded.mis_vendor,
-    mis_reachable = excluded.mis_reachable, last_successful_sync_at = excluded.last_successful_sync_at,
-    heartbeat_interval_ms = excluded.heartbeat_interval_ms, heartbeat_at = excluded.heartbeat_at
-  WHERE (excluded.heartbeat_at, excluded.adapter_id) > (t.heartbeat_at, t.adapter_id)
-  RETURNING 1`;
+// Returns the organisations whose adapter of record this heartbeat is and whose last completed
+// reassert advanced with it (the previous value read before the upsert, in the same snapshot).
+const upsertHeartbeat = `WITH previous AS (
+    SELECT organisation_oid, last_reasserted_at FROM inventory_organisation_heartbeat WHERE organisation_oid = ANY($1::text[])
+  ), upserted AS (
+    INSERT INTO inventory_organisation_heartbeat AS t
+      (organisation_oid, adapter_id, mis_vendor, mis_reachable, last_successful_sync_at, heartbeat_interval_ms, heartbeat_at, last_reasserted_at)
+    SELECT oid, $2::text, $3::text, $4::boolean, $5::timestamptz, $6::bigint, $7::timestamptz, $8::timestamptz FROM unnest($1::text[]) AS oid
+    ON CONFLICT (organisation_oid) DO UPDATE SET adapter_id = excluded.adapter_id, mis_vendor = excluded.mis_vendor,
+      mis_reachable = excluded.mis_reachable, last_successful_sync_at = excluded.last_successful_sync_at,
+      heartbeat_interval_ms = excluded.heartbeat_interval_ms, heartbeat_at = excluded.heartbeat_at, last_reasserted_at = excluded.last_reasserted_at
+    WHERE (excluded.heartbeat_at, excluded.adapter_id) > (t.heartbeat_at, t.adapter_id)
+    RETURNING t.organisation_oid
+  )
+  SELECT u.organisation_oid FROM upserted u LEFT JOIN previous p ON p.organisation_oid = u.organisation_oid
+  WHERE $8::timestamptz IS NOT NULL AND (p.last_reasserted_at IS NULL OR p.last_reasserted_at < $8::timestamptz)`;
+
+/**
+ * Anti-entropy: once the adapter of record has stated everything it knows at the MIS again (a
+ * reassert pass that started at T, every event of it versioned from T), a slot of its
+ * organisations that starts after T and still carries an older version is not at the MIS any more
+ * (published by a run that is gone, or removed while a removal was lost). It is marked removed
+ * with its own version, so a restated copy still in flight on a lagging partition wins over it.
+ */
+const removeUnstatedSlots = `UPDATE inventory_slot SET removed = true, offered = false
+  WHERE organisation_oid = ANY($1::text[]) AND NOT removed AND starts_at >= $2::timestamptz AND source_version < $3::bigint`;
 
 /** A slot row that a batch changed, as stored after it. */
 export interface AppliedSlot {
@@ -301,7 +319,7 @@ export class InventoryService {
 
   private async applyHeartbeats(tx: EntityManager, batch: readonly HeartbeatRow[]): Promise<void> {
     for (const row of batch) {
-      await tx.query(upsertHeartbeat, [
+      const reasserted: { organisation_oid: string }[] = await tx.query(upsertHeartbeat, [
         row.organisationOids,
         row.adapterId,
         row.misVendor,
@@ -309,7 +327,11 @@ export class InventoryService {
         row.lastSuccessfulSyncAt,
         row.heartbeatIntervalMs,
         row.heartbeatAt,
+        row.lastReassertedAt,
       ]);
+      if (reasserted.length > 0 && row.lastReassertedAt) {
+        await tx.query(removeUnstatedSlots, [reasserted.map((r) => r.organisation_oid), row.lastReassertedAt, row.lastReassertedAt.getTime() * 1000]);
+      }
     }
   }
 }

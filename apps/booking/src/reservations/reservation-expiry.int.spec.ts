@@ -208,6 +208,7 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
       syncLagMs: 0,
       heartbeatIntervalMs: 60_000,
       occurredAt: Date.now(),
+      lastReassertedAt: null,
     });
   });
 

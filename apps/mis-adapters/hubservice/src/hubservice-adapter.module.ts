@@ -159,7 +159,12 @@ export class HubServiceAdapter {
       this.publisher,
       clock,
       { adapterId: config.ADAPTER_ID, misVendor: config.MIS_VENDOR, adapterVersion: config.ADAPTER_VERSION },
-      () => ({ organisationOids: this.sync.organisationOids, misReachable: this.client.misReachable, lastSuccessfulSyncAt: this.sync.lastSuccessfulSyncAt }),
+      () => ({
+        organisationOids: this.sync.organisationOids,
+        misReachable: this.client.misReachable,
+        lastSuccessfulSyncAt: this.sync.lastSuccessfulSyncAt,
+        lastReassertedAt: this.sync.lastReassertedAt,
+      }),
       config.HEARTBEAT_INTERVAL_MS,
       (error) => this.logger.warn('heartbeat not published', { error: describe(error) }),
     );

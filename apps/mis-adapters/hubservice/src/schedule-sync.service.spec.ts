@@ -177,10 +177,15 @@ describe('ScheduleSync publishing rules', () => {
     mis.appointments.set('D1', (mis.appointments.get('D1') ?? []).slice(1));
     await sync.fullSync();
     expect(sent).toHaveLength(5);
+    expect(sync.lastReassertedAt).toBeNull();
     clock.advance(3_600_000);
+    const passStart = clock.now();
 
     await sync.fullSync();
 
+    // Heartbeats report the pass, so the inventory can take what was not restated as gone.
+    expect(sync.lastReassertedAt).toEqual(passStart);
+    for (const event of sent.slice(5)) expect((event.value as { sourceVersion: number }).sourceVersion).toBeGreaterThanOrEqual(passStart.getTime() * 1000);
     const again = sent.slice(5).map((e) => [e.event.name, e.key, (e.value as { status?: string }).status]);
     expect(again).toEqual([
       ['OrganisationPublished', OID, undefined],

@@ -93,6 +93,7 @@ export class ScheduleSync {
   private readonly queuedRefreshes = new Map<string, Promise<number>>();
   private lastSyncAt: Date | null = null;
   private lastReassertAt: number;
+  private lastCompletedReassertAt: Date | null = null;
 
   constructor(
     private readonly client: HubReader,
@@ -121,6 +122,11 @@ export class ScheduleSync {
 
   get lastSuccessfulSyncAt(): Date | null {
     return this.lastSyncAt;
+  }
+
+  /** Start of the last reasserting pass that completed without a refused answer; null before one. */
+  get lastReassertedAt(): Date | null {
+    return this.lastCompletedReassertAt;
   }
 
   get organisationOids(): string[] {
@@ -188,7 +194,10 @@ export class ScheduleSync {
     // Only a listing that answered for every district proves an organisation gone.
     if (listingComplete) published += await this.removeUnlistedOrganisations(listed);
     if (failures === 0) this.lastSyncAt = startedAt;
-    if (reassert && failures === 0) this.lastReassertAt = startedAt.getTime();
+    if (reassert && failures === 0) {
+      this.lastReassertAt = startedAt.getTime();
+      this.lastCompletedReassertAt = startedAt;
+    }
     this.logger.log('sync finished', { published, failures, reassert, slotsTracked: this.slots.size });
     return { published, failures };
   }

@@ -129,6 +129,18 @@ export const AllEvents = {
           },
           doc: 'When the adapter recorded this heartbeat.',
         },
+        {
+          name: 'lastReassertedAt',
+          type: [
+            'null',
+            {
+              type: 'long',
+              logicalType: 'timestamp-millis',
+            },
+          ],
+          default: null,
+          doc: 'Start of the adapter\'s last completed reasserting pass (anti-entropy): every organisation, resource and slot it knows at the MIS was published again since, with a newer source version. A reader may take any slot of the listed organisations that starts after it and carries an older version as gone from the MIS. Null until such a pass completes.',
+        },
       ],
     },
   },

@@ -41,6 +41,14 @@ export interface AdapterHeartbeatRecorded {
   readonly heartbeatIntervalMs: number;
   /** When the adapter recorded this heartbeat. (Epoch milliseconds, Avro timestamp-millis.) */
   readonly occurredAt: number;
+  /**
+   * Start of the adapter's last completed reasserting pass (anti-entropy): every organisation,
+   * resource and slot it knows at the MIS was published again since, with a newer source version. A
+   * reader may take any slot of the listed organisations that starts after it and carries an older
+   * version as gone from the MIS. Null until such a pass completes. (Epoch milliseconds, Avro
+   * timestamp-millis.)
+   */
+  readonly lastReassertedAt: number | null;
 }
 
 /**
