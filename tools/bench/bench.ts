@@ -196,7 +196,7 @@ function resyncWhereTimeGoes(r: ResyncResult): string {
     p.cpuSeconds === undefined
       ? ''
       : `- ${name}: ${p.seconds} s, ${p.batches} transactions of ${p.eventsPerBatch} events on average; CPU seconds: booking ${p.cpuSeconds.booking}, PostgreSQL ${p.cpuSeconds.postgres}, Kafka ${p.cpuSeconds.kafka}, the bench's producer and everything else ${Math.round((p.cpuSeconds.machine - p.cpuSeconds.booking - p.cpuSeconds.postgres - p.cpuSeconds.kafka) * 100) / 100}; the machine ${p.cpuSeconds.machine} of the ${Math.round(2 * p.seconds * 100) / 100} two cores offer (${Math.round((1e6 * (p.cpuSeconds.booking + p.cpuSeconds.postgres)) / p.events)} µs of booking and PostgreSQL CPU per event).\n`;
-  return `\nWhere the resync's time goes (the machine is the limit when its cores are busy):\n${phase('rebuild', r.rebuild)}${phase('resync', r.resync)}`;
+  return `\nWhere the resync's time goes (the machine is the limit when its cores are busy; profiles of the missed targets in docs/profiles/):\n${phase('rebuild', r.rebuild)}${phase('resync', r.resync)}`;
 }
 
 function resyncRows(run: BenchRun): string {
