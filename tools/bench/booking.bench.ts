@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
@@ -6,7 +5,7 @@ import { decodeSoapResponse, encodeSoapRequest, soapActionOf } from '@medbus/hub
 import { namespaced } from '@medbus/kafka';
 import { readStackEnv } from '@medbus/testing';
 import { Region, misGuid, type SimDoctor, type SimSlot } from '../e2e/region.process';
-import { cpuSecondsOf, percentiles, rssMbOf, type Percentiles } from './pipeline.bench';
+import { cpuSecondsOf, machineBusySeconds, percentiles, rssMbOf, type Percentiles } from './pipeline.bench';
 
 /**
  * The booking flow under load, every piece a real process: the HubService simulator (no injected
@@ -565,17 +564,6 @@ async function measureThroughput(
     adapterMsPerCommand,
     cpuCores: { booking: cores('booking'), adapter: cores('adapter'), simulator: cores('simulator'), benchClients: cores('benchClients'), machine: cores('machine'), loadAverage },
   };
-}
-
-/** CPU seconds all cores of the machine spent busy so far (/proc/stat: everything but idle and iowait). */
-function machineBusySeconds(): number {
-  try {
-    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = ticks.slice(0, 8).reduce((a, n) => a + n, 0);
-    return (total - ticks[3] - ticks[4]) / 100;
-  } catch {
-    return 0;
-  }
 }
 
 async function stagesOf(region: Region, appointmentIds: readonly string[]): Promise<Pick<BookingThroughputResult, 'stagesMs' | 'adapterMsPerCommand'>> {

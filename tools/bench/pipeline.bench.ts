@@ -117,12 +117,29 @@ export function rssMbOf(launcherPid: number): number {
   }
 }
 
+/** A process's command name and CPU seconds (user + system) so far; undefined once it has ended. */
+export function processStat(pid: number | string): { command: string; cpuSeconds: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th, in clock ticks (100/s on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds (user + system) the service a launcher started has used so far. */
 export function cpuSecondsOf(launcherPid: number): number {
+  return processStat(servicePidOf(launcherPid))?.cpuSeconds ?? 0;
+}
+
+/** CPU seconds all cores of the machine spent busy so far (/proc/stat: everything but idle and iowait). */
+export function machineBusySeconds(): number {
   try {
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th, in clock ticks (100/s on Linux).
-    const fields = readFileSync(`/proc/${servicePidOf(launcherPid)}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = ticks.slice(0, 8).reduce((a, n) => a + n, 0);
+    return (total - ticks[3] - ticks[4]) / 100;
   } catch {
     return 0;
   }

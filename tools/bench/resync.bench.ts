@@ -4,7 +4,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { namespaced, type EventPublisher, type OutgoingEvent } from '@medbus/kafka';
-import type { BookingUnderTest } from './pipeline.bench';
+import { machineBusySeconds, processStat, type BookingUnderTest } from './pipeline.bench';
 
 /**
  * The projection's resync path with pre-built events: the reference region's catalogue, then its
@@ -187,20 +187,19 @@ function processCpu(): { postgres: number; kafka: number; machine: number } {
   let postgres = 0;
   let kafka = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      if (command === 'postgres') postgres += seconds;
-      else if (command === 'java' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('medbus.stack=kafka')) kafka += seconds;
-    } catch {
-      // the process ended meanwhile
-    }
+    const stat = processStat(pid);
+    if (stat?.command === 'postgres') postgres += stat.cpuSeconds;
+    else if (stat?.command === 'java' && isKafka(pid)) kafka += stat.cpuSeconds;
   }
-  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const machine = (ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) / 100;
-  return { postgres, kafka, machine };
+  return { postgres, kafka, machine: machineBusySeconds() };
+}
+
+function isKafka(pid: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('medbus.stack=kafka');
+  } catch {
+    return false;
+  }
 }
 
 async function consumerCounts(booking: BookingUnderTest): Promise<{ batches: number; applied: number }> {

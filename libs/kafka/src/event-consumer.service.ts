@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
 import { AppError, isRetryable } from '@medbus/errors';
 import { AvroCodec, type DecodedEvent } from './avro-codec.service';
 import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
-import { backoffMs, faultOf } from './fault.mapper';
+import { OutageBackoff, backoffMs, faultOf } from './fault.mapper';
 import { consumerTuning, deadLetterTopicOf, namespaced, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
 import type { EventPublisher } from './event-publisher.service';
 
@@ -62,7 +62,7 @@ export class EventConsumer {
   private readonly retry: RetryPolicy;
   private readonly logger: ConsumerLogger;
   private stopping = false;
-  private outage = 0;
+  private readonly outage = new OutageBackoff();
 
   constructor(private readonly options: EventConsumerOptions) {
     this.consumer = kafkaConsumerOf(options.connection, options.groupId, options.fromBeginning ?? true);
@@ -88,15 +88,13 @@ export class EventConsumer {
   private async onMessage({ topic, partition, message, pause }: KafkaJS.EachMessagePayload): Promise<void> {
     try {
       await this.traced(topic, partition, message);
-      this.outage = 0;
+      this.outage.recovered();
     } catch (error) {
       if (!(error instanceof InfrastructureFault)) throw error;
       // Pause the partition and throw: the client seeks back to this message, which is fetched again
       // once the partition resumes. Nothing is dead-lettered for an outage, however long.
-      const wait = backoffMs(++this.outage, 500, 10_000);
-      this.logger.warn(`${this.options.groupId}: ${topic}/${partition}@${message.offset} waits ${wait} ms for its dependencies (${this.outage} in a row): ${error.message}`);
-      const resume = pause();
-      setTimeout(resume, wait).unref();
+      const wait = this.outage.pauseFor(pause);
+      this.logger.warn(`${this.options.groupId}: ${topic}/${partition}@${message.offset} waits ${wait} ms for its dependencies (${this.outage.inARow} in a row): ${error.message}`);
       throw error;
     }
   }
@@ -109,12 +107,8 @@ export class EventConsumer {
       {
         kind: SpanKind.CONSUMER,
         attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': topic,
-          'messaging.consumer.group.name': this.options.groupId,
+          ...consumerSpanAttributes(topic, partition, this.options.groupId),
           'messaging.kafka.offset': Number(message.offset),
-          'messaging.destination.partition.id': String(partition),
           ...(headers[Headers.eventId] ? { 'messaging.message.id': headers[Headers.eventId] } : {}),
           ...(headers[Headers.eventType] ? { 'medbus.event_type': headers[Headers.eventType] } : {}),
         },
@@ -165,6 +159,17 @@ export class EventConsumer {
     this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
     return deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts);
   }
+}
+
+/** What every consumer span says (OpenTelemetry's messaging conventions). */
+export function consumerSpanAttributes(topic: string, partition: number, groupId: string): Attributes {
+  return {
+    'messaging.system': 'kafka',
+    'messaging.operation.type': 'process',
+    'messaging.destination.name': topic,
+    'messaging.consumer.group.name': groupId,
+    'messaging.destination.partition.id': String(partition),
+  };
 }
 
 /**

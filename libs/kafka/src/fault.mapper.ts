@@ -53,3 +53,27 @@ export function backoffMs(attempt: number, initialMs: number, maxMs: number): nu
   const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, Math.min(attempt - 1, 20)));
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
+
+/**
+ * How long a consumer leaves a partition paused while its dependencies are down: 0.5 s doubling to
+ * 10 s over consecutive outages, back to the start once something is applied again.
+ */
+export class OutageBackoff {
+  private streak = 0;
+
+  /** Outages met in a row so far. */
+  get inARow(): number {
+    return this.streak;
+  }
+
+  recovered(): void {
+    this.streak = 0;
+  }
+
+  /** Pauses through `pause` (which returns the resume) for the next backoff; returns how long. */
+  pauseFor(pause: () => () => void): number {
+    const wait = backoffMs(++this.streak, 500, 10_000);
+    setTimeout(pause(), wait).unref();
+    return wait;
+  }
+}

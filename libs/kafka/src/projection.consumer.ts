@@ -3,9 +3,9 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Link, type Span } from '@opentelemetry/api';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AvroCodec } from './avro-codec.service';
-import { InfrastructureFault, codeOf, deadLetterMessage, decodeKnownMessage, decodeMessage, kafkaConsumerOf, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
+import { InfrastructureFault, codeOf, consumerSpanAttributes, deadLetterMessage, decodeKnownMessage, decodeMessage, kafkaConsumerOf, type ConsumedEvent, type ConsumerLogger } from './event-consumer.service';
 import type { EventPublisher } from './event-publisher.service';
-import { backoffMs, faultOf } from './fault.mapper';
+import { OutageBackoff, backoffMs, faultOf } from './fault.mapper';
 import { extractTraceContext, headersAsText } from './kafka-headers.mapper';
 import { ProcessedEvents } from './processed-events.service';
 import { defaultRetryPolicy, namespaced, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
@@ -73,7 +73,7 @@ export class ProjectionConsumer {
   private readonly logger: ConsumerLogger;
   private readonly handled: ReadonlyMap<string, readonly Projection[]>;
   private readonly topics: readonly string[];
-  private outage = 0;
+  private readonly outage = new OutageBackoff();
   private stopping = false;
   /** The projections it applies, for logs and health. */
   readonly name: string;
@@ -126,19 +126,17 @@ export class ProjectionConsumer {
           if (!isStale()) resolveOffset(offset);
         }),
       );
-      this.outage = 0;
+      this.outage.recovered();
     } catch (error) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
       if (!(error instanceof InfrastructureFault)) throw error;
       // Returning with offsets unresolved makes the client seek back to the first message not applied;
       // it is fetched again once the partition resumes.
       this.stats.outages++;
-      const wait = backoffMs(++this.outage, 500, 10_000);
+      const wait = this.outage.pauseFor(pause);
       this.logger.warn(
-        `${this.options.groupId}: ${batch.topic}/${batch.partition} waits ${wait} ms for its dependencies (${this.outage} in a row), nothing dead-lettered: ${error.message}`,
+        `${this.options.groupId}: ${batch.topic}/${batch.partition} waits ${wait} ms for its dependencies (${this.outage.inARow} in a row), nothing dead-lettered: ${error.message}`,
       );
-      const resume = pause();
-      setTimeout(resume, wait).unref();
     } finally {
       span.end();
       if (batch.messages.length > 1 && batch.messages.length <= perMessageSpansUpTo) this.messageSpans(batch, startTime);
@@ -204,15 +202,17 @@ export class ProjectionConsumer {
   }
 
   private async transaction(entries: readonly Entry[]): Promise<void> {
-    await this.options.dataSource.transaction(async (tx) => {
+    const applied = await this.options.dataSource.transaction(async (tx) => {
       const fresh = await this.markProcessed(tx, entries);
-      this.stats.duplicates += entries.length - fresh.length;
       for (const projection of this.options.projections) {
         const events = fresh.filter((event) => this.handled.get(event.eventType)?.includes(projection));
         if (events.length > 0) await projection.apply(tx, events);
       }
-      this.stats.applied += fresh.length;
+      return fresh.length;
     });
+    // Counted once committed: a transaction rolled back (and retried, or halved) counts nothing.
+    this.stats.applied += applied;
+    this.stats.duplicates += entries.length - applied;
   }
 
   /** Records the batch's event ids in one statement; returns the events not seen before, in order. */
@@ -246,14 +246,7 @@ export class ProjectionConsumer {
   }
 
   private batchSpan(batch: KafkaJS.Batch): Span {
-    const attributes = {
-      'messaging.system': 'kafka',
-      'messaging.operation.type': 'process',
-      'messaging.destination.name': batch.topic,
-      'messaging.consumer.group.name': this.options.groupId,
-      'messaging.destination.partition.id': String(batch.partition),
-      'messaging.batch.message_count': batch.messages.length,
-    };
+    const attributes = { ...consumerSpanAttributes(batch.topic, batch.partition, this.options.groupId), 'messaging.batch.message_count': batch.messages.length };
     // One message (steady state): its span continues the producer's trace, as a per-message consumer would.
     if (batch.messages.length === 1) {
       return tracer.startSpan(`process ${batch.topic}`, { kind: SpanKind.CONSUMER, attributes }, extractTraceContext(headersAsText(batch.messages[0].headers)));
@@ -267,17 +260,10 @@ export class ProjectionConsumer {
   }
 
   private messageSpans(batch: KafkaJS.Batch, startTime: number): void {
+    const shared = consumerSpanAttributes(batch.topic, batch.partition, this.options.groupId);
     for (const message of batch.messages) {
-      const headers = headersAsText(message.headers);
-      const attributes = {
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': batch.topic,
-        'messaging.consumer.group.name': this.options.groupId,
-        'messaging.kafka.offset': Number(message.offset),
-        'messaging.destination.partition.id': String(batch.partition),
-      };
-      tracer.startSpan(`process ${batch.topic}`, { kind: SpanKind.CONSUMER, attributes, startTime }, extractTraceContext(headers)).end();
+      const attributes = { ...shared, 'messaging.kafka.offset': Number(message.offset) };
+      tracer.startSpan(`process ${batch.topic}`, { kind: SpanKind.CONSUMER, attributes, startTime }, extractTraceContext(headersAsText(message.headers))).end();
     }
   }
 }

@@ -186,7 +186,7 @@ export interface AppliedSlot {
  * version, and of equal versions the first to arrive. So a batch gives the same table as its events
  * one at a time, and one INSERT never touches a row twice.
  */
-export function latestPerKey<R extends { readonly sourceVersion: number }>(rows: readonly R[], keyOf: (row: R) => string): R[] {
+function latestPerKey<R extends { readonly sourceVersion: number }>(rows: readonly R[], keyOf: (row: R) => string): R[] {
   const latest = new Map<string, R>();
   for (const row of rows) {
     const key = keyOf(row);
