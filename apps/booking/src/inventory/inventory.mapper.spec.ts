@@ -68,10 +68,18 @@ describe('heartbeat rows', () => {
       lastSuccessfulSyncAt: null,
       syncLagMs: null,
       heartbeatIntervalMs: 10_000,
-      occurredAt: 0,
+      occurredAt: 7_200_000,
       lastReassertedAt: 3_600_000,
     });
     expect(row.organisationOids).toEqual(['a', 'b']);
     expect(row.lastReassertedAt).toEqual(new Date(3_600_000));
+  });
+
+  it('refuse a reassert pass said to have completed after the heartbeat reporting it', () => {
+    const beat = {
+      adapterId: 'medialog-1', misVendor: 'medialog', adapterVersion: '1', organisationOids: ['a'], misReachable: true,
+      lastSuccessfulSyncAt: null, syncLagMs: null, heartbeatIntervalMs: 10_000, occurredAt: 1_000, lastReassertedAt: 1_001,
+    };
+    expect(() => heartbeatRowOf(beat)).toThrow(InvalidInventoryEventError);
   });
 });

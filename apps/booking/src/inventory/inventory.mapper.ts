@@ -269,6 +269,10 @@ export function slotTombstoneOf(event: SlotRemoved): SlotRow {
 }
 
 export function heartbeatRowOf(event: AdapterHeartbeatRecorded): HeartbeatRow {
+  // A pass cannot have completed after the heartbeat that reports it; a later one would sweep slots the MIS still has.
+  if (event.lastReassertedAt !== null && event.lastReassertedAt !== undefined && event.lastReassertedAt > event.occurredAt) {
+    throw new InvalidInventoryEventError('lastReassertedAt is after the heartbeat itself', { adapterId: event.adapterId });
+  }
   return {
     organisationOids: [...new Set(event.organisationOids)].sort(),
     adapterId: event.adapterId,
