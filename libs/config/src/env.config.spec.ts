@@ -45,7 +45,13 @@ describe('loadConfig', () => {
       KAFKA_CLIENT_ID: 'booking',
       SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8080/apis/ccompat/v7',
       DATABASE_URL: 'postgres://booking:s3cret@127.0.0.1:5432/booking',
+      DATABASE_STATEMENT_TIMEOUT_MS: 15_000,
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000,
       HTTP_PORT: 3000,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
       OTEL_SERVICE_NAME: 'booking',
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9411/v1/traces',
       OTEL_SDK_DISABLED: false,
@@ -117,6 +123,6 @@ describe('loadConfig', () => {
   });
 
   it('ignores variables the schema does not name', () => {
-    expect(loadConfig(httpConfigSchema, { HTTP_PORT: '8080', PATH: '/usr/bin' })).toEqual({ HTTP_PORT: 8080 });
+    expect(loadConfig(httpConfigSchema, { HTTP_PORT: '8080', PATH: '/usr/bin' })).not.toHaveProperty('PATH');
   });
 });

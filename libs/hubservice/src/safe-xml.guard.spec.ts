@@ -46,7 +46,23 @@ describe('assertSafeXml', () => {
     expect(assertSafeXml(`${'<a>'.repeat(10)}<b/>${'</a>'.repeat(10)}`, { maxDepth: 11 })).toContain('<b/>');
   });
 
+  it('is not fooled by a `>` inside an attribute value, a comment or CDATA when it counts depth', () => {
+    const hidden = (open: string) => `${open.repeat(100)}${'</a>'.repeat(100)}`;
+    expect(codeOf(() => assertSafeXml(hidden('<a b="/>">'), { maxDepth: 32 }))).toBe(SafeXmlCode.tooDeep);
+    expect(codeOf(() => assertSafeXml(hidden("<a b='x/>'>"), { maxDepth: 32 }))).toBe(SafeXmlCode.tooDeep);
+    expect(codeOf(() => assertSafeXml(hidden('<a><!-- <b/> --><![CDATA[ /> ]]>'), { maxDepth: 32 }))).toBe(SafeXmlCode.tooDeep);
+    expect(assertSafeXml('<a b="x>y" c=\'/>\'><!-- </a> --><![CDATA[</a>]]></a>')).toContain('x>y');
+  });
+
   it.each([
+    ['two root elements', envelope('') + envelope('')],
+    ['two self-closing roots', '<a/><b/>'],
+    ['garbage after the root', `${envelope('')}trailing`],
+    ['garbage after a self-closing root', '<?xml version="1.0"?><a/>x'],
+    ['text before the root', 'x<a/>'],
+    ['CDATA outside the root', '<a/><![CDATA[x]]>'],
+    ['a close tag without its open', '</a><a/>'],
+    ['an unterminated start tag', '<a b="x>'],
     ['a truncated envelope', envelope('<GetDistrictList>').slice(0, 80)],
     ['mismatched tags', '<a><b></a></b>'],
     ['text that is not XML', 'hello, world'],

@@ -39,8 +39,9 @@ export function assertSafeXml(body: string | Buffer, options: SafeXmlOptions = {
   }
   // A NUL or a UTF-16 body is not the UTF-8 SOAP we speak.
   if (text.includes('\u0000')) throw new ValidationError(SafeXmlCode.malformed, 'XML body is not UTF-8 text');
-  const depth = maxNesting(text, maxDepth);
-  if (depth > maxDepth) throw new ValidationError(SafeXmlCode.tooDeep, `XML nests deeper than ${maxDepth} elements`, { details: { maxDepth } });
+  const structure = structureOf(text, maxDepth);
+  if (structure.deepest > maxDepth) throw new ValidationError(SafeXmlCode.tooDeep, `XML nests deeper than ${maxDepth} elements`, { details: { maxDepth } });
+  if (structure.problem !== undefined) throw new ValidationError(SafeXmlCode.malformed, 'XML body is not well-formed', { details: { reason: structure.problem } });
   // Without a DTD only the five predefined entities and character references exist.
   if (/&(?!(?:lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) {
     throw new ValidationError(SafeXmlCode.malformed, 'XML refers to an undeclared entity');
@@ -54,36 +55,66 @@ export function assertSafeXml(body: string | Buffer, options: SafeXmlOptions = {
   return text;
 }
 
-/** Deepest element nesting, stopping early once past `limit`; comments, CDATA and PIs do not count. */
-function maxNesting(text: string, limit: number): number {
+type Structure = { readonly deepest: number; readonly problem?: 'MULTIPLE_ROOTS' | 'TEXT_OUTSIDE_ROOT' | 'UNBALANCED' | 'UNTERMINATED' };
+
+/**
+ * One linear pass over the markup: the deepest element nesting (stopping early once past `limit`),
+ * and what the validator lets through: a second root element, text outside the root, a close tag
+ * without its open. A tag ends at a `>` outside quoted attribute values; comments, CDATA and PIs
+ * do not nest.
+ */
+function structureOf(text: string, limit: number): Structure {
   let depth = 0;
   let deepest = 0;
-  let i = text.indexOf('<');
-  while (i !== -1 && i < text.length) {
-    if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i + 4);
-      if (end === -1) return deepest;
-      i = text.indexOf('<', end + 3);
-      continue;
+  let roots = 0;
+  let i = 0;
+  for (;;) {
+    const lt = text.indexOf('<', i);
+    if (depth === 0 && text.slice(i, lt === -1 ? text.length : lt).trim() !== '') return { deepest, problem: 'TEXT_OUTSIDE_ROOT' };
+    if (lt === -1) return depth === 0 ? { deepest } : { deepest, problem: 'UNTERMINATED' };
+    if (text.startsWith('<!--', lt)) {
+      i = afterToken(text, '-->', lt + 4);
+    } else if (text.startsWith('<![CDATA[', lt)) {
+      if (depth === 0) return { deepest, problem: 'TEXT_OUTSIDE_ROOT' };
+      i = afterToken(text, ']]>', lt + 9);
+    } else if (text.startsWith('<?', lt)) {
+      i = afterToken(text, '?>', lt + 2);
+    } else if (text.charCodeAt(lt + 1) === 0x2f /* / */) {
+      depth--;
+      if (depth < 0) return { deepest, problem: 'UNBALANCED' };
+      i = afterToken(text, '>', lt + 2);
+    } else {
+      const close = tagEnd(text, lt + 1);
+      if (close === -1) return { deepest, problem: 'UNTERMINATED' };
+      if (depth === 0 && ++roots > 1) return { deepest, problem: 'MULTIPLE_ROOTS' };
+      if (text.charCodeAt(close - 1) !== 0x2f /* / */) {
+        depth++;
+        if (depth > deepest) deepest = depth;
+        if (deepest > limit) return { deepest };
+      }
+      i = close + 1;
     }
-    if (text.startsWith('<![CDATA[', i)) {
-      const end = text.indexOf(']]>', i + 9);
-      if (end === -1) return deepest;
-      i = text.indexOf('<', end + 3);
-      continue;
-    }
-    const close = text.indexOf('>', i + 1);
-    if (close === -1) return deepest;
-    const next = text.charCodeAt(i + 1);
-    if (next === 0x2f /* / */) depth--;
-    else if (next !== 0x3f /* ? */ && next !== 0x21 /* ! */ && text.charCodeAt(close - 1) !== 0x2f) {
-      depth++;
-      if (depth > deepest) deepest = depth;
-      if (deepest > limit) return deepest;
-    }
-    i = text.indexOf('<', close + 1);
+    if (i === 0) return { deepest, problem: 'UNTERMINATED' };
   }
-  return deepest;
+}
+
+/** The index after `token` searched from `from`, or 0 when it never comes. */
+function afterToken(text: string, token: string, from: number): number {
+  const end = text.indexOf(token, from);
+  return end === -1 ? 0 : end + token.length;
+}
+
+/** The `>` that ends a start tag, skipping quoted attribute values; -1 when none does. */
+function tagEnd(text: string, from: number): number {
+  let quote = 0;
+  for (let j = from; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) quote = c;
+    else if (c === 0x3e /* > */) return j;
+  }
+  return -1;
 }
 
 /**

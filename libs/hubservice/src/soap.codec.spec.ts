@@ -1,6 +1,6 @@
 import { ValidationError } from '@medbus/errors';
 import { HubErrorCode, hubErrorName, hubFailure } from './hubservice.errors';
-import { decodeSoapRequest, decodeSoapResponse, encodeSoapFault, encodeSoapRequest, encodeSoapResponse, SoapFaultError } from './soap.codec';
+import { decodeSoapRequest, decodeSoapResponse, encodeSoapFault, encodeSoapRequest, encodeSoapResponse, peekSoapGuid, SoapFaultError } from './soap.codec';
 
 describe('SOAP codec', () => {
   it('writes a result as WCF does: base members first, alphabetical, absent values nil', () => {
@@ -68,5 +68,21 @@ describe('SOAP codec', () => {
   it('refuses a response with wrong types rather than guessing', () => {
     const xml = encodeSoapResponse('GetDistrictList', { Success: true, Districts: [{ IdDistrict: 1 }] }).replace('<a:Success>true', '<a:Success>maybe');
     expect(() => decodeSoapResponse('GetDistrictList', xml)).toThrow(expect.objectContaining({ code: 'SOAP.BAD_VALUE' }));
+  });
+});
+
+describe('peekSoapGuid', () => {
+  const request = (guid: string) =>
+    `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><tem:GetLPUList xmlns:tem="http://tempuri.org/"><tem:guid xmlns:x="y"> ${guid} </tem:guid><tem:idDistrict>1</tem:idDistrict></tem:GetLPUList></s:Body></s:Envelope>`;
+
+  it('finds the guid of a request with or without a prefix, trimmed and with entities resolved', () => {
+    expect(peekSoapGuid(request('6A3F0C2E-1111'))).toBe('6A3F0C2E-1111');
+    expect(peekSoapGuid('<Envelope><Body><GetDistrictList><guid>a&amp;b</guid></GetDistrictList></Body></Envelope>')).toBe('a&b');
+  });
+
+  it('finds none in a body without a plain guid element', () => {
+    expect(peekSoapGuid('<Envelope><Body><GetDistrictList><guidance>x</guidance></GetDistrictList></Body></Envelope>')).toBeUndefined();
+    expect(peekSoapGuid('<guid><![CDATA[x]]></guid>')).toBeUndefined();
+    expect(peekSoapGuid(`<guid>${'x'.repeat(300)}</guid>`)).toBeUndefined();
   });
 });

@@ -45,6 +45,20 @@ function parseBody(xml: string | Buffer, options?: SafeXmlOptions): Record<strin
   return body;
 }
 
+const guidElement = /<(?:[A-Za-z_][\w.-]{0,63}:)?guid(?:\s[^<>]{0,512})?>\s*([^<]{0,256}?)\s*<\//;
+const predefinedEntities: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * The value of the first `guid` element of a SOAP request, found by one regular-expression scan of
+ * the raw text without parsing it, so a server can refuse an unknown client before it pays for a
+ * whole body (linear in the size; bounded element and value lengths). Undefined when there is none
+ * or it is not plain text (CDATA, a nested element). The parsed request stays authoritative.
+ */
+export function peekSoapGuid(xml: string): string | undefined {
+  const value = guidElement.exec(xml)?.[1];
+  return value?.replace(/&(lt|gt|amp|quot|apos);/g, (_match, name: string) => predefinedEntities[name] ?? '');
+}
+
 /** A decoded request: which operation and its parameters. */
 export type DecodedRequest = {
   [K in keyof HubRequests]: { readonly operation: K; readonly params: HubRequests[K] };

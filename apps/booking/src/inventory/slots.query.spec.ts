@@ -23,7 +23,15 @@ describe('slot search cursors', () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
   });
 
-  it.each([['not-base64-json'], [Buffer.from('{"a":1}').toString('base64url')], [Buffer.from('[1.5,"x"]').toString('base64url')], [Buffer.from('[1,""]').toString('base64url')]])(
+  it.each([
+    ['not-base64-json'],
+    [Buffer.from('{"a":1}').toString('base64url')],
+    [Buffer.from('[1.5,"x"]').toString('base64url')],
+    [Buffer.from('[1,""]').toString('base64url')],
+    [Buffer.from('[8640000000000000,"x"]').toString('base64url')],
+    [Buffer.from('[-62198755200000,"x"]').toString('base64url')],
+    [Buffer.from('[1,"a\\u0000b"]').toString('base64url')],
+  ])(
     'refuses a cursor this API did not issue (%s)',
     (text) => {
       expect(() => decodeCursor(text)).toThrow(InvalidCursorError);

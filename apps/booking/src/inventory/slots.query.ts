@@ -79,6 +79,8 @@ export function encodeCursor(cursor: SlotCursor): string {
   return Buffer.from(JSON.stringify([cursor.startsAt.getTime(), cursor.slotId])).toString('base64url');
 }
 
+const maxCursorMillis = Date.UTC(9999, 11, 31);
+
 export function decodeCursor(text: string): SlotCursor {
   let decoded: unknown;
   try {
@@ -88,7 +90,9 @@ export function decodeCursor(text: string): SlotCursor {
   }
   if (!Array.isArray(decoded) || decoded.length !== 2) throw new InvalidCursorError();
   const [millis, slotId]: unknown[] = decoded;
-  if (typeof millis !== 'number' || !Number.isSafeInteger(millis) || typeof slotId !== 'string' || slotId === '') throw new InvalidCursorError();
+  // Years 1970-9999: a Date and a PostgreSQL timestamptz both hold them.
+  if (typeof millis !== 'number' || !Number.isSafeInteger(millis) || millis < 0 || millis > maxCursorMillis) throw new InvalidCursorError();
+  if (typeof slotId !== 'string' || slotId === '' || slotId.length > 300 || slotId.includes('\u0000')) throw new InvalidCursorError();
   return { startsAt: new Date(millis), slotId };
 }
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { applyServerTimeouts, httpsOptionsOf, type HttpServerConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse, readLimitedBody, type DecodedRequest } from '@medbus/hubservice';
 
@@ -49,6 +51,8 @@ export interface HttpRoute {
 export interface NotificationEndpointOptions {
   readonly port: number;
   readonly host?: string;
+  /** TLS and timeouts (HTTP_TLS_*, HTTP_*_TIMEOUT_MS); plain HTTP with Node's timeouts without it. */
+  readonly server?: HttpServerConfig;
   /** The guid the MIS must send; notifications without it are refused. */
   readonly guid: string;
   readonly maxBodyBytes: number;
@@ -71,11 +75,14 @@ export class NotificationEndpoint {
   constructor(private readonly options: NotificationEndpointOptions) {}
 
   async listen(): Promise<number> {
-    const server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    const tls = this.options.server && httpsOptionsOf(this.options.server);
+    const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
+    if (this.options.server) applyServerTimeouts(server, this.options.server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
     });
     return (server.address() as AddressInfo).port;
   }
