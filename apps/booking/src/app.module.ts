@@ -1,18 +1,26 @@
-import { Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown, type INestApplication, type LoggerService } from '@nestjs/common';
+import { Injectable, Logger, Module, type BeforeApplicationShutdown, type MiddlewareConsumer, type NestModule, type DynamicModule, type OnApplicationShutdown, type INestApplication, type LoggerService } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AppConfig, ConfigModule, type Env } from '@medbus/config';
+import { AppConfig, ConfigModule, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
 import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ClientsModule } from './clients/clients.module';
+import { CreateClientsAndAudit1796300000000 } from './migrations/clients-and-audit.migration';
+import { WaitlistContactEncrypted1796320000000 } from './migrations/waitlist-contact-encrypted.migration';
+import { AppointmentAdapter1796310000000 } from './migrations/appointment-adapter.migration';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
+import { HostileInputMiddleware } from './hostile-input.middleware';
 import { HealthService, type ConsumerCounts } from './health/health.service';
+import { KafkaProbe } from './health/kafka.probe';
 import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';
@@ -36,6 +44,9 @@ export const bookingMigrations = [
   InventorySlotFillfactor1796000000000,
   InventorySearchIndexes1796100000000,
   InventoryAntiEntropy1796200000000,
+  CreateClientsAndAudit1796300000000,
+  AppointmentAdapter1796310000000,
+  WaitlistContactEncrypted1796320000000,
 ];
 
 const shutdownHook = Symbol('booking shutdown hook');
@@ -86,8 +97,16 @@ async function ensureSchema(config: BookingConfig): Promise<void> {
 
 const migrationLock = 7_781_205;
 
-/** Runs the migrations under a lock, so instances starting together do not race to create tables. */
-async function migrated(dataSource: DataSource): Promise<DataSource> {
+/**
+ * Runs the migrations under a lock, so instances starting together do not race to create tables;
+ * on a connection of their own without the statement timeout (an index on a full table takes longer).
+ */
+async function migrated(options: DataSourceOptions): Promise<void> {
+  const extra = (options as { extra?: { options?: string } }).extra;
+  const dataSource = await new DataSource({
+    ...options,
+    extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 1 },
+  } as DataSourceOptions).initialize();
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
@@ -96,12 +115,16 @@ async function migrated(dataSource: DataSource): Promise<DataSource> {
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
     await runner.release();
+    await dataSource.destroy();
   }
-  return dataSource;
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HostileInputMiddleware).forRoutes('*');
+  }
+
   static forRoot(env: Env = process.env, onShutdown?: () => Promise<void>): DynamicModule {
     return {
       module: AppModule,
@@ -116,14 +139,19 @@ export class AppModule {
               url: config.DATABASE_URL,
               schema: config.BOOKING_DATABASE_SCHEMA,
               // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
-              extra: { options: `-c search_path=${config.BOOKING_DATABASE_SCHEMA}` },
+              extra: { options: postgresSessionOptionsOf(config, [`search_path=${config.BOOKING_DATABASE_SCHEMA}`]) },
               migrations: bookingMigrations,
               migrationsTableName: 'booking_migrations',
             };
           },
-          dataSourceFactory: async (options) => migrated(await new DataSource(options as DataSourceOptions).initialize()),
+          dataSourceFactory: async (options) => {
+            await migrated(options as DataSourceOptions);
+            return new DataSource(options as DataSourceOptions).initialize();
+          },
         }),
+        ClientsModule,
         AuthModule,
+        AuditModule,
         HealthModule,
         InventoryModule,
         PatientsModule,
@@ -157,8 +185,10 @@ export interface StartOptions {
 
 /** Creates the booking service: REST API with OpenAPI at /docs, and the inventory's Kafka consumer. */
 export async function startBookingApp(env: Env = process.env, options: StartOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(env, options.onShutdown), { logger: options.logger ?? new RedactingLogger() });
+  const httpsOptions = httpsOptionsOf(loadConfig(bookingConfigSchema, env));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env, options.onShutdown), { logger: options.logger ?? new RedactingLogger(), httpsOptions });
   app.enableShutdownHooks();
+  app.disable('x-powered-by');
   const config = app.get<BookingConfig>(AppConfig);
 
   const openApi = new DocumentBuilder()
@@ -178,6 +208,8 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
   ]);
   const consumers = app.get(BookingConsumers);
   app.get(HealthService).consumerStarted(() => consumers.counts());
-  await app.listen(options.port ?? config.HTTP_PORT);
+  app.get(HealthService).watchKafka(new KafkaProbe(connection));
+  applyServerTimeouts(app.getHttpServer(), config);
+  await app.listen(options.port ?? config.HTTP_PORT, config.HTTP_HOST);
   return app;
 }

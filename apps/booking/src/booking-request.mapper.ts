@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { BookingChannel } from '@medbus/contracts';
 import { invalidRequest } from './booking.errors';
 
-/** Who asks: the API client (from its key) and the channel the patient came through. */
-export interface Caller {
-  readonly clientId: string;
-  readonly channel: BookingChannel;
-}
-
-const channel = z.enum(Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]]).default('CONTACT_CENTRE');
+/** Who asks, with the channel the patient came through: both from the caller's identity, never from the body. */
+export type { Caller } from './clients/access.mapper';
 
 export const bookBodySchema = z
   .object({
@@ -16,7 +10,6 @@ export const bookBodySchema = z
     patientId: z.string().uuid(),
     holdId: z.string().uuid().optional(),
     specialtyCode: z.string().min(1).max(100).optional(),
-    channel,
   })
   .strict();
 
@@ -24,11 +17,10 @@ export const rescheduleBodySchema = z
   .object({
     slotId: z.string().min(1).max(300),
     holdId: z.string().uuid().optional(),
-    channel,
   })
   .strict();
 
-export const cancelBodySchema = z.object({ channel }).strict();
+export const cancelBodySchema = z.object({}).strict();
 
 export const holdBodySchema = z.object({ slotId: z.string().min(1).max(300) }).strict();
 
@@ -38,11 +30,16 @@ export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.o
   if (!result.success) {
     throw invalidRequest(
       result.error.issues.map((issue) =>
-        issue.code === z.ZodIssueCode.unrecognized_keys ? `unknown field ${issue.keys.join(', ')}` : `${issue.path.join('.') || 'body'}: ${issue.message}`,
+        issue.code === z.ZodIssueCode.unrecognized_keys ? unknownFields(issue.keys) : `${issue.path.join('.') || 'body'}: ${issue.message}`,
       ),
     );
   }
   return result.data;
+}
+
+function unknownFields(keys: readonly string[]): string {
+  const channel = keys.includes('channel') ? ' (the booking channel comes from your credentials, not the request)' : '';
+  return `unknown field ${keys.join(', ')}${channel}`;
 }
 
 /** The optional Idempotency-Key header, once. */

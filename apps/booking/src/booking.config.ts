@@ -5,11 +5,38 @@ import {
   envInt,
   envList,
   envOptionalList,
+  envUrl,
   httpConfigSchema,
   kafkaConfigSchema,
   schemaRegistryConfigSchema,
   telemetryConfigSchema,
 } from '@medbus/config';
+
+/** A data key: its id (written beside each ciphertext) and 32 bytes of AES-256 key. */
+export interface DataKey {
+  readonly id: string;
+  readonly key: Buffer;
+}
+
+function dataKeys() {
+  return envOptionalList().transform((entries, ctx): DataKey[] => {
+    const keys: DataKey[] = [];
+    for (const entry of entries) {
+      const match = /^([A-Za-z0-9_-]{1,32})=([A-Za-z0-9+/]+={0,2})$/.exec(entry);
+      const key = match ? Buffer.from(match[2], 'base64') : undefined;
+      if (!match || key?.length !== 32) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'entries must be <keyId>=<base64 of 32 bytes>, key ids of letters, digits, _ or -' });
+        return z.NEVER;
+      }
+      if (keys.some((known) => known.id === match[1])) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `key id ${match[1]} is listed twice` });
+        return z.NEVER;
+      }
+      keys.push({ id: match[1], key });
+    }
+    return keys;
+  });
+}
 
 /** Tracing of the booking service; read by instrument.ts before anything else loads. */
 export const bookingTelemetryConfigSchema = telemetryConfigSchema.extend({
@@ -31,8 +58,18 @@ export const bookingConfigSchema = httpConfigSchema
       .string()
       .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
       .default('public'),
-    /** API keys callers send as `Authorization: Bearer <key>`, comma-separated. */
-    BOOKING_API_KEYS: envList().refine((keys) => keys.every((key) => key.length >= 16), 'must hold keys of at least 16 characters'),
+    /** Open holds one client may have at once; more are refused (BOOKING.CLIENT_LIMIT_REACHED). */
+    BOOKING_MAX_OPEN_HOLDS_PER_CLIENT: envInt()
+      .refine((n) => n >= 1, 'must be at least 1')
+      .default('50'),
+    /** Waiting or offered waitlist entries one client may have at once. */
+    BOOKING_MAX_WAITLIST_ENTRIES_PER_CLIENT: envInt()
+      .refine((n) => n >= 1, 'must be at least 1')
+      .default('500'),
+    /** Patient identifications (look-ups at the MIS) one client may make per minute. */
+    BOOKING_IDENTIFY_PER_MINUTE: envInt()
+      .refine((n) => n >= 1, 'must be at least 1')
+      .default('30'),
     /** An organisation is stale when its adapter's last heartbeat is older than this many heartbeat intervals. */
     BOOKING_STALE_AFTER_HEARTBEATS: envInt()
       .refine((n) => n >= 1, 'must be at least 1')
@@ -82,8 +119,20 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_MIS_ADAPTER_TIMEOUT_MS: envInt()
       .refine((n) => n >= 100, 'must be at least 100')
       .default('5000'),
-    /** `guid` values (per client system) the HubService facade accepts, comma-separated. */
-    HUB_FACADE_GUIDS: envOptionalList(),
+    /**
+     * Keys encrypting patients' contact details at rest: `<keyId>=<base64 of 32 bytes>`, comma-separated,
+     * newest first. The first encrypts, all decrypt: rotate by putting a new key first, drop the old one
+     * once no row written with it is left (decision record 0014). None: contact phones are refused.
+     */
+    BOOKING_DATA_KEYS: dataKeys(),
+    /**
+     * The facade's address as its clients reach it (`https://hub.example.org`), written into the WSDL's
+     * soap:address; never taken from a request's Host header. Default http(s)://localhost:<HTTP_PORT>.
+     */
+    HUB_FACADE_PUBLIC_URL: envUrl()
+      .refine((url) => !/[?#]/.test(url), 'must be a base URL without query or fragment')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
   });
 
 export type BookingConfig = z.output<typeof bookingConfigSchema>;

@@ -1,4 +1,4 @@
-import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError, type ErrorDetails } from '@medbus/errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, UnavailableError, ValidationError, type ErrorDetails } from '@medbus/errors';
 import type { CommandRejectionReason } from '@medbus/contracts';
 import type { ReservationRefusal } from './reservations/reservations.service';
 
@@ -35,6 +35,10 @@ export const BookingErrorCode = {
   invalidRequest: 'BOOKING.INVALID_REQUEST',
   deadlineExceeded: 'BOOKING.MIS_DEADLINE_EXCEEDED',
   misRefused: 'BOOKING.MIS_REFUSED',
+  slotClosedToChannel: 'BOOKING.SLOT_CLOSED_TO_CHANNEL',
+  clientLimitReached: 'BOOKING.CLIENT_LIMIT_REACHED',
+  rateLimited: 'BOOKING.RATE_LIMITED',
+  organisationNotServed: 'BOOKING.ORGANISATION_NOT_SERVED',
 } as const;
 
 export class BookingRefusedError extends ConflictError {}
@@ -104,6 +108,30 @@ export function reservationError(refusal: ReservationRefusal, details: ErrorDeta
       return slotHeld(details);
   }
 }
+export const slotClosedToChannel = (details: ErrorDetails): AppError =>
+  new BookingRefusedError(BookingErrorCode.slotClosedToChannel, "the MIS does not offer this slot to the caller's booking channel", { details });
+export const clientLimitReached = (details: ErrorDetails): AppError =>
+  new TooManyRequestsError(BookingErrorCode.clientLimitReached, 'this client has reached its limit of open holds or waitlist entries: release some first', {
+    details,
+  });
+export const rateLimited = (details: ErrorDetails): AppError =>
+  new TooManyRequestsError(BookingErrorCode.rateLimited, 'too many requests of this kind from this client: retry later', { details });
+/**
+ * No MIS adapter is registered for the slot's organisation, so no command could reach its MIS. A 503:
+ * the request is sound and the same request succeeds once operations register the clinic's adapter.
+ */
+export const organisationNotServed = (details: ErrorDetails): AppError =>
+  new UnavailableError(BookingErrorCode.organisationNotServed, "no MIS adapter is registered for the slot's organisation: it cannot be booked now", { details });
+
+/** An adapter spoke for an organisation it is not registered for (an event on its topics, an outcome of another adapter's command). */
+export class OrganisationNotServedError extends ForbiddenError {
+  static readonly code = 'MIS.ORGANISATION_NOT_SERVED';
+
+  constructor(message: string, details: ErrorDetails) {
+    super(OrganisationNotServedError.code, message, { details });
+  }
+}
+
 export const idempotencyKeyReused = (details: ErrorDetails): AppError =>
   new BookingInvalidError(BookingErrorCode.idempotencyKeyReused, 'this Idempotency-Key was used for a different request', { details });
 

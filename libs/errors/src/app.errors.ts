@@ -8,6 +8,7 @@ export const ErrorKind = {
   conflict: 'conflict',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  tooManyRequests: 'too_many_requests',
   unavailable: 'unavailable',
   timeout: 'timeout',
   internal: 'internal',
@@ -108,6 +109,15 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** The caller exceeded a rate limit or a cap (`BOOKING.RATE_LIMITED`); `retryAfterSeconds` in details when known. */
+export class TooManyRequestsError extends AppError {
+  readonly kind = ErrorKind.tooManyRequests;
+
+  constructor(code: string, message: string, options?: AppErrorOptions) {
+    super(code, message, options);
+  }
+}
+
 /** A dependency did not answer in time (`FER.TIMEOUT`). Retryable. */
 export class TimeoutError extends AppError {
   readonly kind = ErrorKind.timeout;
@@ -135,6 +145,7 @@ const httpStatusByKind = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_requests: 429,
   internal: 500,
   unavailable: 503,
   timeout: 504,
@@ -154,6 +165,7 @@ export function isRetryable(error: unknown): boolean {
   switch (error.kind) {
     case ErrorKind.unavailable:
     case ErrorKind.timeout:
+    case ErrorKind.tooManyRequests:
       return true;
     case ErrorKind.validation:
     case ErrorKind.notFound:

@@ -27,10 +27,15 @@ import {
   rejectionError,
   reservationError,
   ruleError,
+  organisationNotServed,
+  slotClosedToChannel,
   slotTaken,
 } from '../booking.errors';
+import { actsForAnyPatient, reaches } from '../clients/access.mapper';
+import { actsForPatient } from '../patients/patient-access.query';
 import { checkIds, uuidPattern, type Caller } from '../booking-request.mapper';
 import { IdempotencyService } from '../idempotency.service';
+import { AdapterRegistry } from '../clients/adapter-registry.service';
 import { OutcomeWaiter } from './outcome-waiter.service';
 
 
@@ -52,6 +57,7 @@ interface SlotRow {
   max_patient_age_years: number | null;
   attachment_required: boolean | null;
   time_zone: string | null;
+  booking_channels: string[] | null;
 }
 
 interface PatientRow {
@@ -79,6 +85,7 @@ export class AppointmentsService {
     @Inject(IdempotencyService) private readonly idempotency: IdempotencyService,
     @Inject(ReservationsService) private readonly reservations: ReservationsService,
     @Inject(OutcomeWaiter) private readonly waiter: OutcomeWaiter,
+    @Inject(AdapterRegistry) private readonly registry: AdapterRegistry,
   ) {}
 
   async book(caller: Caller, request: BookRequest, idempotencyKey?: string): Promise<AppointmentView> {
@@ -92,7 +99,7 @@ export class AppointmentsService {
   async reschedule(caller: Caller, appointmentId: string, request: { slotId: string; holdId?: string }, idempotencyKey?: string): Promise<AppointmentView> {
     checkIds({ appointmentId, holdId: request.holdId });
     const newId = await this.idempotency.once(caller.clientId, idempotencyKey, 'reschedule', { appointmentId, ...request }, async (tx) => {
-      const current = await this.locked(tx, appointmentId);
+      const current = await this.locked(tx, appointmentId, caller);
       if (current.status !== 'CONFIRMED' || !current.mis_appointment_id) throw appointmentNotActive({ appointmentId });
       if (current.slot_id === request.slotId) throw invalidRequest(['the appointment is already in this slot']);
       return this.createBooking(tx, caller, { slotId: request.slotId, patientId: current.patient_id, holdId: request.holdId }, current);
@@ -104,7 +111,7 @@ export class AppointmentsService {
     checkIds({ appointmentId });
     let commandId: string | undefined;
     await this.idempotency.once(caller.clientId, idempotencyKey, 'cancel', { appointmentId }, async (tx) => {
-      const current = await this.locked(tx, appointmentId);
+      const current = await this.locked(tx, appointmentId, caller);
       if (current.status === 'CANCELLING' || current.status === 'CANCELLED') return appointmentId;
       if (current.status !== 'CONFIRMED' || !current.mis_appointment_id) throw appointmentNotActive({ appointmentId, status: current.status });
       commandId = randomUUID();
@@ -125,36 +132,46 @@ export class AppointmentsService {
     return view;
   }
 
-  async get(appointmentId: string): Promise<AppointmentView> {
+  /** One appointment, if the caller may read it (one it may not read is "not found": its existence is not told). */
+  async get(caller: Caller, appointmentId: string): Promise<AppointmentView> {
     checkIds({ appointmentId });
-    return appointmentViewOf(await this.row(appointmentId));
+    const row = await this.row(appointmentId);
+    if (!reaches(caller, row.client_id, 'read')) throw appointmentNotFound({ appointmentId });
+    return appointmentViewOf(row);
   }
 
-  async listByPatient(patientId: string, page: { limit: number; cursor?: string }): Promise<{ items: AppointmentView[]; nextCursor: string | null }> {
+  /** A patient's appointments the caller may read: all of them for a region-wide role, else those it made. */
+  async listByPatient(caller: Caller, patientId: string, page: { limit: number; cursor?: string }): Promise<{ items: AppointmentView[]; nextCursor: string | null }> {
     checkIds({ patientId });
     const limit = Math.min(Math.max(Math.trunc(page.limit) || 50, 1), 200);
     let after: [string, string] | undefined;
     if (page.cursor !== undefined) {
       const decoded = Buffer.from(page.cursor, 'base64url').toString('utf8').split('|');
-      if (decoded.length !== 2 || Number.isNaN(Date.parse(decoded[0])) || !uuidPattern.test(decoded[1])) throw invalidRequest(['cursor is not one this API issued']);
+      // Only what nextCursor writes (toISOString of a row's created_at): a year PostgreSQL cannot hold is not one.
+      if (decoded.length !== 2 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(decoded[0]) || Number.isNaN(Date.parse(decoded[0])) || !uuidPattern.test(decoded[1])) {
+        throw invalidRequest(['cursor is not one this API issued']);
+      }
       after = [decoded[0], decoded[1]];
     }
     const rows: AppointmentRow[] = await this.dataSource.query(
       `SELECT * FROM booking_appointment WHERE patient_id = $1
          AND ($2::timestamptz IS NULL OR (created_at, appointment_id) < ($2::timestamptz, $3::uuid))
+         AND ($5::text IS NULL OR client_id = $5)
        ORDER BY created_at DESC, appointment_id DESC LIMIT $4`,
-      [patientId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      [patientId, after?.[0] ?? null, after?.[1] ?? null, limit + 1, actsForAnyPatient(caller, 'read') ? null : caller.clientId],
     );
     const items = rows.slice(0, limit).map(appointmentViewOf);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items, nextCursor: last ? Buffer.from(`${last.created_at.toISOString()}|${last.appointment_id}`).toString('base64url') : null };
   }
 
-  async findActiveOnSlot(patientId: string, slotId: string): Promise<AppointmentView | undefined> {
+  /** The patient's active appointment on the slot, among those the caller may read. */
+  async findActiveOnSlot(caller: Caller, patientId: string, slotId: string): Promise<AppointmentView | undefined> {
     checkIds({ patientId });
     const rows: AppointmentRow[] = await this.dataSource.query(
-      `SELECT * FROM booking_appointment WHERE patient_id = $1 AND slot_id = $2 AND status = ANY($3) ORDER BY created_at DESC LIMIT 1`,
-      [patientId, slotId, activeStatuses],
+      `SELECT * FROM booking_appointment WHERE patient_id = $1 AND slot_id = $2 AND status = ANY($3) AND ($4::text IS NULL OR client_id = $4)
+       ORDER BY created_at DESC LIMIT 1`,
+      [patientId, slotId, activeStatuses, actsForAnyPatient(caller, 'read') ? null : caller.clientId],
     );
     return rows[0] ? appointmentViewOf(rows[0]) : undefined;
   }
@@ -169,11 +186,11 @@ export class AppointmentsService {
       [request.patientId],
     );
     const patient = patients[0];
-    if (!patient) throw patientNotFound({ patientId: request.patientId });
+    if (!patient || !(await actsForPatient(tx, caller, patient.patient_id, 'write'))) throw patientNotFound({ patientId: request.patientId });
     const slots: SlotRow[] = await tx.query(
       `SELECT s.slot_id, s.organisation_oid, s.resource_id, s.local_slot_id, s.local_resource_id, s.starts_at, s.ends_at, s.status, s.offered,
          s.removed, p.specialty_nsi_code, p.specialty_mis_code, p.patient_sex, p.min_patient_age_years, p.max_patient_age_years,
-         p.attachment_required, o.time_zone
+         p.attachment_required, o.time_zone, s.booking_channels
        FROM inventory_slot s
        LEFT JOIN inventory_practitioner p ON p.resource_id = s.resource_id
        LEFT JOIN inventory_organisation o ON o.organisation_oid = s.organisation_oid
@@ -184,7 +201,11 @@ export class AppointmentsService {
     if (!slot) throw ruleError('SLOT_NOT_FOUND', { slotId: request.slotId });
     const refusal = refusalOf(bookableOf(slot), factsOf(patient), now, request.specialtyCode);
     if (refusal) throw ruleError(refusal, { slotId: request.slotId });
+    if (!(slot.booking_channels ?? []).includes(caller.channel)) throw slotClosedToChannel({ slotId: request.slotId, channel: caller.channel });
     if (slot.status !== 'FREE') throw slotTaken({ slotId: request.slotId });
+    // The command goes to the adapter registered for the clinic, never to whichever published the slot.
+    const adapterId = await this.registry.adapterOf(slot.organisation_oid);
+    if (adapterId === undefined) throw organisationNotServed({ slotId: request.slotId, organisationOid: slot.organisation_oid });
     const sameDay: unknown[] = await tx.query(
       `SELECT 1 FROM booking_appointment
        WHERE patient_id = $1 AND resource_id = $2 AND status = ANY($3) AND appointment_id IS DISTINCT FROM $4
@@ -193,7 +214,7 @@ export class AppointmentsService {
       [patient.patient_id, slot.resource_id, activeStatuses, replaces?.appointment_id ?? null, slot.time_zone ?? 'UTC', slot.starts_at],
     );
     if (sameDay.length > 0) throw patientAlreadyBooked({ slotId: request.slotId });
-    const consumed = await this.reservations.consume(tx, { slotId: request.slotId, patientId: patient.patient_id, reservationId: request.holdId });
+    const consumed = await this.reservations.consume(tx, { slotId: request.slotId, patientId: patient.patient_id, reservationId: request.holdId, caller });
     if ('refused' in consumed) throw reservationError(consumed.refused, { slotId: request.slotId, ...(request.holdId ? { holdId: request.holdId } : {}) });
 
     const appointmentId = randomUUID();
@@ -201,8 +222,8 @@ export class AppointmentsService {
     const deadline = new Date(now.getTime() + this.config.BOOKING_COMMAND_DEADLINE_MS);
     const inserted: unknown[] = await tx.query(
       `INSERT INTO booking_appointment (appointment_id, patient_id, slot_id, organisation_oid, resource_id, local_slot_id, local_resource_id,
-         starts_at, ends_at, status, channel, client_id, replaces_appointment_id, book_command_id, deadline, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15)
+         starts_at, ends_at, status, channel, client_id, replaces_appointment_id, book_command_id, deadline, created_at, updated_at, adapter_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'PENDING', $10, $11, $12, $13, $14, $15, $15, $16)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [
         appointmentId,
@@ -220,6 +241,7 @@ export class AppointmentsService {
         commandId,
         deadline,
         now,
+        adapterId,
       ],
     );
     if (inserted.length === 0) {
@@ -230,6 +252,7 @@ export class AppointmentsService {
     await this.reservations.holdSlot(tx, slot.slot_id, deadline);
     await this.outbox.enqueue<EventOf<'BookSlot'>>(tx, {
       event: AllEvents.BookSlot,
+      adapterId,
       key: appointmentId,
       value: {
         commandId,
@@ -252,8 +275,12 @@ export class AppointmentsService {
   /** Writes the CancelAppointment command of a confirmed appointment (also used to undo a booking confirmed too late). */
   async enqueueCancel(tx: EntityManager, appointment: AppointmentRow, commandId: string, caller: Pick<Caller, 'channel'>, now: Date): Promise<void> {
     const patients: { mis_patient_id: string }[] = await tx.query(`SELECT mis_patient_id FROM booking_patient WHERE patient_id = $1`, [appointment.patient_id]);
+    // To the adapter that booked it (its MIS holds the appointment); one booked before 0012 to the clinic's adapter now.
+    const adapterId = appointment.adapter_id ?? (await this.registry.adapterOf(appointment.organisation_oid));
+    if (adapterId === undefined) throw organisationNotServed({ appointmentId: appointment.appointment_id, organisationOid: appointment.organisation_oid });
     await this.outbox.enqueue<EventOf<'CancelAppointment'>>(tx, {
       event: AllEvents.CancelAppointment,
+      adapterId,
       key: appointment.appointment_id,
       value: {
         commandId,
@@ -288,11 +315,12 @@ export class AppointmentsService {
     return rows[0];
   }
 
-  private async locked(tx: EntityManager, appointmentId: string): Promise<AppointmentRow> {
+  private async locked(tx: EntityManager, appointmentId: string, caller: Caller): Promise<AppointmentRow> {
     const rows: AppointmentRow[] = await tx.query(`SELECT * FROM booking_appointment WHERE appointment_id = $1 FOR UPDATE`, [appointmentId]);
-    if (!rows[0]) throw appointmentNotFound({ appointmentId });
+    if (!rows[0] || !reaches(caller, rows[0].client_id, 'write')) throw appointmentNotFound({ appointmentId });
     return rows[0];
   }
+
 }
 
 function bookableOf(slot: SlotRow): BookableSlot {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyGuard } from './api-key.guard';
+import { AuthGuard } from './auth.guard';
 
-@Module({ providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }] })
+@Module({ providers: [{ provide: APP_GUARD, useClass: AuthGuard }] })
 export class AuthModule {}

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/api-key.guard';
+import { Public } from '../auth/auth.guard';
 import { HealthService, type Readiness } from './health.service';
 
 interface StatusResponse {
@@ -21,7 +21,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: the database answers and the Kafka consumer runs' })
+  @ApiOperation({ summary: "Readiness: the database and Kafka's brokers answer and the Kafka consumers run" })
   @ApiOkResponse({ description: '{ status: "ready", checks }' })
   @ApiServiceUnavailableResponse({ description: '{ status: "not_ready", checks }' })
   async ready(@Res({ passthrough: true }) response: StatusResponse): Promise<Readiness> {

@@ -45,8 +45,8 @@ export class HubBookingService {
     @Inject(HubFacadeQuery) private readonly query: HubFacadeQuery,
   ) {}
 
-  async identify(patient: Patient, org: OrganisationRow, register: boolean, idHistory: number | undefined): Promise<CheckPatientResult> {
-    const identified = await this.patients.identify(patientQueryOf(patient, org.organisation_oid), register);
+  async identify(caller: Caller, patient: Patient, org: OrganisationRow, register: boolean, idHistory: number | undefined): Promise<CheckPatientResult> {
+    const identified = await this.patients.identify(caller, patientQueryOf(patient, org.organisation_oid), register);
     return { ...hubSuccess(idHistory), IdPat: identified.patientId };
   }
 
@@ -62,7 +62,7 @@ export class HubBookingService {
     const patientId = params.idPat;
     const previousSlotId = params.idAppointmentPrev?.trim() || undefined;
     // A repeated call (the client timed out, or retries after "в обработке") finds its own booking.
-    let view = await this.appointments.findActiveOnSlot(patientId, slotId);
+    let view = await this.appointments.findActiveOnSlot(caller, patientId, slotId);
     if (!view) {
       const key = idempotencyKeyOf(caller, 'SetAppointment', h, patientId, slotId, previousSlotId);
       if (previousSlotId === undefined) {
@@ -70,7 +70,7 @@ export class HubBookingService {
         // The same idHistory once booked this slot, and that booking has ended since: this is a new one.
         if (key !== undefined && (view.status === 'CANCELLED' || view.status === 'RESCHEDULED')) view = await this.appointments.book(caller, { slotId, patientId });
       } else {
-        const previous = await this.appointments.findActiveOnSlot(patientId, previousSlotId);
+        const previous = await this.appointments.findActiveOnSlot(caller, patientId, previousSlotId);
         if (!previous) return notFound(HubErrorCode.BookingNotFound, h);
         view = await this.appointments.reschedule(caller, previous.appointmentId, { slotId }, key);
       }
@@ -81,19 +81,19 @@ export class HubBookingService {
   async cancel(caller: Caller, org: OrganisationRow, idPat: string | undefined, slotId: string, idHistory: number | undefined): Promise<MethodResult> {
     if (!isPatientId(idPat)) return notFound(HubErrorCode.PatientNotFound, idHistory);
     if (!slotId.startsWith(`${org.organisation_oid}:`)) return notFound(HubErrorCode.BookingNotFound, idHistory);
-    const active = await this.appointments.findActiveOnSlot(idPat, slotId);
+    const active = await this.appointments.findActiveOnSlot(caller, idPat, slotId);
     if (!active) {
       // A repeated cancel of what is already cancelled succeeds again.
-      const latest = await this.latestOnSlot(idPat, slotId);
+      const latest = await this.latestOnSlot(caller, idPat, slotId);
       return latest?.status === 'CANCELLED' ? hubSuccess(idHistory) : notFound(HubErrorCode.BookingNotFound, idHistory);
     }
     const view = await this.appointments.cancel(caller, active.appointmentId, idempotencyKeyOf(caller, 'CreateClaimForRefusal', idHistory, idPat, slotId));
     return this.outcome(view, 'CANCELLED', idHistory, async () => hubSuccess(idHistory));
   }
 
-  async history(org: OrganisationRow, idPat: string | undefined, idHistory: number | undefined): Promise<GetPatientHistoryResult> {
+  async history(caller: Caller, org: OrganisationRow, idPat: string | undefined, idHistory: number | undefined): Promise<GetPatientHistoryResult> {
     if (!isPatientId(idPat)) return notFound(HubErrorCode.PatientNotFound, idHistory);
-    const views = (await this.allOf(idPat)).filter((view) => view.organisationOid === org.organisation_oid);
+    const views = (await this.allOf(caller, idPat)).filter((view) => view.organisationOid === org.organisation_oid);
     const practitioners = new Map((await this.query.practitioners(views.map((view) => view.resourceId))).map((row) => [row.resource_id, row]));
     const visits: HistoryVisit[] = [];
     const refusals: HistoryVisit[] = [];
@@ -127,11 +127,11 @@ export class HubBookingService {
     return failureOf(hubErrorOfCode(`BOOKING.APPOINTMENT_${view.status}`), idHistory);
   }
 
-  private async allOf(patientId: string): Promise<AppointmentView[]> {
+  private async allOf(caller: Caller, patientId: string): Promise<AppointmentView[]> {
     const views: AppointmentView[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < historyMaxPages; page++) {
-      const result = await this.appointments.listByPatient(patientId, { limit: historyPageSize, cursor });
+      const result = await this.appointments.listByPatient(caller, patientId, { limit: historyPageSize, cursor });
       views.push(...result.items);
       if (result.nextCursor === null) break;
       cursor = result.nextCursor;
@@ -139,8 +139,8 @@ export class HubBookingService {
     return views;
   }
 
-  private async latestOnSlot(patientId: string, slotId: string): Promise<AppointmentView | undefined> {
-    const { items } = await this.appointments.listByPatient(patientId, { limit: historyPageSize });
+  private async latestOnSlot(caller: Caller, patientId: string, slotId: string): Promise<AppointmentView | undefined> {
+    const { items } = await this.appointments.listByPatient(caller, patientId, { limit: historyPageSize });
     return items.find((view) => view.slotId === slotId);
   }
 }

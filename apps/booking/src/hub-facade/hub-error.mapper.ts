@@ -94,6 +94,7 @@ export function hubErrorOf(error: unknown): HubError {
     case ErrorKind.conflict:
     case ErrorKind.unauthorized:
     case ErrorKind.forbidden:
+    case ErrorKind.tooManyRequests:
       return hubErrorOfCode(error.code);
     default:
       error.kind satisfies never;

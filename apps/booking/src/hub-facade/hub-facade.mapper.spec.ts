@@ -6,7 +6,6 @@ import {
   doctorOf,
   historyListOf,
   historyVisitOf,
-  hubClientsOf,
   idempotencyKeyOf,
   isPatientId,
   patientQueryOf,
@@ -214,23 +213,9 @@ describe('GetPatientHistory', () => {
   });
 });
 
-describe('clients and their guids', () => {
-  it('reads each guid with an optional channel, CONTACT_CENTRE by default', () => {
-    const clients = hubClientsOf(['6A3F0C2E-1111-4C53-9A51-4F5E7D1F2A10', 'kiosk-guid-0001:KIOSK', ' ', 'odd:value']);
-    expect([...clients.keys()]).toEqual(['6A3F0C2E-1111-4C53-9A51-4F5E7D1F2A10', 'kiosk-guid-0001', 'odd:value']);
-    expect(clients.get('kiosk-guid-0001')?.caller.channel).toBe('KIOSK');
-    expect(clients.get('odd:value')?.caller.channel).toBe('CONTACT_CENTRE');
-  });
-
-  it('names a client by a digest of its guid, never the guid itself', () => {
-    const caller = hubClientsOf(['secret-guid-0001']).get('secret-guid-0001')?.caller;
-    expect(caller?.clientId).toMatch(/^hub:[0-9a-f]{16}$/);
-    expect(caller?.clientId).not.toContain('secret');
-    expect(hubClientsOf(['secret-guid-0001:PORTAL']).get('secret-guid-0001')?.caller.clientId).toBe(caller?.clientId);
-  });
-
+describe('idempotency of facade calls', () => {
   it('keys a mutating call by client, operation, idHistory and parameters, and only when idHistory is given', () => {
-    const caller = { clientId: 'hub:0123456789abcdef', channel: 'CONTACT_CENTRE' as const };
+    const caller = { clientId: 'hub-client-1', role: 'HUB_CLIENT' as const, channel: 'CONTACT_CENTRE' as const };
     const key = idempotencyKeyOf(caller, 'SetAppointment', 12, 'p', 's1', undefined);
     expect(key).toMatch(/^hub-[0-9a-f]{64}$/);
     expect(idempotencyKeyOf(caller, 'SetAppointment', 12, 'p', 's1', undefined)).toBe(key);

@@ -232,27 +232,6 @@ export interface HubClient {
   readonly caller: Caller;
 }
 
-/**
- * The clients of `HUB_FACADE_GUIDS`: each entry a guid, optionally `<guid>:<channel>` (default
- * CONTACT_CENTRE, HubService's usual caller). The clientId is a digest, so the guid (a credential)
- * never reaches the database, logs or idempotency records.
- */
-export function hubClientsOf(entries: readonly string[]): Map<string, HubClient> {
-  const clients = new Map<string, HubClient>();
-  const channels = Object.values(BookingChannel) as string[];
-  for (const entry of entries) {
-    const separator = entry.lastIndexOf(':');
-    const suffix = separator > 0 ? entry.slice(separator + 1) : '';
-    const withChannel = channels.includes(suffix);
-    const guid = (withChannel ? entry.slice(0, separator) : entry).trim();
-    if (guid === '') continue;
-    const channel = (withChannel ? suffix : BookingChannel.CONTACT_CENTRE) as BookingChannel;
-    const digest = createHash('sha256').update(guid, 'utf8').digest('hex').slice(0, 16);
-    clients.set(guid, { guid, caller: { clientId: `hub:${digest}`, channel } });
-  }
-  return clients;
-}
-
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether an IdPat can be a medbus patient id at all (anything else is "no patient with this id"). */

@@ -1,13 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import { HubErrorCode, hubErrorDescriptions, hubSuccess, type DecodedFacadeRequest, type HubFacadeOperationName, type HubFacadeRequests, type HubFacadeResults, type MethodResult } from '@medbus/hubservice';
-import type { BookingConfig } from '../booking.config';
 import { Clock } from '../inventory/clock.service';
 import { HubBookingService } from './hub-booking.service';
 import { failureOf, hubErrorOf } from './hub-error.mapper';
 import { HubAccessDeniedError, OperationNotServedError, ParameterRequiredError, UnknownLpuError } from './hub-facade.errors';
-import { appointmentOf, availableDatesOf, clinicOf, districtOf, doctorOf, hubClientsOf, spesialityOf, workingTimeOf, type HubClient } from './hub-facade.mapper';
+import { AuditLog } from '../audit/audit.service';
+import { Role } from '../clients/access.mapper';
+import { ClientsService } from '../clients/clients.service';
+import { appointmentOf, availableDatesOf, clinicOf, districtOf, doctorOf, spesialityOf, workingTimeOf, type HubClient } from './hub-facade.mapper';
 import { HubFacadeQuery, type OrganisationRow } from './hub-facade.query';
 import { windowOf } from './hub-time.mapper';
 
@@ -21,17 +22,31 @@ export type HubAnswer = { readonly [K in HubFacadeOperationName]: { readonly ope
  */
 @Injectable()
 export class HubFacadeService {
-  private clients: { readonly source: readonly string[]; readonly byGuid: Map<string, HubClient> } = { source: [], byGuid: new Map() };
-
   constructor(
     @Inject(HubFacadeQuery) private readonly query: HubFacadeQuery,
     @Inject(HubBookingService) private readonly booking: HubBookingService,
     @Inject(Clock) private readonly clock: Clock,
-    @Inject(AppConfig) private readonly config: BookingConfig,
+    @Inject(ClientsService) private readonly clients: ClientsService,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
+  /** Answers one operation for the client its guid names; operations on patients and appointments are audited. */
   async handle(request: DecodedFacadeRequest): Promise<HubAnswer> {
-    const client = this.client(request.params.guid);
+    const client = await this.client(request.params.guid);
+    if (!auditedOperations.has(request.operation)) return this.answer(request, client);
+    const who = { clientId: client.caller.clientId, role: client.caller.role, action: `hub.${request.operation}`, resourceType: 'hub-operation' };
+    try {
+      const answer = await this.answer(request, client);
+      const idError = answer.result.ErrorList?.[0]?.IdError;
+      this.audit.recordLater({ ...who, outcome: answer.result.Success ? 'ALLOWED' : 'REFUSED', details: idError === undefined ? undefined : { idError } });
+      return answer;
+    } catch (error) {
+      this.audit.recordLater({ ...who, outcome: 'FAILED', details: { code: error instanceof AppError ? error.code : 'COMMON.INTERNAL' } });
+      throw error;
+    }
+  }
+
+  private async answer(request: DecodedFacadeRequest, client: HubClient): Promise<HubAnswer> {
     const h = request.params.idHistory;
     switch (request.operation) {
       case 'GetDistrictList': {
@@ -68,7 +83,7 @@ export class HubFacadeService {
         const org = await this.organisation(request.params.idLpu);
         const patient = request.operation === 'CheckPatient' ? request.params.pat : request.params.patient;
         if (!patient) throw new ParameterRequiredError(request.operation === 'CheckPatient' ? 'pat' : 'patient');
-        const result = await this.guarded(h, () => this.booking.identify(patient, org, request.operation === 'AddNewPatient', h));
+        const result = await this.guarded(h, () => this.booking.identify(client.caller, patient, org, request.operation === 'AddNewPatient', h));
         return { operation: request.operation, result };
       }
       case 'SetAppointment': {
@@ -85,7 +100,7 @@ export class HubFacadeService {
       }
       case 'GetPatientHistory': {
         const org = await this.organisation(request.params.idLpu);
-        const result = await this.guarded(h, () => this.booking.history(org, request.params.idPat, h));
+        const result = await this.guarded(h, () => this.booking.history(client.caller, org, request.params.idPat, h));
         return { operation: request.operation, result };
       }
       case 'SetWaitingList': {
@@ -117,10 +132,22 @@ export class HubFacadeService {
     }
   }
 
-  private client(guid: string | undefined): HubClient {
-    const entries: readonly string[] = this.config.HUB_FACADE_GUIDS ?? [];
-    if (this.clients.source !== entries) this.clients = { source: entries, byGuid: hubClientsOf(entries) };
-    const client = guid === undefined ? undefined : this.clients.byGuid.get(guid);
+  /**
+   * The client system a guid belongs to (a registered HUB_CLIENT's live guid), if any: the one lookup of a
+   * guid (the controller's early check uses it too). A refused guid is audited, never written down.
+   */
+  async clientOf(guid: string): Promise<HubClient | undefined> {
+    const caller = await this.clients.authenticateGuid(guid).catch((error: unknown) => {
+      if (error instanceof AppError) return undefined;
+      throw error;
+    });
+    if (caller?.role === Role.HUB_CLIENT) return { guid, caller };
+    this.audit.recordLater({ action: 'auth.authenticate', outcome: 'REFUSED', clientId: caller?.clientId ?? null, details: { route: 'hub-facade', code: 'HUB.ACCESS_DENIED' } });
+    return undefined;
+  }
+
+  private async client(guid: string | undefined): Promise<HubClient> {
+    const client = guid === undefined ? undefined : await this.clientOf(guid);
     if (!client) throw new HubAccessDeniedError();
     return client;
   }
@@ -149,6 +176,15 @@ function required(value: string | undefined, name: string): string {
   if (value === undefined || value.trim() === '') throw new ParameterRequiredError(name);
   return value;
 }
+
+const auditedOperations: ReadonlySet<HubFacadeOperationName> = new Set([
+  'CheckPatient',
+  'AddNewPatient',
+  'SetAppointment',
+  'CreateClaimForRefusal',
+  'GetPatientHistory',
+  'SetWaitingList',
+] as const);
 
 /** Errors the controller answers as SOAP faults rather than as `Success=false`. */
 export function isFacadeFault(error: unknown): boolean {

@@ -1,4 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Requires } from '../auth/auth.guard';
+import { Permission } from '../clients/access.mapper';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { BookingChannel } from '@medbus/contracts';
 import {
@@ -28,6 +30,7 @@ const filter = {
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'AUTH.MISSING_API_KEY or AUTH.INVALID_API_KEY' })
 @ApiBadRequestResponse({ description: 'BOOKING.INVALID_QUERY (details.problems names each) or BOOKING.INVALID_CURSOR' })
+@Requires(Permission.searchInventory)
 @Controller('v1')
 export class InventoryController {
   constructor(

@@ -1,7 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { Audited } from '../audit/audit.interceptor';
+import { CurrentCaller, Requires } from '../auth/auth.guard';
 import { parseBody } from '../booking-request.mapper';
+import { Permission, type Caller } from '../clients/access.mapper';
 import { IdentifiedPatientView, patientQuerySchema } from './patient.mapper';
 import { PatientsService } from './patients.service';
 
@@ -15,14 +18,16 @@ export class PatientsController {
 
   @Post('identify')
   @HttpCode(200)
+  @Requires(Permission.identifyPatients)
+  @Audited({ action: 'patient.identify', resourceType: 'patient', idField: 'patientId' })
   @ApiOperation({
     summary: "Find a patient at an organisation's MIS (by ЕНП policy number, SNILS, or name and birth date); register when asked and the MIS allows",
   })
   @ApiOkResponse({ type: IdentifiedPatientView })
   @ApiNotFoundResponse({ description: 'PATIENT.NOT_FOUND (HubService 200), PATIENT.ORGANISATION_NOT_SERVED' })
   @ApiConflictResponse({ description: 'PATIENT.AMBIGUOUS (HubService 201)' })
-  identify(@Body() body: unknown): Promise<IdentifiedPatientView> {
+  identify(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<IdentifiedPatientView> {
     const { register, ...query } = parseBody(identifyBodySchema, body);
-    return this.patients.identify(query, register);
+    return this.patients.identify(caller, query, register);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { reaches, type Caller } from '../clients/access.mapper';
 import { Clock } from '../inventory/clock.service';
 
 /** A slot kept out of everyone else's reach for a while: an operator's hold, or a waitlist offer bound to one patient. */
@@ -11,6 +12,8 @@ export interface Reservation {
   readonly patientId: string | null;
   readonly waitlistEntryId: string | null;
   readonly expiresAt: Date;
+  /** The API client that took it (a waitlist offer: the client that put the patient on the waitlist). */
+  readonly clientId: string;
 }
 
 export type ReservationEnd = 'USED' | 'EXPIRED' | 'RELEASED';
@@ -26,9 +29,10 @@ interface ReservationRow {
   patient_id: string | null;
   waitlist_entry_id: string | null;
   expires_at: Date;
+  client_id: string;
 }
 
-const columns = 'hold_id, slot_id, patient_id, waitlist_entry_id, expires_at';
+const columns = 'hold_id, slot_id, patient_id, waitlist_entry_id, expires_at, client_id';
 const sweepBatch = 200;
 
 /**
@@ -85,7 +89,7 @@ export class ReservationsService {
    */
   async consume(
     tx: EntityManager,
-    booking: { slotId: string; patientId: string; reservationId: string | undefined },
+    booking: { slotId: string; patientId: string; reservationId: string | undefined; caller: Caller },
   ): Promise<{ used: Reservation | undefined } | { refused: ReservationRefusal }> {
     await this.expire(tx, { slotId: booking.slotId });
     const rows: ReservationRow[] = await tx.query(`SELECT ${columns} FROM booking_hold WHERE slot_id = $1 AND released_at IS NULL FOR UPDATE`, [
@@ -104,7 +108,8 @@ export class ReservationsService {
       return { used: undefined };
     }
     if (active.patient_id !== null && active.patient_id !== booking.patientId) return { refused: 'SLOT_RESERVED' };
-    if (active.hold_id !== booking.reservationId && active.patient_id === null) return { refused: 'SLOT_HELD' };
+    // Another client's hold is not the caller's to use, even by its id; a waitlist offer is bound to its patient instead.
+    if (active.patient_id === null && (active.hold_id !== booking.reservationId || !reaches(booking.caller, active.client_id, 'write'))) return { refused: 'SLOT_HELD' };
     await this.end(tx, [active], 'USED');
     return { used: reservationOf(active) };
   }
@@ -186,5 +191,6 @@ function reservationOf(row: ReservationRow): Reservation {
     patientId: row.patient_id,
     waitlistEntryId: row.waitlist_entry_id,
     expiresAt: row.expires_at,
+    clientId: row.client_id,
   };
 }

@@ -45,6 +45,8 @@ export class WaitlistEntryView {
   specialtyCode!: string | null;
   @ApiProperty({ nullable: true, type: String })
   resourceId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The phone to call or text about an offer; stored encrypted.' })
+  contactPhone!: string | null;
   @ApiProperty({ enum: ['WAITING', 'OFFERED', 'BOOKED', 'CANCELLED'] })
   status!: string;
   @ApiProperty({ enum: waitlistReasons })
@@ -58,11 +60,14 @@ export class WaitlistEntryView {
 }
 
 export interface WaitlistEntryRow {
+  client_id: string;
   entry_id: string;
   patient_id: string;
   organisation_oid: string;
   specialty_code: string | null;
   resource_id: string | null;
+  /** Ciphertext (DataCipher). */
+  contact_phone: string | null;
   status: string;
   reason: string;
   created_at: Date;
@@ -72,13 +77,14 @@ export interface WaitlistEntryRow {
   offer_expires_at: Date | null;
 }
 
-export function waitlistEntryViewOf(row: WaitlistEntryRow): WaitlistEntryView {
+export function waitlistEntryViewOf(row: WaitlistEntryRow, contactPhone: string | null): WaitlistEntryView {
   return {
     entryId: row.entry_id,
     patientId: row.patient_id,
     organisationOid: row.organisation_oid,
     specialtyCode: row.specialty_code,
     resourceId: row.resource_id,
+    contactPhone,
     status: row.status,
     reason: row.reason,
     offer:

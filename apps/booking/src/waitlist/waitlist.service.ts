@@ -6,8 +6,11 @@ import { AppConfig } from '@medbus/config';
 import { AllEvents, type EventOf } from '@medbus/contracts';
 import { Outbox } from '@medbus/kafka';
 import type { BookingConfig } from '../booking.config';
-import { appointmentNotFound, invalidRequest, patientNotFound } from '../booking.errors';
+import { appointmentNotFound, clientLimitReached, invalidRequest, patientNotFound } from '../booking.errors';
+import { reaches } from '../clients/access.mapper';
+import { actsForPatient } from '../patients/patient-access.query';
 import { checkIds, type Caller } from '../booking-request.mapper';
+import { DataCipher } from '../data-cipher.service';
 import { Clock } from '../inventory/clock.service';
 import { ReservationsService, type Reservation, type ReservationEnd } from '../reservations/reservations.service';
 import { type WaitlistEntryRow, type WaitlistEntryView, type WaitlistRequest, waitlistEntryViewOf } from './waitlist.mapper';
@@ -36,6 +39,7 @@ export class WaitlistService {
     @Inject(AppConfig) private readonly config: BookingConfig,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(ReservationsService) private readonly reservations: ReservationsService,
+    @Inject(DataCipher) private readonly cipher: DataCipher,
   ) {
     reservations.onWaitlistReservationEnded((tx, reservation, end) => this.reservationEnded(tx, reservation, end));
   }
@@ -57,14 +61,24 @@ export class WaitlistService {
     const patients: { organisation_oid: string }[] = await this.dataSource.query(`SELECT organisation_oid FROM booking_patient WHERE patient_id = $1`, [
       request.patientId,
     ]);
-    if (!patients[0]) throw patientNotFound({ patientId: request.patientId });
+    if (!patients[0] || !(await actsForPatient(this.dataSource, caller, request.patientId, 'write'))) throw patientNotFound({ patientId: request.patientId });
     if (patients[0].organisation_oid !== request.organisationOid) {
       throw invalidRequest(['the patient was identified at another organisation: identify the patient at organisationOid first']);
     }
     const entryId = randomUUID();
+    const contactPhone = request.contactPhone === undefined ? null : this.cipher.encrypt(request.contactPhone, contactPhoneOf(entryId));
     const now = this.clock.now();
     const multirange = `{${intervals.map((i) => `[${i.from.toISOString()},${i.to.toISOString()})`).join(',')}}`;
-    await this.dataSource.query(
+    await this.dataSource.transaction(async (tx) => {
+      // Serialises one client's registrations, so the cap holds under concurrent requests.
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('booking_waitlist:' || $1))`, [caller.clientId]);
+      const open: { open: number }[] = await tx.query(
+        `SELECT count(*)::int AS open FROM booking_waitlist_entry WHERE client_id = $1 AND status IN ('WAITING', 'OFFERED')`,
+        [caller.clientId],
+      );
+      const limit = this.config.BOOKING_MAX_WAITLIST_ENTRIES_PER_CLIENT;
+      if (open[0].open >= limit) throw clientLimitReached({ limit });
+      await tx.query(
       `INSERT INTO booking_waitlist_entry (entry_id, patient_id, organisation_oid, specialty_code, resource_id, preferred, contact_phone,
          reason, status, client_id, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6::tstzmultirange, $7, $8, 'WAITING', $9, $10, $10)`,
@@ -75,42 +89,45 @@ export class WaitlistService {
         request.specialtyCode ?? null,
         request.resourceId ?? null,
         multirange,
-        request.contactPhone ?? null,
+        contactPhone,
         request.reason ?? 'NO_FREE_SLOTS',
         caller.clientId,
         now,
       ],
-    );
-    return this.get(entryId);
+      );
+    });
+    return this.get(caller, entryId);
   }
 
-  async get(entryId: string): Promise<WaitlistEntryView> {
+  /** An entry the caller may read (another client's is "not found"). */
+  async get(caller: Caller, entryId: string): Promise<WaitlistEntryView> {
     checkIds({ entryId });
     const rows: WaitlistEntryRow[] = await this.dataSource.query(
-      `SELECT e.entry_id, e.patient_id, e.organisation_oid, e.specialty_code, e.resource_id, e.status, e.reason, e.created_at, e.updated_at,
+      `SELECT e.client_id, e.entry_id, e.patient_id, e.organisation_oid, e.specialty_code, e.resource_id, e.contact_phone, e.status, e.reason, e.created_at, e.updated_at,
          h.hold_id AS offer_id, h.slot_id AS offer_slot_id, h.expires_at AS offer_expires_at
        FROM booking_waitlist_entry e
        LEFT JOIN booking_hold h ON h.hold_id = e.offer_hold_id AND e.status = 'OFFERED'
        WHERE e.entry_id = $1`,
       [entryId],
     );
-    if (!rows[0]) throw appointmentNotFound({ waitlistEntryId: entryId });
-    return waitlistEntryViewOf(rows[0]);
+    if (!rows[0] || !reaches(caller, rows[0].client_id, 'read')) throw appointmentNotFound({ waitlistEntryId: entryId });
+    const stored = rows[0].contact_phone;
+    return waitlistEntryViewOf(rows[0], stored === null ? null : this.cipher.decrypt(stored, contactPhoneOf(entryId)));
   }
 
-  async cancel(entryId: string): Promise<WaitlistEntryView> {
+  async cancel(caller: Caller, entryId: string): Promise<WaitlistEntryView> {
     checkIds({ entryId });
     await this.dataSource.transaction(async (tx) => {
-      const rows: { status: string; offer_hold_id: string | null }[] = await tx.query(
-        `SELECT status, offer_hold_id FROM booking_waitlist_entry WHERE entry_id = $1 FOR UPDATE`,
+      const rows: { status: string; offer_hold_id: string | null; client_id: string }[] = await tx.query(
+        `SELECT status, offer_hold_id, client_id FROM booking_waitlist_entry WHERE entry_id = $1 FOR UPDATE`,
         [entryId],
       );
-      if (!rows[0]) throw appointmentNotFound({ waitlistEntryId: entryId });
+      if (!rows[0] || !reaches(caller, rows[0].client_id, 'write')) throw appointmentNotFound({ waitlistEntryId: entryId });
       if (rows[0].status !== 'WAITING' && rows[0].status !== 'OFFERED') return;
       await tx.query(`UPDATE booking_waitlist_entry SET status = 'CANCELLED', updated_at = $2 WHERE entry_id = $1`, [entryId, this.clock.now()]);
       if (rows[0].status === 'OFFERED' && rows[0].offer_hold_id) await this.reservations.release(tx, rows[0].offer_hold_id);
     });
-    return this.get(entryId);
+    return this.get(caller, entryId);
   }
 
   /** Of these organisations, the ones where someone waits (one index probe for a whole batch of freed slots). */
@@ -213,4 +230,9 @@ export class WaitlistService {
     }
     await this.offerFreedSlot(tx, reservation.slotId);
   }
+}
+
+/** What a contact phone's ciphertext is bound to: a copy in another row does not decrypt. */
+function contactPhoneOf(entryId: string): string {
+  return `booking_waitlist_entry.contact_phone:${entryId}`;
 }

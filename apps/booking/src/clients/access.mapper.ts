@@ -1,0 +1,93 @@
+import { BookingChannel } from '@medbus/contracts';
+
+/** Who a client is (docs/decisions/0011-identities-and-roles.md). */
+export const Role = {
+  /** A contact-centre operator, one client per person: acts for any identified patient of the region. */
+  OPERATOR: 'OPERATOR',
+  /** The regional patient portal or an app: acts only for patients it identified, on what it created. */
+  PORTAL: 'PORTAL',
+  /** A system speaking the HubService contract through the facade, known by its guid; scoped like a portal. */
+  HUB_CLIENT: 'HUB_CLIENT',
+  /** A vendor's MIS adapter: publishes for the organisations registered to it; no booking API. */
+  MIS_ADAPTER: 'MIS_ADAPTER',
+  /** The federal registry (ФЭР): reads the inventory and books for the federal portal, scoped like a portal. */
+  FEDERAL_REGISTRY: 'FEDERAL_REGISTRY',
+  /** Operations staff: read everything, the audit log included; change nothing. */
+  OPERATIONS: 'OPERATIONS',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export const Permission = {
+  searchInventory: 'inventory:read',
+  identifyPatients: 'patients:identify',
+  readBookings: 'bookings:read',
+  writeBookings: 'bookings:write',
+  readAudit: 'audit:read',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+/** Which records a client reaches: its own, or the region's. */
+export type Scope = 'OWN' | 'REGION';
+
+interface RoleGrant {
+  readonly permissions: readonly Permission[];
+  readonly readScope: Scope;
+  readonly writeScope: Scope;
+  /** The booking channel of every client of the role, when the role fixes it. */
+  readonly channel?: BookingChannel;
+}
+
+const booking: readonly Permission[] = [Permission.searchInventory, Permission.identifyPatients, Permission.readBookings, Permission.writeBookings];
+
+const grants: Record<Role, RoleGrant> = {
+  OPERATOR: { permissions: booking, readScope: 'REGION', writeScope: 'REGION', channel: BookingChannel.CONTACT_CENTRE },
+  PORTAL: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
+  HUB_CLIENT: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
+  MIS_ADAPTER: { permissions: [], readScope: 'OWN', writeScope: 'OWN' },
+  FEDERAL_REGISTRY: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', channel: BookingChannel.FEDERAL_PORTAL },
+  OPERATIONS: { permissions: [Permission.searchInventory, Permission.readBookings, Permission.readAudit], readScope: 'REGION', writeScope: 'OWN' },
+};
+
+/** The authenticated caller of a request: every action is taken, checked and audited in its name. */
+export interface Caller {
+  readonly clientId: string;
+  readonly role: Role;
+  /** The channel its bookings come through; never taken from a request. */
+  readonly channel: BookingChannel;
+}
+
+export function roleGrant(role: Role): RoleGrant {
+  return grants[role];
+}
+
+export function mayDo(caller: Pick<Caller, 'role'>, permission: Permission): boolean {
+  return grants[caller.role].permissions.includes(permission);
+}
+
+/** Whether the caller may read (or change) a record created by `ownerClientId`. */
+export function reaches(caller: Pick<Caller, 'role' | 'clientId'>, ownerClientId: string, access: 'read' | 'write'): boolean {
+  const grant = grants[caller.role];
+  const scope = access === 'read' ? grant.readScope : grant.writeScope;
+  return scope === 'REGION' || ownerClientId === caller.clientId;
+}
+
+/** Whether the caller acts for any identified patient, not only for those it identified itself. */
+export function actsForAnyPatient(caller: Pick<Caller, 'role'>, access: 'read' | 'write'): boolean {
+  const grant = grants[caller.role];
+  return (access === 'read' ? grant.readScope : grant.writeScope) === 'REGION';
+}
+
+/** The channel a client of `role` books through: fixed by the role, or chosen when it is registered. */
+export function channelOf(role: Role, registered: string | null): BookingChannel {
+  const fixed = grants[role].channel;
+  if (fixed) return fixed;
+  const channels = Object.values(BookingChannel) as string[];
+  if (registered && channels.includes(registered)) return registered as BookingChannel;
+  return role === Role.PORTAL ? BookingChannel.PORTAL : BookingChannel.OTHER;
+}
+
+export const roles = Object.values(Role) as [Role, ...Role[]];
+
+/** Client ids: lower-case, as the database checks them; an adapter's id is also its Kafka topics' suffix. */
+export const clientIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const adapterIdPattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
