@@ -2,7 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventPublisher, namespaced } from '@medbus/kafka';
-import { readStackEnv } from '@medbus/testing';
+import { readStackEnv, stackKafkaSecurity } from '@medbus/testing';
 import { kafkaProducerLimit, postgresUpsertLimit, type KafkaRawLimit, type PostgresRawLimit } from './raw-limits';
 import { dropSchema, rssMbOf, startBooking } from './pipeline.bench';
 import { measureSearch, measureSearchAlone, searchNotes, searchOptionsFromEnv, searchRow, type ClosedLoopSearchResult, type SearchResult } from './search.bench';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   progress(`raw limit: PostgreSQL batched upsert into a copy of inventory_slot with its indexes, ${shape.slots} rows in batches of ${batchSize}`);
   const postgres = await postgresUpsertLimit(databaseUrl, booking.schema, shape.slots, batchSize);
   progress(`  empty ${postgres.emptyRowsPerSecond} rows/s, populated ${postgres.populatedRowsPerSecond} rows/s (${postgres.indexes} indexes)`);
-  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
+  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
   let resync: ResyncResult;
   let search: SearchResult;
   let freshness: FreshnessResult;

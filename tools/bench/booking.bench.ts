@@ -1,9 +1,8 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeSoapResponse, encodeSoapRequest, soapActionOf } from '@medbus/hubservice';
 import { namespaced } from '@medbus/kafka';
-import { readStackEnv } from '@medbus/testing';
+import { readStackEnv, stackKafka } from '@medbus/testing';
 import { Region, misGuid, type SimDoctor, type SimSlot } from '../e2e/region.process';
 import { cpuSecondsOf, machineBusySeconds, percentiles, rssMbOf, type Percentiles } from './pipeline.bench';
 
@@ -749,10 +748,7 @@ async function measureSetAppointment(region: Region, planner: Planner): Promise<
 
 /** Deletes consumer groups the bench created, waiting (up to a minute) for members that were killed to time out. */
 export async function deleteGroups(env: Record<string, string>, groups: string[]): Promise<void> {
-  const kafka = new KafkaJS.Kafka({
-    kafkaJS: { brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench-cleanup', logLevel: KafkaJS.logLevel.NOTHING },
-  });
-  const admin = kafka.admin();
+  const admin = stackKafka('bench-cleanup', env).admin();
   try {
     await admin.connect();
     const existing = new Set((await admin.listGroups()).groups.map((g) => g.groupId));

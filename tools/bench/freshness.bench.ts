@@ -5,7 +5,7 @@ import { Client, Pool } from 'pg';
 import { AllEvents } from '@medbus/contracts';
 import { AvroCodec, namespaced, type EventPublisher } from '@medbus/kafka';
 import { localDateTimeToEpochMs } from '@medbus/mis-adapter-kit';
-import { freePort, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { freePort, stackKafka, stackKafkaSecurity, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, type InventoryVsMis } from '../e2e/inventory-vs-mis';
 import type { SimDoctor, SimOrganisation, SimSlot } from '../e2e/region.process';
 import { regionEvents, type BookingUnderTest } from './pipeline.bench';
@@ -218,8 +218,7 @@ export class FreshnessRegion {
     const groupId = namespaced(`bench-freshness-${this.runId}`, this.booking.namespace);
     await startGroupAt(groupId, [topic], new Date(), brokers);
     const codec = new AvroCodec(this.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
-    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId: groupId, logLevel: KafkaJS.logLevel.NOTHING } });
-    this.consumer = kafka.consumer({ kafkaJS: { groupId, fromBeginning: false } });
+    this.consumer = stackKafka(groupId, this.env).consumer({ kafkaJS: { groupId, fromBeginning: false } });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic });
     await this.consumer.run({
@@ -531,7 +530,7 @@ async function runAlone(): Promise<void> {
   const progress = (message: string) => process.stdout.write(`[bench] ${message}\n`);
   const runId = `f${Date.now().toString(36)}`;
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? (await freePort())), runId);
-  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
+  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
   try {
     const result = await measureFreshness(booking, env, freshnessOptionsFromEnv(), publisher, progress, rssMbOf);
     writeFileSync(join(root, '.medbus', 'bench-freshness.json'), JSON.stringify({ ...result, bookingRssMb: booking.rssMb() }, null, 2) + '\n');

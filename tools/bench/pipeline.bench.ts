@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
-import { startProcess, waitForHttp } from '@medbus/testing';
+import { stackKafkaSecurity, startProcess, waitForHttp } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 const root = join(__dirname, '..', '..');
@@ -47,7 +48,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   const apiKey = 'bench-operator-key-000000';
   const namespace = `bench-${runId}`;
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  await ensureTopics({ brokers, namespace }, Object.values(Topics), 3);
+  await ensureTopics({ brokers, namespace, ...stackKafkaSecurity(env) }, Object.values(Topics), 3);
 
   const service = startProcess({
     name: 'booking',
@@ -57,6 +58,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
       ...env,
       HTTP_PORT: String(port),
       BOOKING_API_KEYS: apiKey,
+      BOOKING_DATA_KEYS: `bench=${randomBytes(32).toString('base64')}`,
       BOOKING_CONSUMER_GROUP: `bench-${runId}`,
       BOOKING_DATABASE_SCHEMA: schema,
       KAFKA_NAMESPACE: namespace,
@@ -77,7 +79,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
     cpuSeconds: () => cpuSecondsOf(service.child.pid as number),
     stop: async () => {
       await service.stop(10_000);
-      await deleteNamespaceTopics({ brokers }, namespace);
+      await deleteNamespaceTopics({ brokers, ...stackKafkaSecurity(env) }, namespace);
     },
   };
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { createTopics, kafkaToolConfigFile } from '@medbus/testing';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..', '..');
@@ -18,6 +19,8 @@ export interface KafkaRawLimit {
 /** Kafka's own producer performance tool, acks=all, on this machine's broker. */
 export async function kafkaProducerLimit(brokers: string, records: number, recordBytes: number): Promise<KafkaRawLimit> {
   const topic = `bench.raw-${Date.now()}`;
+  await createTopics([topic], 1, brokers.split(','));
+  const toolConfig = kafkaToolConfigFile();
   const { stdout } = await run(
     'bash',
     [
@@ -28,6 +31,7 @@ export async function kafkaProducerLimit(brokers: string, records: number, recor
       '--record-size', String(recordBytes),
       '--throughput', '-1',
       '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'linger.ms=5', 'enable.idempotence=true',
+      ...(toolConfig ? ['--producer.config', toolConfig] : []),
     ],
     { maxBuffer: 16 * 1024 * 1024, timeout: 300_000 },
   );

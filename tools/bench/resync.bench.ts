@@ -4,6 +4,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { namespaced, type EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { stackEnv, stackKafka } from '@medbus/testing';
 import { machineBusySeconds, processStat, type BookingUnderTest } from './pipeline.bench';
 
 /**
@@ -156,8 +157,7 @@ export async function measureResync(
   progress: (m: string) => void,
 ): Promise<ResyncResult> {
   const { shape, runId } = options;
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: options.brokers, clientId: 'bench-resync', logLevel: KafkaJS.logLevel.NOTHING } });
-  const admin = kafka.admin();
+  const admin = stackKafka('bench-resync', { ...stackEnv(), KAFKA_BROKERS: options.brokers.join(',') }).admin();
   await admin.connect();
   const db = new Client({ connectionString: options.databaseUrl });
   await db.connect();

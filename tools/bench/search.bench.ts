@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { AllEvents, type SlotChanged } from '@medbus/contracts';
 import { EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { stackKafkaSecurity } from '@medbus/testing';
 import { deleteGroups } from './booking.bench';
 import { dropSchema, startBooking, type BookingUnderTest } from './pipeline.bench';
 
@@ -476,7 +477,7 @@ export async function measureSearchAlone(env: Record<string, string>, progress: 
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   progress('starting a booking service of the bench (own consumer group and schema)');
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? 3092), runId);
-  const publisher = new EventPublisher({ brokers, clientId: 'bench-search', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace });
+  const publisher = new EventPublisher({ brokers, clientId: 'bench-search', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
   try {
     return await measureSearch(booking, publisher, databaseUrl, searchOptionsFromEnv(), progress);
   } finally {

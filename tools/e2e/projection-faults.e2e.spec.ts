@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import { EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
-import { freePort, stackAddresses, startProcess, startTcpProxy, waitForHttp, type ServiceProcess, type TcpProxy } from '@medbus/testing';
+import { freePort, stackAddresses, stackKafka, stackKafkaEnv, startProcess, startTcpProxy, testConnection, waitForHttp, type ServiceProcess, type TcpProxy } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 import { eventually, root } from './region.process';
 
@@ -29,7 +28,7 @@ interface ReadyBody {
 
 describe('the booking projection under faults, end to end', () => {
   const addresses = stackAddresses();
-  const connection = { brokers: addresses.kafkaBrokers, clientId: `e2e-faults-${runId}`, schemaRegistryUrl: addresses.schemaRegistryUrl, namespace };
+  const connection = { ...testConnection(`e2e-faults-${runId}`), namespace };
   let publisher: EventPublisher;
   let proxy: TcpProxy;
   let db: Client;
@@ -47,6 +46,7 @@ describe('the booking projection under faults, end to end', () => {
       env: {
         PATH: process.env.PATH,
         KAFKA_BROKERS: addresses.kafkaBrokers.join(','),
+        ...stackKafkaEnv(),
         SCHEMA_REGISTRY_URL: addresses.schemaRegistryUrl,
         DATABASE_URL: database.toString(),
         KAFKA_NAMESPACE: namespace,
@@ -88,7 +88,7 @@ describe('the booking projection under faults, end to end', () => {
     (await db.query(`SELECT count(*)::int AS n FROM "${schema}".inventory_slot WHERE source_version = $1 AND offered`, [version])).rows[0].n as number;
 
   async function deadLetters(): Promise<number> {
-    const admin = new KafkaJS.Kafka({ kafkaJS: { brokers: addresses.kafkaBrokers, clientId: `e2e-faults-admin-${runId}`, logLevel: KafkaJS.logLevel.NOTHING } }).admin();
+    const admin = stackKafka(`e2e-faults-admin-${runId}`).admin();
     await admin.connect();
     try {
       let total = 0;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { Topics } from '@medbus/contracts';
 import { deleteNamespaceTopics, ensureTopics } from '@medbus/kafka';
-import { freePort, stackAddresses, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { freePort, stackAddresses, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 /**
@@ -67,10 +67,11 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
   }
 }
 
+/** The test's environment without `without` (inherited only: a value in `extra` is kept), then `extra`. */
 function childEnv(extra: Record<string, string>, without: readonly string[] = []): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', ...without]) delete env[name];
-  return env;
+  return { ...env, ...extra };
 }
 
 /** An OID root under an arc no real organisation uses, unique per test run. */
@@ -85,6 +86,8 @@ export class Region {
   readonly adapterKey = `e2e-adapter-${randomBytes(12).toString('hex')}`;
   readonly adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
   readonly hubGuid = `e2e-hub-${randomBytes(8).toString('hex')}`;
+  /** Booking's BOOKING_DATA_KEYS: one key of the region's own. */
+  readonly dataKeys = `e2e=${randomBytes(32).toString('base64')}`;
   /** The region's own organisation OIDs: no other simulator (the demo, another test) publishes for them. */
   readonly oidRoot = e2eOidRoot();
   readonly adapterId: string;
@@ -124,7 +127,7 @@ export class Region {
 
   async start(): Promise<void> {
     [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace: this.namespace }, Object.values(Topics), 3);
+    await ensureTopics({ ...testConnection(), namespace: this.namespace }, Object.values(Topics), 3);
     this.sim = startProcess({
       name: 'simulator',
       ...nodeCommandOf(compiledServices.hubserviceSimulator, [
@@ -185,6 +188,7 @@ export class Region {
           HTTP_PORT: String(this.bookingPort),
           DATABASE_URL: stackAddresses().databaseUrl,
           BOOKING_API_KEYS: this.apiKey,
+          BOOKING_DATA_KEYS: this.dataKeys,
           BOOKING_CONSUMER_GROUP: this.bookingGroup,
           BOOKING_DATABASE_SCHEMA: this.bookingSchema,
           BOOKING_MIS_ADAPTERS: `${this.adapterId}=http://127.0.0.1:${this.notifyPort}`,
@@ -218,7 +222,7 @@ export class Region {
 
   async stop(): Promise<void> {
     await Promise.all([this.booking, this.adapter, this.sim].map((service) => service?.stop()));
-    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, this.namespace).catch((error: unknown) =>
+    await deleteNamespaceTopics(testConnection(), this.namespace).catch((error: unknown) =>
       console.warn(`could not delete the region's topics: ${error instanceof Error ? error.message : String(error)}`),
     );
     const db = new Client({ connectionString: stackAddresses().databaseUrl });

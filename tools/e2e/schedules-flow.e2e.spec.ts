@@ -2,11 +2,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { Topics } from '@medbus/contracts';
 import { deleteNamespaceTopics, ensureTopics, namespaced } from '@medbus/kafka';
-import { freePort, stackAddresses, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
+import { freePort, stackAddresses, stackKafka, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
@@ -226,7 +225,7 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
 }
 
 async function createTopics(): Promise<void> {
-  await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
+  await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
 }
 
 async function startSimulator(): Promise<void> {
@@ -374,8 +373,7 @@ afterAll(async () => {
   } finally {
     await db.end().catch(() => undefined);
   }
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: stackAddresses().kafkaBrokers, clientId: `e2e-cleanup-${runId}`, logLevel: KafkaJS.logLevel.NOTHING } });
-  const admin = kafka.admin();
+  const admin = stackKafka(`e2e-cleanup-${runId}`).admin();
   try {
     await admin.connect();
     await admin.deleteGroups([consumerGroup, `${consumerGroup}-outcomes`].map((group) => namespaced(group, namespace)));
@@ -384,7 +382,7 @@ afterAll(async () => {
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
+  await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
 }, 60_000);
 
 // ---- the flow ----------------------------------------------------------------------------------

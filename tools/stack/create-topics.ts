@@ -1,3 +1,4 @@
+import { kafkaSecurityConfigSchema, kafkaSecurityOf, loadConfig } from '@medbus/config';
 import { Topics } from '@medbus/contracts';
 import { ensureTopics } from '@medbus/kafka';
 
@@ -9,7 +10,8 @@ async function main(): Promise<void> {
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const partitions = Number(process.env.MEDBUS_TOPIC_PARTITIONS ?? 3);
   const namespace = process.env.KAFKA_NAMESPACE || undefined;
-  const { present, created } = await ensureTopics({ brokers, namespace }, Object.values(Topics), partitions);
+  const security = kafkaSecurityOf(loadConfig(kafkaSecurityConfigSchema));
+  const { present, created } = await ensureTopics({ brokers, namespace, ...security }, Object.values(Topics), partitions);
   process.stdout.write(`[topics]${namespace ? ` namespace ${namespace}:` : ''} ${present.length} present, ${created.length} created${created.length ? `: ${created.join(', ')}` : ''}\n`);
 }
 

@@ -1,3 +1,5 @@
+import { kafkaSecurityOf, type KafkaSasl, type KafkaSecurityConfig, type KafkaTls } from '@medbus/config';
+
 /** An event type as the generated contracts describe it: enough to encode, route and register it. */
 export interface EventDefinition {
   /** Short record name, also the value of the `event-type` header (`SlotPublished`). */
@@ -20,11 +22,19 @@ export interface KafkaConnectionOptions {
    * Absent in a deployment and the demo, which use the contract's names.
    */
   readonly namespace?: string;
+  /** SASL credentials; absent on a broker without authentication. */
+  readonly sasl?: KafkaSasl;
+  /** TLS to the brokers; absent: plaintext. */
+  readonly ssl?: KafkaTls;
 }
 
-/** The connection a service's validated configuration describes (`@medbus/config`'s Kafka and registry settings). */
+/**
+ * The connection a service's validated configuration describes (`@medbus/config`'s Kafka and registry settings).
+ *
+ * @throws ConfigError when the KAFKA_SASL_* and KAFKA_SSL* variables do not go together (`kafkaSecurityOf`).
+ */
 export function kafkaConnectionOf(
-  config: { readonly KAFKA_BROKERS: string[]; readonly KAFKA_CLIENT_ID: string; readonly SCHEMA_REGISTRY_URL: string; readonly KAFKA_NAMESPACE?: string },
+  config: { readonly KAFKA_BROKERS: string[]; readonly KAFKA_CLIENT_ID: string; readonly SCHEMA_REGISTRY_URL: string; readonly KAFKA_NAMESPACE?: string } & Partial<KafkaSecurityConfig>,
   clientIdSuffix?: string,
 ): KafkaConnectionOptions {
   return {
@@ -32,6 +42,7 @@ export function kafkaConnectionOf(
     clientId: clientIdSuffix ? `${config.KAFKA_CLIENT_ID}-${clientIdSuffix}` : config.KAFKA_CLIENT_ID,
     schemaRegistryUrl: config.SCHEMA_REGISTRY_URL,
     namespace: config.KAFKA_NAMESPACE,
+    ...kafkaSecurityOf(config),
   };
 }
 
@@ -74,7 +85,13 @@ export const consumerTuning = {
   'fetch.message.max.bytes': 1024 * 1024,
 } as const;
 
-/** Dead letters of a topic go to `<topic>.dlq`, keeping the original key, value and headers. */
-export function deadLetterTopicOf(topic: string): string {
-  return `${topic}.dlq`;
+/**
+ * Dead letters of a topic go to `dlq.<topic>` (in a namespace `<ns>.dlq.<topic without ns>`), keeping
+ * the original key, value and headers: one `dlq.` prefix a consumer may write without any write
+ * access to the topics it reads (0012).
+ */
+export function deadLetterTopicOf(topic: string, namespace?: string): string {
+  const prefix = namespaced('', namespace);
+  if (prefix !== '' && topic.startsWith(prefix)) return namespaced(`dlq.${topic.slice(prefix.length)}`, namespace);
+  return `dlq.${topic}`;
 }

@@ -1,5 +1,9 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { deadLetterTopicOf, namespaced } from './kafka.config';
+import { kafkaClientOf } from './kafka.client';
+import { deadLetterTopicOf, namespaced, type KafkaConnectionOptions } from './kafka.config';
+
+/** Brokers and credentials of an admin client, and the namespace its topics are in. */
+export type TopicsConnection = Pick<KafkaConnectionOptions, 'sasl' | 'ssl' | 'namespace'> & { readonly brokers: readonly string[] };
 
 /**
  * Creates topics (and their dead-letter topics) in a namespace when missing. A consumer subscribed
@@ -7,11 +11,11 @@ import { deadLetterTopicOf, namespaced } from './kafka.config';
  * so a run creates its topics before any of its services start. Returns the names created.
  */
 export async function ensureTopics(
-  connection: { readonly brokers: readonly string[]; readonly namespace?: string },
+  connection: TopicsConnection,
   topics: readonly string[],
   partitions: number,
 ): Promise<{ present: string[]; created: string[] }> {
-  const admin = new KafkaJS.Kafka({ kafkaJS: { brokers: [...connection.brokers], clientId: 'medbus-topics', logLevel: KafkaJS.logLevel.NOTHING } }).admin();
+  const admin = kafkaClientOf(connection, 'medbus-topics', KafkaJS.logLevel.NOTHING).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
@@ -27,10 +31,10 @@ export async function ensureTopics(
 }
 
 /** Deletes every topic of a namespace (a finished test region's or benchmark's bus). */
-export async function deleteNamespaceTopics(connection: { readonly brokers: readonly string[] }, namespace: string): Promise<string[]> {
+export async function deleteNamespaceTopics(connection: TopicsConnection, namespace: string): Promise<string[]> {
   const prefix = namespaced('', namespace);
   if (prefix === '') throw new Error('deleting a namespace needs one: the contract topics are never deleted');
-  const admin = new KafkaJS.Kafka({ kafkaJS: { brokers: [...connection.brokers], clientId: 'medbus-topics', logLevel: KafkaJS.logLevel.NOTHING } }).admin();
+  const admin = kafkaClientOf(connection, 'medbus-topics', KafkaJS.logLevel.NOTHING).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));

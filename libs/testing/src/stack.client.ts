@@ -1,20 +1,21 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { kafkaSecurityConfigSchema, kafkaSecurityOf, loadConfig, type Env, type KafkaSecurity } from '@medbus/config';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { readStackEnv } from './stack-env.reader';
 
 /** Addresses of the local stack (`npm run stack:up` writes them to `.medbus/stack.env`). */
-export function stackAddresses(): { kafkaBrokers: string[]; schemaRegistryUrl: string; databaseUrl: string; zipkinUrl: string; otlpTracesUrl: string } {
-  const required = (name: string): string => {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: start the stack with \`npm run stack:up\` (it writes .medbus/stack.env)`);
-    return value;
-  };
+export function stackAddresses(): { kafkaBrokers: string[]; kafkaSecurity: KafkaSecurity; schemaRegistryUrl: string; databaseUrl: string; zipkinUrl: string; otlpTracesUrl: string } {
+  const required = (name: string): string => requiredIn(process.env, name);
   return {
     kafkaBrokers: required('KAFKA_BROKERS').split(','),
+    kafkaSecurity: stackKafkaSecurity(),
     schemaRegistryUrl: required('SCHEMA_REGISTRY_URL'),
     databaseUrl: process.env.TEST_DATABASE_URL ?? required('DATABASE_URL'),
     zipkinUrl: required('ZIPKIN_URL'),
@@ -22,9 +23,71 @@ export function stackAddresses(): { kafkaBrokers: string[]; schemaRegistryUrl: s
   };
 }
 
-export function testConnection(clientId = `medbus-test-${randomUUID().slice(0, 8)}`): { brokers: string[]; clientId: string; schemaRegistryUrl: string } {
-  const { kafkaBrokers, schemaRegistryUrl } = stackAddresses();
-  return { brokers: kafkaBrokers, clientId, schemaRegistryUrl };
+/** The stack's settings (`.medbus/stack.env`) under what the process exports itself: a tool run without them in its environment still finds them. */
+export function stackEnv(): Env {
+  return { ...readStackEnv(), ...process.env };
+}
+
+function requiredIn(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set: start the stack with \`npm run stack:up\` (it writes .medbus/stack.env)`);
+  return value;
+}
+
+/** A connection to the stack's Kafka and registry as the stack's admin principal (tests run in namespaces of their own). */
+export function testConnection(clientId = `medbus-test-${randomUUID().slice(0, 8)}`): { brokers: string[]; clientId: string; schemaRegistryUrl: string } & KafkaSecurity {
+  const { kafkaBrokers, kafkaSecurity, schemaRegistryUrl } = stackAddresses();
+  return { brokers: kafkaBrokers, clientId, schemaRegistryUrl, ...kafkaSecurity };
+}
+
+/** The SASL credentials and TLS of the stack's Kafka (`.medbus/stack.env`); `{}` while the broker runs without. */
+export function stackKafkaSecurity(env: Env = stackEnv()): KafkaSecurity {
+  return kafkaSecurityOf(loadConfig(kafkaSecurityConfigSchema, env));
+}
+
+const kafkaSecurityVariables = Object.keys(kafkaSecurityConfigSchema.shape);
+
+/** The stack's KAFKA_SASL_* and KAFKA_SSL* variables, for a service started with an environment of its own. */
+export function stackKafkaEnv(env: Env = stackEnv()): Record<string, string> {
+  return Object.fromEntries(kafkaSecurityVariables.flatMap((name) => (env[name] ? [[name, env[name]]] : [])));
+}
+
+/**
+ * A client of the stack's Kafka with its credentials. The same settings as `@medbus/kafka`'s
+ * kafkaClientOf, which this library cannot import: that library's tests import this one.
+ */
+export function stackKafka(clientId: string, env: Env = stackEnv()): KafkaJS.Kafka {
+  const { sasl, ssl } = stackKafkaSecurity(env);
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers: requiredIn(env, 'KAFKA_BROKERS').split(','),
+      clientId,
+      logLevel: KafkaJS.logLevel.NOTHING,
+      ...(sasl === undefined ? {} : { sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } }),
+      ...(ssl === undefined ? {} : { ssl: true }),
+    },
+    ...(ssl?.caFile === undefined ? {} : { 'ssl.ca.location': ssl.caFile }),
+  });
+}
+
+/**
+ * A client properties file for Kafka's Java tools (`--command-config`, `--producer.config`) with the
+ * stack's credentials, readable by its owner only; undefined when the broker needs none.
+ */
+export function kafkaToolConfigFile(env: Env = stackEnv()): string | undefined {
+  const { sasl, ssl } = stackKafkaSecurity(env);
+  if (sasl === undefined && ssl === undefined) return undefined;
+  const lines = [`security.protocol=${sasl ? (ssl ? 'SASL_SSL' : 'SASL_PLAINTEXT') : 'SSL'}`];
+  if (sasl) {
+    const loginModule = sasl.mechanism === 'plain' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+    const quoted = (text: string) => JSON.stringify(text);
+    lines.push(`sasl.mechanism=${sasl.mechanism.toUpperCase()}`, `sasl.jaas.config=${loginModule} required username=${quoted(sasl.username)} password=${quoted(sasl.password)};`);
+  }
+  if (ssl?.caFile) lines.push('ssl.truststore.type=PEM', `ssl.truststore.location=${ssl.caFile}`);
+  const text = `${lines.join('\n')}\n`;
+  const file = join(tmpdir(), `medbus-kafka-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.properties`);
+  writeFileSync(file, text, { mode: 0o600 });
+  return file;
 }
 
 /** A unique name per test run, so tests never see each other's topics, groups or subjects. */
@@ -69,8 +132,7 @@ export interface RawRecord {
 
 /** Reads a topic from the beginning with a throw-away group, collecting raw records as they arrive. */
 export async function collectTopic(topic: string): Promise<{ records: RawRecord[]; stop: () => Promise<void> }> {
-  const { brokers } = testConnection();
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId: uniqueName('collector'), logLevel: KafkaJS.logLevel.NOTHING } });
+  const kafka = stackKafka(uniqueName('collector'));
   const consumer = kafka.consumer({ kafkaJS: { groupId: uniqueName('collector'), fromBeginning: true } });
   const records: RawRecord[] = [];
   await consumer.connect();
@@ -90,8 +152,7 @@ export async function collectTopic(topic: string): Promise<{ records: RawRecord[
 
 /** Creates topics up front, so consumers that join before the first publish see everything. */
 export async function createTopics(topics: string[], partitions = 1, brokers = stackAddresses().kafkaBrokers): Promise<void> {
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers, clientId: uniqueName('admin'), logLevel: KafkaJS.logLevel.NOTHING } });
-  const admin = kafka.admin();
+  const admin = stackKafka(uniqueName('admin'), { ...stackEnv(), KAFKA_BROKERS: brokers.join(',') }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
@@ -128,6 +189,8 @@ export async function startGroupAt(groupId: string, topics: string[], since: Dat
   const root = join(__dirname, '..', '..', '..');
   const args = [join(root, 'tools/stack/kafka-run-class.sh'), 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'];
   args.push('--bootstrap-server', brokers.join(','), '--group', groupId, '--reset-offsets');
+  const toolConfig = kafkaToolConfigFile();
+  if (toolConfig) args.push('--command-config', toolConfig);
   args.push('--to-datetime', since.toISOString(), '--execute', ...topics.flatMap((topic) => ['--topic', topic]));
   await promisify(execFile)('bash', args, { cwd: root, timeout: 120_000 });
 }

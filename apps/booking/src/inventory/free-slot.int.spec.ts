@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
-import { stackAddresses, uniqueName } from '@medbus/testing';
+import { stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
 import { freeSlotsCountCap, type OrganisationList, type PractitionerList, type SpecialtyList } from './catalogue.query';
 import type { SlotPage } from './slots.query';
@@ -76,6 +76,7 @@ describe('a held slot, as every reader of the inventory sees it', () => {
     const stack = stackAddresses();
     const env = {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      ...stackKafkaEnv(),
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',

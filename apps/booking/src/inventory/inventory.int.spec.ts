@@ -4,7 +4,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
-import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { createTopics, stackAddresses, stackKafkaEnv, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { outcomeGroupOf, startBookingApp } from '../app.module';
 import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
 import type { SlotPage, SlotView } from './slots.query';
@@ -124,6 +124,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     const stack = stackAddresses();
     return {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      ...stackKafkaEnv(),
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',

@@ -6,7 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher } from '@medbus/kafka';
-import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { createTopics, stackAddresses, stackKafkaEnv, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { outcomeGroupOf, startBookingApp } from '../app.module';
 import { ReservationsService } from './reservations.service';
 
@@ -167,6 +167,7 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
     app = await startBookingApp(
       {
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+        ...stackKafkaEnv(),
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
         DATABASE_URL: stack.databaseUrl,
         HTTP_PORT: '8080',

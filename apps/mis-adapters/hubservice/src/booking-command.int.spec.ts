@@ -7,6 +7,7 @@ import {
   collectTopic,
   freePort,
   stackAddresses,
+  stackKafkaEnv,
   startProcess,
   testConnection,
   uniqueName,
@@ -153,7 +154,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
 
   beforeAll(async () => {
     // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
-    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
+    await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
     for (const topic of [Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`]) collectors.push(await collectTopic(namespaced(topic, namespace)));
     [outcomes, slotRecords, deadLetters] = collectors.map((c) => c.records);
 
@@ -174,9 +175,10 @@ describe('the HubService adapter carrying out booking commands and identifying p
     oids = new Map((await admin<Array<{ idLpu: number; oid: string }>>('/admin/organisations')).map((o) => [o.idLpu, o.oid]));
     doctors = (await admin<{ doctors: Array<{ idLpu: number; idDoc: string; specialtyCode: string }> }>('/admin/code-map')).doctors;
 
-    const { brokers, schemaRegistryUrl } = testConnection();
+    const { brokers, schemaRegistryUrl, sasl, ssl } = testConnection();
     const config = loadConfig(hubServiceAdapterConfigSchema, {
       KAFKA_BROKERS: brokers.join(','),
+      ...stackKafkaEnv(),
       KAFKA_CLIENT_ID: adapterId,
       KAFKA_NAMESPACE: namespace,
       SCHEMA_REGISTRY_URL: schemaRegistryUrl,
@@ -196,7 +198,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
       COMMAND_VERIFY_WINDOW_MS: '5000',
       ADAPTER_API_KEYS: apiKey,
     });
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace });
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl });
     commands = new EventPublisher({ ...testConnection(uniqueName('booking-service')), namespace });
     adapter = new HubServiceAdapter(config, { publisher, notifyHost: '127.0.0.1' });
     const setAppointment = adapter.client.setAppointment.bind(adapter.client);
@@ -218,7 +220,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
     await dataSource.initialize();
     await dataSource.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await dataSource.destroy();
-    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
+    await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });
 
   describe('booking commands', () => {

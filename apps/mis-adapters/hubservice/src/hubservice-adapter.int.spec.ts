@@ -5,7 +5,7 @@ import { loadConfig } from '@medbus/config';
 import { Topics } from '@medbus/contracts';
 import { AvroCodec, EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
 import { CreateMisAdapterPublishedState1764000000000 } from '@medbus/mis-adapter-kit';
-import { collectTopic, stackAddresses, testConnection, testDataSource, uniqueName, waitFor, type RawRecord } from '@medbus/testing';
+import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, testDataSource, uniqueName, waitFor, type RawRecord } from '@medbus/testing';
 import { hubServiceAdapterConfigSchema, type HubServiceAdapterConfig } from './hubservice.config';
 import { HubServiceAdapter } from './hubservice-adapter.module';
 
@@ -97,7 +97,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
 
   beforeAll(async () => {
     // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
-    await ensureTopics({ brokers: stackAddresses().kafkaBrokers, namespace }, Object.values(Topics), 3);
+    await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
     for (const topic of [Topics.slot, Topics.adapterHeartbeat]) collectors.push(await collectTopic(namespaced(topic, namespace)));
     [slotRecords, heartbeatRecords] = collectors.map((c) => c.records);
 
@@ -105,10 +105,11 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     simulator = await startSimulator(misPort, notifyPort);
     oids = new Map((await admin<Array<{ idLpu: number; oid: string }>>(simulator.url, '/admin/organisations')).map((o) => [o.idLpu, o.oid]));
 
-    const { brokers, schemaRegistryUrl } = testConnection();
+    const { brokers, schemaRegistryUrl, sasl, ssl } = testConnection();
     configOf = (id, port) =>
       loadConfig(hubServiceAdapterConfigSchema, {
         KAFKA_BROKERS: brokers.join(','),
+        ...stackKafkaEnv(),
         KAFKA_CLIENT_ID: id,
         KAFKA_NAMESPACE: namespace,
         SCHEMA_REGISTRY_URL: schemaRegistryUrl,
@@ -123,7 +124,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
         BREAKER_OPEN_MS: '300',
         HORIZON_DAYS: '3',
       });
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace });
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl });
     adapter = new HubServiceAdapter(configOf(adapterId, notifyPort), { publisher, notifyHost: '127.0.0.1' });
     await adapter.start();
   }, 90_000);
@@ -133,7 +134,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     await publisher?.close();
     simulator?.process.kill('SIGTERM');
     for (const collector of collectors) await collector.stop();
-    await deleteNamespaceTopics({ brokers: stackAddresses().kafkaBrokers }, namespace).catch(() => undefined);
+    await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });
 
   it('publishes organisations, resources and free slots on the initial sync, each once', async () => {
