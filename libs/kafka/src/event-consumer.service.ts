@@ -3,9 +3,11 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Attributes } from '@opentelemetry/api';
 import { AppError, isRetryable } from '@medbus/errors';
 import { AvroCodec, type DecodedEvent } from './avro-codec.service';
+import { kafkaClientOf } from './kafka.client';
 import { Headers, extractTraceContext, headersAsText, type StringHeaders } from './kafka-headers.mapper';
 import { OutageBackoff, backoffMs, faultOf } from './fault.mapper';
 import { consumerTuning, deadLetterTopicOf, namespaced, defaultRetryPolicy, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { originOf } from './adapter-topics.mapper';
 import type { EventPublisher } from './event-publisher.service';
 
 /** One decoded event as a handler sees it. */
@@ -21,6 +23,8 @@ export interface ConsumedEvent<T = unknown> {
   readonly offset: string;
   readonly headers: StringHeaders;
   readonly value: T;
+  /** The MIS adapter whose topic it came from (only that adapter may write it), or undefined on a shared topic. */
+  readonly origin?: string;
 }
 
 export interface ConsumerLogger {
@@ -128,7 +132,7 @@ export class EventConsumer {
   private async process(topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<void> {
     let event: ConsumedEvent;
     try {
-      event = await decodeMessage(this.codec, topic, partition, message);
+      event = await decodeMessage(this.codec, topic, partition, message, originOf(topic, this.options.connection.namespace));
     } catch (error) {
       if (faultOf(error) === 'infrastructure') throw new InfrastructureFault(error);
       await this.deadLetter(topic, partition, message, error, 1);
@@ -157,7 +161,7 @@ export class EventConsumer {
 
   private deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number): Promise<void> {
     this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
-    return deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts);
+    return deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts, this.options.connection.namespace);
   }
 }
 
@@ -184,8 +188,7 @@ export function kafkaConsumerOf(
   fromBeginning: boolean,
   extra: { readonly autoCommitInterval?: number; readonly rdkafka?: Readonly<Record<string, string | number>> } = {},
 ): KafkaJS.Consumer {
-  const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: connection.brokers, clientId: connection.clientId, logLevel: KafkaJS.logLevel.WARN } });
-  return kafka.consumer({
+  return kafkaClientOf(connection, connection.clientId).consumer({
     kafkaJS: {
       groupId: namespaced(groupId, connection.namespace),
       fromBeginning,
@@ -208,17 +211,17 @@ export class InfrastructureFault extends Error {
 }
 
 /** Decodes a fetched message into what handlers see; throws DecodingError (content) or UnavailableError (registry down). */
-export async function decodeMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage): Promise<ConsumedEvent> {
-  return consumedEventOf(topic, partition, message, codec.decodeKnown(message.value) ?? (await codec.decode(message.value)));
+export async function decodeMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage, origin?: string): Promise<ConsumedEvent> {
+  return consumedEventOf(topic, partition, message, codec.decodeKnown(message.value) ?? (await codec.decode(message.value)), origin);
 }
 
 /** The same, without waiting, when the writer's schema is known already; undefined when the registry must be asked. */
-export function decodeKnownMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage): ConsumedEvent | undefined {
+export function decodeKnownMessage(codec: AvroCodec, topic: string, partition: number, message: KafkaJS.KafkaMessage, origin?: string): ConsumedEvent | undefined {
   const decoded = codec.decodeKnown(message.value);
-  return decoded && consumedEventOf(topic, partition, message, decoded);
+  return decoded && consumedEventOf(topic, partition, message, decoded, origin);
 }
 
-function consumedEventOf(topic: string, partition: number, message: KafkaJS.KafkaMessage, decoded: DecodedEvent): ConsumedEvent {
+function consumedEventOf(topic: string, partition: number, message: KafkaJS.KafkaMessage, decoded: DecodedEvent, origin: string | undefined): ConsumedEvent {
   const headers = headersAsText(message.headers);
   const eventType = headers[Headers.eventType] ?? decoded.fullName.split('.').pop() ?? decoded.fullName;
   const eventId = headers[Headers.eventId] ?? `${topic}/${partition}/${message.offset}`;
@@ -234,20 +237,22 @@ function consumedEventOf(topic: string, partition: number, message: KafkaJS.Kafk
     offset: message.offset,
     headers,
     value: decoded.value,
+    origin,
   };
 }
 
-/** Sends a message that cannot be applied to `<topic>.dlq` with its original bytes and why. */
+/** Sends a message that cannot be applied to `dlq.<topic>` (in the namespace) with its original bytes and why. */
 export async function deadLetterMessage(
   publisher: EventPublisher,
   groupId: string,
   origin: { readonly topic: string; readonly partition: number; readonly message: KafkaJS.KafkaMessage },
   error: unknown,
   attempts: number,
+  namespace?: string,
 ): Promise<void> {
   const { topic, partition, message } = origin;
   const reason = error instanceof Error ? error.message : String(error);
-  await publisher.publishRaw(deadLetterTopicOf(topic), {
+  await publisher.publishRaw(deadLetterTopicOf(topic, namespace), {
     key: message.key,
     value: message.value,
     headers: {

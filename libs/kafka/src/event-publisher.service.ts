@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { SpanKind, SpanStatusCode, context, trace, type Context } from '@opentelemetry/api';
 import { AvroCodec } from './avro-codec.service';
+import { kafkaClientOf } from './kafka.client';
 import { Headers, injectTraceContext, type StringHeaders } from './kafka-headers.mapper';
-import { inNamespace, type EventDefinition, type KafkaConnectionOptions } from './kafka.config';
+import { routedEvent } from './adapter-topics.mapper';
+import type { EventDefinition, KafkaConnectionOptions } from './kafka.config';
 
 export interface PublishOptions {
   /** Defaults to a new UUID; keep it stable when re-publishing the same fact (the outbox does). */
@@ -11,6 +13,14 @@ export interface PublishOptions {
   readonly correlationId?: string;
   /** Parent of the producer span; defaults to the active context. */
   readonly parentContext?: Context;
+  /** The adapter whose topic a per-adapter event goes to (the booking service's commands); defaults to the publisher's origin. */
+  readonly adapterId?: string;
+}
+
+export interface EventPublisherSettings {
+  /** The MIS adapter this publisher speaks for: its per-adapter events go to that adapter's topics. */
+  readonly origin?: string;
+  readonly codec?: AvroCodec;
 }
 
 export interface OutgoingEvent<T = unknown> extends PublishOptions {
@@ -29,13 +39,16 @@ const tracer = trace.getTracer('@medbus/kafka');
 export class EventPublisher {
   private readonly producer: KafkaJS.Producer;
   private connected?: Promise<void>;
+  private readonly codec: AvroCodec;
+  private readonly origin?: string;
 
   constructor(
     private readonly options: KafkaConnectionOptions,
-    private readonly codec = new AvroCodec(options.schemaRegistryUrl),
+    settings: EventPublisherSettings = {},
   ) {
-    const kafka = new KafkaJS.Kafka({ kafkaJS: { brokers: options.brokers, clientId: options.clientId, logLevel: KafkaJS.logLevel.WARN } });
-    this.producer = kafka.producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5 });
+    this.codec = settings.codec ?? new AvroCodec(options.schemaRegistryUrl);
+    this.origin = settings.origin;
+    this.producer = kafkaClientOf(options, options.clientId).producer({ kafkaJS: { idempotent: true, acks: -1 }, 'linger.ms': 5 });
   }
 
   connect(): Promise<void> {
@@ -55,7 +68,7 @@ export class EventPublisher {
     const spans = [];
     const byTopic = new Map<string, KafkaJS.Message[]>();
     for (const outgoing of events) {
-      const event = inNamespace(outgoing.event, this.options.namespace);
+      const event = routedEvent(outgoing.event, outgoing.adapterId ?? this.origin, this.options.namespace);
       const eventId = outgoing.eventId ?? randomUUID();
       eventIds.push(eventId);
       const span = tracer.startSpan(

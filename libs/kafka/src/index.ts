@@ -1,4 +1,5 @@
 export * from './kafka.config';
+export * from './adapter-topics.mapper';
 export * from './kafka-headers.mapper';
 export * from './avro-codec.service';
 export * from './event-publisher.service';
@@ -12,3 +13,4 @@ export * from './projection.consumer';
 export * from './retention.migration';
 export * from './retention.poller';
 export * from './topics.client';
+export * from './kafka.client';

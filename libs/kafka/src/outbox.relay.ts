@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { Headers, extractTraceContext, type StringHeaders } from './kafka-headers.mapper';
+import { originOf } from './adapter-topics.mapper';
 import type { EventDefinition } from './kafka.config';
 import type { EventPublisher, OutgoingEvent } from './event-publisher.service';
 import type { ConsumerLogger } from './event-consumer.service';
@@ -78,6 +79,8 @@ export class OutboxRelay {
       eventId: row.event_id,
       correlationId: row.headers[Headers.correlationId],
       parentContext: extractTraceContext(row.headers),
+      // The row's topic is the contract's or, for a per-adapter event, the adapter's (without namespace).
+      adapterId: originOf(row.topic),
     };
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Headers, injectTraceContext, type StringHeaders } from './kafka-headers.mapper';
+import { isPerAdapterTopic, adapterTopicOf } from './adapter-topics.mapper';
 import type { EventDefinition } from './kafka.config';
 
 export interface OutboxMessage<T> {
@@ -9,6 +10,8 @@ export interface OutboxMessage<T> {
   readonly value: T;
   readonly eventId?: string;
   readonly correlationId?: string;
+  /** The adapter whose topic a per-adapter event goes to (a booking command: the adapter of record). */
+  readonly adapterId?: string;
 }
 
 /**
@@ -18,12 +21,13 @@ export interface OutboxMessage<T> {
 export class Outbox {
   async enqueue<T>(tx: EntityManager, message: OutboxMessage<T>): Promise<string> {
     const eventId = message.eventId ?? randomUUID();
+    const topic = message.adapterId !== undefined && isPerAdapterTopic(message.event.topic) ? adapterTopicOf(message.event.topic, message.adapterId) : message.event.topic;
     const headers: StringHeaders = injectTraceContext({});
     if (message.correlationId) headers[Headers.correlationId] = message.correlationId;
     await tx.query(
       `INSERT INTO medbus_outbox (event_id, event_type, topic, message_key, payload, headers)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [eventId, message.event.name, message.event.topic, message.key, JSON.stringify(message.value), JSON.stringify(headers)],
+      [eventId, message.event.name, topic, message.key, JSON.stringify(message.value), JSON.stringify(headers)],
     );
     return eventId;
   }

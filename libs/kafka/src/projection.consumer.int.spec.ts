@@ -8,6 +8,7 @@ import { Headers } from './kafka-headers.mapper';
 import { deadLetterTopicOf, type EventDefinition } from './kafka.config';
 import { CreateKafkaBackboneTables1732406400000 } from './kafka-tables.migration';
 import { ProjectionConsumer, type Projection } from './projection.consumer';
+import { adapterTopicOf } from './adapter-topics.mapper';
 
 interface CounterSet {
   counterId: string;
@@ -129,6 +130,63 @@ describe('the batched projection engine against the real Kafka, registry and Pos
     expect((await rowsOf(table)).map((row) => row.counter_id)).not.toContain('c123');
     // Found by halving, not by applying 200 messages one at a time.
     expect(batches.filter((size) => size === 1).length).toBeLessThan(20);
+  });
+
+  it("reads every adapter's copy of a per-adapter topic, one provisioned after it started too, and dead-letters what a projection refuses", async () => {
+    const namespace = uniqueName('it').toLowerCase();
+    const connection = { ...testConnection(), namespace };
+    const adapterPublisher = (adapterId: string) => new EventPublisher(connection, { origin: adapterId });
+    const early = adapterPublisher('vendor-early');
+    const late = adapterPublisher('vendor-late');
+    closers.push(() => early.close(), () => late.close());
+    const earlyTopic = adapterTopicOf('mis.slot', 'vendor-early', namespace);
+    await createTopics([earlyTopic, deadLetterTopicOf(earlyTopic, namespace)]);
+    const event = aTestEventType('mis.slot', 'CounterSet', [
+      { name: 'counterId', type: 'string' },
+      { name: 'value', type: 'int' },
+      { name: 'note', type: ['null', 'string'], default: null },
+    ]);
+    const seen: { counterId: string; origin?: string }[] = [];
+    const consumer = new ProjectionConsumer({
+      connection,
+      groupId: uniqueName('group'),
+      projections: [
+        {
+          name: 'origins',
+          handles: [event],
+          async refuse(_tx, events) {
+            return events.filter((e) => (e.value as CounterSet).note === 'foreign').map((e) => ({ event: e, error: new ValidationError('TEST.FOREIGN', 'not yours') }));
+          },
+          async apply(_tx, events) {
+            for (const e of events) seen.push({ counterId: (e.value as CounterSet).counterId, origin: e.origin });
+          },
+        },
+      ],
+      dataSource,
+      deadLetters: publisher,
+      logger: quietLogger,
+    });
+    await consumer.start();
+    closers.push(() => consumer.stop());
+    const dead = await collectTopic(deadLetterTopicOf(earlyTopic, namespace));
+    closers.push(dead.stop);
+
+    await early.publishAll([
+      { event, key: 'a', value: { counterId: 'a', value: 1, note: null } },
+      { event, key: 'b', value: { counterId: 'b', value: 2, note: 'foreign' } },
+    ]);
+    await waitFor(async () => seen.some((s) => s.counterId === 'a'), "the first adapter's event");
+    await createTopics([adapterTopicOf('mis.slot', 'vendor-late', namespace)]);
+    await late.publish({ event, key: 'c', value: { counterId: 'c', value: 3, note: null } });
+    await waitFor(async () => seen.some((s) => s.counterId === 'c'), 'the event of the adapter provisioned later (a metadata refresh away)', 30_000);
+
+    expect(seen).toEqual([
+      { counterId: 'a', origin: 'vendor-early' },
+      { counterId: 'c', origin: 'vendor-late' },
+    ]);
+    const [letter] = await waitFor(async () => dead.records.length > 0 && dead.records, 'the refused event as a dead letter');
+    expect(letter).toMatchObject({ key: 'b', headers: { [Headers.deadLetterCode]: 'TEST.FOREIGN' } });
+    expect(consumer.stats).toMatchObject({ refused: 1, deadLettered: 1, applied: 2 });
   });
 
   describe('while a dependency is unreachable', () => {

@@ -9,6 +9,7 @@ import { OutageBackoff, backoffMs, faultOf } from './fault.mapper';
 import { extractTraceContext, headersAsText } from './kafka-headers.mapper';
 import { ProcessedEvents } from './processed-events.service';
 import { defaultRetryPolicy, namespaced, type EventDefinition, type KafkaConnectionOptions, type RetryPolicy } from './kafka.config';
+import { adapterTopicPattern, isPerAdapterTopic, originOf } from './adapter-topics.mapper';
 
 /**
  * A read model, declared once as a value: the events it handles and how a batch of them changes
@@ -21,6 +22,18 @@ export interface Projection {
   readonly name: string;
   readonly handles: readonly EventDefinition[];
   apply(tx: EntityManager, events: readonly ConsumedEvent[]): Promise<void>;
+  /**
+   * The events of a batch this projection will not apply, and why (an adapter speaking for an
+   * organisation it does not serve). Runs in the batch's transaction before `apply`, which gets the
+   * rest; the engine dead-letters the refused events in that transaction, never retrying them.
+   */
+  refuse?(tx: EntityManager, events: readonly ConsumedEvent[]): Promise<readonly Refusal[]>;
+}
+
+/** An event a projection refuses, with the error its dead letter carries. */
+export interface Refusal {
+  readonly event: ConsumedEvent;
+  readonly error: Error;
 }
 
 export interface ProjectionConsumerOptions {
@@ -56,6 +69,9 @@ const maxSpanLinks = 128;
 
 const tracer = trace.getTracer('@medbus/kafka');
 
+/** How often a consumer subscribed by pattern looks for new topics, e.g. a newly provisioned adapter's (librdkafka's default: 5 minutes). */
+const topicDiscoveryMs = 5_000;
+
 /**
  * The batched event engine. Per fetched batch of one partition: decode, dedupe against the
  * processed-event store in one statement, hand the new events to each projection in one
@@ -72,30 +88,32 @@ export class ProjectionConsumer {
   private readonly retry: RetryPolicy;
   private readonly logger: ConsumerLogger;
   private readonly handled: ReadonlyMap<string, readonly Projection[]>;
-  private readonly topics: readonly string[];
+  private readonly topics: readonly (string | RegExp)[];
   private readonly outage = new OutageBackoff();
   private stopping = false;
   /** The projections it applies, for logs and health. */
   readonly name: string;
   /** Totals since start, for health and tests. */
-  readonly stats = { batches: 0, applied: 0, duplicates: 0, deadLettered: 0, outages: 0 };
+  readonly stats = { batches: 0, applied: 0, duplicates: 0, deadLettered: 0, refused: 0, outages: 0 };
 
   constructor(private readonly options: ProjectionConsumerOptions) {
     const handled = new Map<string, Projection[]>();
-    const topics = new Set<string>();
+    const topics = new Map<string, string | RegExp>();
     for (const projection of options.projections) {
       for (const event of projection.handles) {
         handled.set(event.name, [...(handled.get(event.name) ?? []), projection]);
-        topics.add(namespaced(event.topic, options.connection.namespace));
+        // Every adapter's copy of a per-adapter topic, including those of adapters provisioned later.
+        const topic = isPerAdapterTopic(event.topic) ? adapterTopicPattern(event.topic, options.connection.namespace) : namespaced(event.topic, options.connection.namespace);
+        topics.set(String(topic), topic);
       }
     }
     this.handled = handled;
-    this.topics = [...topics];
+    this.topics = [...topics.values()];
     this.name = options.projections.map((projection) => projection.name).join('+');
     // Offsets are stored once their batch's transaction committed; the client commits stored offsets every second.
     this.consumer = kafkaConsumerOf(options.connection, options.groupId, options.fromBeginning ?? true, {
       autoCommitInterval: 1_000,
-      rdkafka: { 'js.consumer.max.batch.size': options.maxBatchSize ?? 2_000 },
+      rdkafka: { 'js.consumer.max.batch.size': options.maxBatchSize ?? 2_000, 'topic.metadata.refresh.interval.ms': topicDiscoveryMs },
     });
     this.codec = options.codec ?? new AvroCodec(options.connection.schemaRegistryUrl);
     this.retry = options.retry ?? defaultRetryPolicy;
@@ -148,10 +166,11 @@ export class ProjectionConsumer {
     if (messages.length === 0) return;
     this.stats.batches++;
     const entries: Entry[] = [];
+    const origin = originOf(topic, this.options.connection.namespace);
     for (const message of messages) {
       let event: ConsumedEvent;
       try {
-        event = decodeKnownMessage(this.codec, topic, partition, message) ?? (await decodeMessage(this.codec, topic, partition, message));
+        event = decodeKnownMessage(this.codec, topic, partition, message, origin) ?? (await decodeMessage(this.codec, topic, partition, message, origin));
       } catch (error) {
         if (faultOf(error) === 'infrastructure') throw new InfrastructureFault(error);
         await this.deadLetter(topic, partition, message, error, 1);
@@ -170,6 +189,7 @@ export class ProjectionConsumer {
       await this.transaction(entries);
       return;
     } catch (error) {
+      if (error instanceof InfrastructureFault) throw error;
       if (faultOf(error) === 'infrastructure' || this.stopping) throw new InfrastructureFault(error);
       if (entries.length === 1) return this.applyAlone(entries[0], error);
     }
@@ -184,6 +204,7 @@ export class ProjectionConsumer {
     let error = firstError;
     for (let attempt = 1; ; attempt++) {
       const fault = faultOf(error);
+      if (error instanceof InfrastructureFault) throw error;
       if (fault === 'infrastructure' || this.stopping) throw new InfrastructureFault(error);
       // An unclear error while the database is down is the database's, not the message's.
       if (fault === 'unknown' && !(await this.databaseAnswers())) throw new InfrastructureFault(error);
@@ -202,17 +223,30 @@ export class ProjectionConsumer {
   }
 
   private async transaction(entries: readonly Entry[]): Promise<void> {
-    const applied = await this.options.dataSource.transaction(async (tx) => {
+    const { fresh, refused } = await this.options.dataSource.transaction(async (tx) => {
       const fresh = await this.markProcessed(tx, entries);
+      const refusals = new Map<ConsumedEvent, Error>();
       for (const projection of this.options.projections) {
-        const events = fresh.filter((event) => this.handled.get(event.eventType)?.includes(projection));
+        let events = fresh.filter((event) => this.handled.get(event.eventType)?.includes(projection));
+        if (events.length > 0 && projection.refuse) {
+          const refused = await projection.refuse(tx, events);
+          for (const { event, error } of refused) if (!refusals.has(event)) refusals.set(event, error);
+          if (refused.length > 0) events = events.filter((event) => !refusals.has(event));
+        }
         if (events.length > 0) await projection.apply(tx, events);
       }
-      return fresh.length;
+      // Written before the commit that marks them processed: a refused event is never lost, at worst dead-lettered twice.
+      if (refusals.size > 0) {
+        const messages = new Map(entries.map((entry) => [entry.event, entry.message]));
+        for (const [event, error] of refusals) await this.deadLetter(event.topic, event.partition, messages.get(event) as KafkaJS.KafkaMessage, error, 1, false);
+      }
+      return { fresh: fresh.length, refused: refusals.size };
     });
     // Counted once committed: a transaction rolled back (and retried, or halved) counts nothing.
-    this.stats.applied += applied;
-    this.stats.duplicates += entries.length - applied;
+    this.stats.applied += fresh - refused;
+    this.stats.refused += refused;
+    this.stats.deadLettered += refused;
+    this.stats.duplicates += entries.length - fresh;
   }
 
   /** Records the batch's event ids in one statement; returns the events not seen before, in order. */
@@ -235,14 +269,14 @@ export class ProjectionConsumer {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number): Promise<void> {
+  private async deadLetter(topic: string, partition: number, message: KafkaJS.KafkaMessage, error: unknown, attempts: number, count = true): Promise<void> {
     this.logger.error(`${this.options.groupId}: dead-lettering ${topic}/${partition}@${message.offset} after ${attempts} attempt(s): ${codeOf(error)}`);
     try {
-      await deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts);
+      await deadLetterMessage(this.options.deadLetters, this.options.groupId, { topic, partition, message }, error, attempts, this.options.connection.namespace);
     } catch (publishError) {
       throw new InfrastructureFault(publishError);
     }
-    this.stats.deadLettered++;
+    if (count) this.stats.deadLettered++;
   }
 
   private batchSpan(batch: KafkaJS.Batch): Span {
