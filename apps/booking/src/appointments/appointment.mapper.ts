@@ -67,6 +67,8 @@ export interface AppointmentRow {
   readonly status: AppointmentStatus;
   readonly channel: BookingChannel;
   readonly client_id: string;
+  /** The adapter its commands go to, the only one whose outcomes count; null on appointments made before 0012. */
+  readonly adapter_id: string | null;
   readonly mis_appointment_id: string | null;
   readonly replaces_appointment_id: string | null;
   readonly book_command_id: string;

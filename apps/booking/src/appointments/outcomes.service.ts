@@ -9,6 +9,7 @@ import { ReservationsService } from '../reservations/reservations.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 import type { AppointmentRow } from './appointment.mapper';
 import { codeOfRejection } from '../booking.errors';
+import { uuidPattern } from '../booking-request.mapper';
 import { AppointmentsService } from './appointments.service';
 import { outcomeChannel } from './outcome-waiter.service';
 
@@ -132,6 +133,16 @@ export class OutcomesService {
     await this.slots.freed(tx, slotId);
     await this.reservations.clearHeld(tx, slotId);
     await this.waitlist.offerFreedSlot(tx, slotId);
+  }
+
+  /** The adapter each appointment's commands went to (its organisation's adapter of record, for one booked before 0012). */
+  async adaptersOf(tx: EntityManager, appointmentIds: readonly string[]): Promise<Map<string, { adapterId: string | null; organisationOid: string }>> {
+    const rows: { appointment_id: string; adapter_id: string | null; organisation_oid: string }[] = await tx.query(
+      `SELECT appointment_id, adapter_id, organisation_oid FROM booking_appointment WHERE appointment_id = ANY($1::uuid[])`,
+      // An id that is no UUID names no appointment (and must not fail the cast).
+      [[...new Set(appointmentIds)].filter((id) => uuidPattern.test(id))],
+    );
+    return new Map(rows.map((row) => [row.appointment_id, { adapterId: row.adapter_id, organisationOid: row.organisation_oid }]));
   }
 
   private async locked(tx: EntityManager, appointmentId: string): Promise<AppointmentRow | undefined> {

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { KafkaProbe } from './kafka.probe';
 
 export type Check = 'up' | 'down';
 
@@ -10,21 +11,25 @@ export interface ConsumerCounts {
   readonly applied: number;
   readonly duplicates: number;
   readonly deadLettered: number;
+  /** Of those, events refused because their adapter may not speak for them (MIS.ORGANISATION_NOT_SERVED). */
+  readonly refused: number;
   readonly outages: number;
 }
 
 export interface Readiness {
   readonly status: 'ready' | 'not_ready';
-  readonly checks: { readonly database: Check; readonly kafkaConsumer: Check };
-  /** Per projection (inventory, outcomes), since start: events applied, redeliveries skipped, dead letters, outages waited out. */
+  /** kafka: the brokers answered a metadata request within seconds (cached a few seconds). */
+  readonly checks: { readonly database: Check; readonly kafka: Check; readonly kafkaConsumer: Check };
+  /** Per projection (inventory, outcomes), since start: events applied, redeliveries skipped, dead letters (refused among them), outages waited out. */
   readonly consumers: Readonly<Record<string, ConsumerCounts>>;
 }
 
-/** Whether the service can do its work: its database answers and its Kafka consumer has started. */
+/** Whether the service can do its work: its database and Kafka's brokers answer and its Kafka consumers have started. */
 @Injectable()
-export class HealthService {
+export class HealthService implements OnApplicationShutdown {
   private consumerRunning = false;
   private counts: () => Readonly<Record<string, ConsumerCounts>> = () => ({});
+  private kafka?: KafkaProbe;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -33,12 +38,24 @@ export class HealthService {
     this.counts = counts;
   }
 
+  watchKafka(probe: KafkaProbe): void {
+    this.kafka = probe;
+  }
+
   async readiness(): Promise<Readiness> {
-    const database = await this.dataSource.query('SELECT 1').then(
-      (): Check => 'up',
-      (): Check => 'down',
-    );
+    const [database, kafka] = await Promise.all([
+      this.dataSource.query('SELECT 1').then(
+        (): Check => 'up',
+        (): Check => 'down',
+      ),
+      this.kafka?.state() ?? Promise.resolve<Check>('down'),
+    ]);
     const kafkaConsumer: Check = this.consumerRunning ? 'up' : 'down';
-    return { status: database === 'up' && kafkaConsumer === 'up' ? 'ready' : 'not_ready', checks: { database, kafkaConsumer }, consumers: this.counts() };
+    const ready = database === 'up' && kafka === 'up' && kafkaConsumer === 'up';
+    return { status: ready ? 'ready' : 'not_ready', checks: { database, kafka, kafkaConsumer }, consumers: this.counts() };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.kafka?.close();
   }
 }

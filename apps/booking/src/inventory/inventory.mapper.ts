@@ -305,3 +305,38 @@ function versionOf(sourceVersion: number, id: string): number {
   }
   return sourceVersion;
 }
+
+/** The organisation part of an id written `<organisationOid>:<local id>` (an id without one names no organisation we know). */
+function organisationOfId(id: string): string {
+  const colon = id.indexOf(':');
+  return colon < 0 ? id : id.slice(0, colon);
+}
+
+/**
+ * The organisations an MIS event speaks for: its organisationOid and the organisation part of the
+ * ids it writes (a slot id of another clinic would overwrite that clinic's row), or every one a
+ * heartbeat reports on. An adapter may speak only for organisations registered to it (0012).
+ */
+export function organisationsNamedBy(event: { readonly eventType: string; readonly value: unknown }): readonly string[] {
+  const name = event.eventType as InventoryEventName;
+  switch (name) {
+    case 'OrganisationPublished':
+    case 'OrganisationRemoved':
+      return [(event.value as OrganisationRemoved).organisationOid];
+    case 'ResourcePublished':
+    case 'ResourceRemoved': {
+      const value = event.value as ResourceRemoved;
+      return [value.organisationOid, organisationOfId(value.resourceId)];
+    }
+    case 'SlotPublished':
+    case 'SlotChanged':
+    case 'SlotRemoved': {
+      const value = event.value as SlotRemoved;
+      return [value.organisationOid, organisationOfId(value.slotId), organisationOfId(value.resourceId)];
+    }
+    case 'AdapterHeartbeatRecorded':
+      return (event.value as AdapterHeartbeatRecorded).organisationOids;
+    default:
+      return name satisfies never;
+  }
+}
