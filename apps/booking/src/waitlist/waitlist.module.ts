@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DataCipher } from '../data-cipher.service';
 import { Clock, SystemClock } from '../inventory/clock.service';
 import { ReservationsModule } from '../reservations/reservations.module';
 import { WaitlistController } from './waitlist.controller';
@@ -7,7 +8,7 @@ import { WaitlistService } from './waitlist.service';
 @Module({
   imports: [ReservationsModule],
   controllers: [WaitlistController],
-  providers: [WaitlistService, { provide: Clock, useClass: SystemClock }],
+  providers: [WaitlistService, DataCipher, { provide: Clock, useClass: SystemClock }],
   exports: [WaitlistService],
 })
 export class WaitlistModule {}
