@@ -1,26 +1,26 @@
 import { Topics } from '@medbus/contracts';
-import { EventConsumer, type ConsumedEvent, type ConsumerLogger, type EventPublisher, type KafkaConnectionOptions } from '@medbus/kafka';
+import { EventConsumer, adapterTopicOf, type ConsumedEvent, type ConsumerLogger, type EventPublisher, type KafkaConnectionOptions } from '@medbus/kafka';
 import { toBookingCommand } from './booking-command.mapper';
 import type { BookingCommandService } from './booking-command.service';
 
 export interface BookingCommandConsumerOptions {
   readonly connection: KafkaConnectionOptions;
-  /** One group per adapter id: every adapter sees every command and carries out its own organisations'. */
+  /** The adapter whose command topic it reads. */
+  readonly adapterId: string;
   readonly groupId: string;
   readonly deadLetters: EventPublisher;
   readonly logger?: ConsumerLogger;
-  /** Partitions of booking.command carried out at once; commands of one appointment share a partition and stay in order. */
+  /** Partitions of the command topic carried out at once; commands of one appointment share a partition and stay in order. */
   readonly partitionsConcurrently?: number;
 }
 
 /**
- * `booking.command`: BookSlot and CancelAppointment for the organisations this adapter serves;
- * others' commands are skipped. Decoding, retry and dead letters are libs/kafka's: a command
- * that does not decode or breaks its schema is dead-lettered at once.
+ * `booking.command.<adapter id>`: BookSlot and CancelAppointment the booking service routed to this
+ * adapter, the one registered for their organisations (0012). Decoding, retry and dead letters are
+ * libs/kafka's: a command that does not decode or breaks its schema is dead-lettered at once.
  */
 export class BookingCommandConsumer {
   private readonly consumer: EventConsumer;
-  skipped = 0;
 
   constructor(
     private readonly service: BookingCommandService,
@@ -29,7 +29,7 @@ export class BookingCommandConsumer {
     this.consumer = new EventConsumer({
       connection: options.connection,
       groupId: options.groupId,
-      topics: [Topics.bookingCommand],
+      topics: [adapterTopicOf(Topics.bookingCommand, options.adapterId)],
       handle: (event) => this.handle(event),
       deadLetters: options.deadLetters,
       // Only commands issued from now on: a new adapter must not replay the topic's history.
@@ -53,11 +53,6 @@ export class BookingCommandConsumer {
   }
 
   private async handle(event: ConsumedEvent): Promise<void> {
-    const command = toBookingCommand(event.eventType, event.value);
-    if (!(await this.service.serves(command))) {
-      this.skipped += 1;
-      return;
-    }
-    await this.service.execute(command, event.correlationId);
+    await this.service.execute(toBookingCommand(event.eventType, event.value), event.correlationId);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '@medbus/config';
 import { AllEvents, Topics, type BookSlot, type CancelAppointment } from '@medbus/contracts';
-import { AvroCodec, EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
+import { AvroCodec, EventPublisher, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
 import {
   collectTopic,
   freePort,
@@ -56,6 +56,7 @@ class RecordingPublisher extends EventPublisher {
 describe('the HubService adapter carrying out booking commands and identifying patients, against the simulator, Kafka and Postgres', () => {
   const codec = new AvroCodec(stackAddresses().schemaRegistryUrl);
   const adapterId = uniqueName('hubservice-commands');
+  const otherAdapterId = uniqueName('other-vendor');
   const namespace = uniqueName('adapter-commands');
   const schema = `mis_adapter_it_${Date.now().toString(36)}_${randomUUID().slice(0, 6)}`;
   const collectors: Array<{ records: RawRecord[]; stop: () => Promise<void> }> = [];
@@ -120,9 +121,10 @@ describe('the HubService adapter carrying out booking commands and identifying p
     };
   }
 
-  async function send(command: BookSlot | CancelAppointment): Promise<void> {
+  /** Publishes a command as the booking service does: to the command topic of one adapter, this one unless told. */
+  async function send(command: BookSlot | CancelAppointment, to = adapterId): Promise<void> {
     const event = 'deadline' in command ? AllEvents.BookSlot : AllEvents.CancelAppointment;
-    await commands.publish({ event, key: command.appointmentId, value: command });
+    await commands.publish({ event, key: command.appointmentId, value: command, adapterId: to });
   }
 
   /** Outcomes on Kafka answering `commandId`, with their event type. */
@@ -154,8 +156,11 @@ describe('the HubService adapter carrying out booking commands and identifying p
 
   beforeAll(async () => {
     // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
-    await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
-    for (const topic of [Topics.bookingCommandOutcome, Topics.slot, `${Topics.bookingCommand}.dlq`]) collectors.push(await collectTopic(namespaced(topic, namespace)));
+    await ensureTopics({ ...testConnection(), namespace }, [...adapterTopicsOf(adapterId), ...adapterTopicsOf(otherAdapterId)], 3);
+    const commandTopic = adapterTopicOf(Topics.bookingCommand, adapterId, namespace);
+    for (const topic of [adapterTopicOf(Topics.bookingCommandOutcome, adapterId, namespace), adapterTopicOf(Topics.slot, adapterId, namespace), deadLetterTopicOf(commandTopic, namespace)]) {
+      collectors.push(await collectTopic(topic));
+    }
     [outcomes, slotRecords, deadLetters] = collectors.map((c) => c.records);
 
     const misPort = await freePort();
@@ -198,7 +203,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
       COMMAND_VERIFY_WINDOW_MS: '5000',
       ADAPTER_API_KEYS: apiKey,
     });
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl });
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl }, { origin: adapterId });
     commands = new EventPublisher({ ...testConnection(uniqueName('booking-service')), namespace });
     adapter = new HubServiceAdapter(config, { publisher, notifyHost: '127.0.0.1' });
     const setAppointment = adapter.client.setAppointment.bind(adapter.client);
@@ -467,18 +472,33 @@ describe('the HubService adapter carrying out booking commands and identifying p
       expect(of(anyoneDoctor())).toMatchObject({ patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false });
     });
 
-    it('skips commands for organisations it does not serve, and dead-letters one that breaks its schema', async () => {
+    it("never sees a command sent to another adapter's topic, even one for its own clinic's slot", async () => {
+      const doctor = anyoneDoctor();
+      const slot = await freeSlot(doctor);
+      const patient = await aPatient(doctor.idLpu);
+      const callsBefore = setAppointmentCalls;
+      const misrouted = bookSlot(doctor, slot.IdAppointment, patient.idPat);
+      await send(misrouted, otherAdapterId);
+      // Barrier: a later command on its own topic answered means the other topic's command would have come first if read.
+      const marker = bookSlot(doctor, 'X-MARKER', patient.idPat);
+      await send(marker);
+      await outcomeOf(marker.commandId);
+
+      expect(await outcomesOf(misrouted.commandId)).toEqual([]);
+      expect(await slotState(slot.IdAppointment)).toMatchObject({ state: 'free' });
+      expect(setAppointmentCalls - callsBefore).toBe(1);
+    });
+
+    it('answers a command for an organisation its MIS does not list with a refusal, and dead-letters one that breaks its schema', async () => {
       const doctor = anyoneDoctor();
       const foreign = bookSlot(doctor, 'X-1', 'P-1', { organisationOid: '1.2.643.5.1.13.13.12.2.99.1', slotId: '1.2.643.5.1.13.13.12.2.99.1:X-1' });
       const broken = { ...bookSlot(doctor, 'X-2', 'P-1'), commandId: 'not-a-uuid' };
-      const skippedBefore = adapter.health().commands.skipped;
 
       await send(foreign);
       await send(broken);
 
-      await waitFor(async () => deadLetters.find((r) => r.key === broken.appointmentId), 'the broken command in booking.command.dlq');
-      await waitFor(async () => adapter.health().commands.skipped > skippedBefore, 'the foreign command skipped');
-      expect(await outcomesOf(foreign.commandId)).toEqual([]);
+      await waitFor(async () => deadLetters.find((r) => r.key === broken.appointmentId), 'the broken command in dlq.booking.command.<adapter>');
+      expect(await outcomeOf(foreign.commandId)).toMatchObject({ type: 'SlotBookingRejected', value: { reason: 'OTHER' } });
       expect(deadLetters.find((r) => r.key === foreign.appointmentId)).toBeUndefined();
     });
   });

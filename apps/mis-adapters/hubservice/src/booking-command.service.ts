@@ -14,7 +14,6 @@ export type CommandMis = Pick<HubServiceClient, 'setAppointment' | 'createClaimF
 /** Where an organisation's IdLPU comes from (ScheduleSync in production). */
 export interface OrganisationDirectory {
   idLpuOf(organisationOid: string): number | undefined;
-  serves(organisationOid: string): boolean;
   discoverOrganisations(): Promise<void>;
 }
 
@@ -72,29 +71,6 @@ export class BookingCommandService {
   /** Stops waiting: a command in progress ends with a retryable error, leaving its message to be redelivered. */
   stop(): void {
     this.stopping = true;
-  }
-
-  /**
-   * Whether this adapter serves the command's organisation. Before the organisations were ever
-   * read (a first start, the MIS down) it waits for them within the command's time.
-   */
-  async serves(command: BookingCommand): Promise<boolean> {
-    const oid = command.value.organisationOid;
-    if (this.directory.serves(oid)) return true;
-    const until = this.timeLimitOf(command);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.directory.discoverOrganisations();
-        return this.directory.serves(oid);
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        if (this.clock.now().getTime() >= until) {
-          this.logger.warn('organisations unknown while the MIS does not answer; command skipped', { commandId: command.value.commandId });
-          return false;
-        }
-        await this.pause(attempt, until);
-      }
-    }
   }
 
   /** Carries out the command (or answers its stored outcome) and returns the outcome written to the outbox. */

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '@medbus/config';
 import { Topics } from '@medbus/contracts';
-import { AvroCodec, EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
+import { AvroCodec, EventPublisher, adapterTopicOf, adapterTopicsOf, deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
 import { CreateMisAdapterPublishedState1764000000000 } from '@medbus/mis-adapter-kit';
 import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, testDataSource, uniqueName, waitFor, type RawRecord } from '@medbus/testing';
 import { hubServiceAdapterConfigSchema, type HubServiceAdapterConfig } from './hubservice.config';
@@ -97,8 +97,8 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
 
   beforeAll(async () => {
     // A bus of the test's own: its collectors read only this test's events, not the shared topics' history.
-    await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
-    for (const topic of [Topics.slot, Topics.adapterHeartbeat]) collectors.push(await collectTopic(namespaced(topic, namespace)));
+    await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(adapterId), 3);
+    for (const topic of [Topics.slot, Topics.adapterHeartbeat]) collectors.push(await collectTopic(adapterTopicOf(topic, adapterId, namespace)));
     [slotRecords, heartbeatRecords] = collectors.map((c) => c.records);
 
     const [misPort, notifyPort] = [await freePort(), await freePort()];
@@ -124,7 +124,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
         BREAKER_OPEN_MS: '300',
         HORIZON_DAYS: '3',
       });
-    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl });
+    publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl }, { origin: adapterId });
     adapter = new HubServiceAdapter(configOf(adapterId, notifyPort), { publisher, notifyHost: '127.0.0.1' });
     await adapter.start();
   }, 90_000);
@@ -229,8 +229,9 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     await adapter.stop();
     const dataSource = await testDataSource([CreateMisAdapterPublishedState1764000000000]);
     const id = uniqueName('hubservice-restart');
+    await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(id), 1);
     const run = async () => {
-      const recorder = new RecordingPublisher({ ...testConnection(id), namespace });
+      const recorder = new RecordingPublisher({ ...testConnection(id), namespace }, { origin: id });
       const instance = new HubServiceAdapter(configOf(id, await freePort()), { publisher: recorder, dataSource, notifyHost: '127.0.0.1' });
       await instance.start();
       await waitFor(async () => instance.health().lastSuccessfulSyncAt !== null, 'a sync', 30_000);

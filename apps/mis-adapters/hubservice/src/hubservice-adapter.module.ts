@@ -56,8 +56,8 @@ export interface AdapterHealthReport {
   readonly rejectedResponses: Readonly<Record<string, number>>;
   readonly dataQualityIssues: number;
   readonly notifications: { readonly accepted: number; readonly refused: number };
-  /** Whether booking commands are consumed (they need DATABASE_URL), and how many were others' and skipped. */
-  readonly commands: { readonly enabled: boolean; readonly skipped: number };
+  /** Whether booking commands are consumed (they need DATABASE_URL). */
+  readonly commands: { readonly enabled: boolean };
 }
 
 const migrationLock = 7_781_302;
@@ -94,7 +94,7 @@ export class HubServiceAdapter {
     this.ownsPublisher = deps.publisher === undefined;
     this.publisher =
       deps.publisher ??
-      new EventPublisher(kafkaConnectionOf(config));
+      new EventPublisher(kafkaConnectionOf(config), { origin: config.ADAPTER_ID });
     this.ownsDataSource = deps.dataSource === undefined && config.DATABASE_URL !== undefined;
     const schema = databaseSchemaOf(config);
     this.dataSource =
@@ -204,6 +204,7 @@ export class HubServiceAdapter {
       this.commands = {
         consumer: new BookingCommandConsumer(service, {
           connection,
+          adapterId: config.ADAPTER_ID,
           groupId: commandGroupOf(config),
           deadLetters: this.publisher,
           logger: this.logger,
@@ -261,7 +262,7 @@ export class HubServiceAdapter {
       rejectedResponses: { ...this.rejected },
       dataQualityIssues: this.quality.count(),
       notifications: { ...this.endpoint.counters },
-      commands: { enabled: this.commands !== undefined, skipped: this.commands?.consumer.skipped ?? 0 },
+      commands: { enabled: this.commands !== undefined },
     };
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { backboneRetentionConfigSchema, envInt, envList, envPort, envUrl, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
 import { BookingChannel } from '@medbus/contracts';
+import { adapterIdPattern } from '@medbus/kafka';
 
 const channels = Object.values(BookingChannel) as [BookingChannel, ...BookingChannel[]];
 
@@ -38,7 +39,8 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
           }
           return zones;
         }),
-      ADAPTER_ID: z.string(),
+      /** Names the adapter's topics (`mis.slot.<id>`, `booking.command.<id>`), consumer groups and Kafka principal. */
+      ADAPTER_ID: z.string().regex(adapterIdPattern, 'must be lower-case letters, digits and dashes (at most 40), starting with a letter or digit'),
       ADAPTER_VERSION: z.string().default('0.1.0'),
       /** The guid the MIS presents on its notifications; defaults to MIS_GUID. */
       NOTIFY_GUID: z.string().optional(),
