@@ -105,7 +105,8 @@ async function migrated(options: DataSourceOptions): Promise<void> {
   const extra = (options as { extra?: { options?: string } }).extra;
   const dataSource = await new DataSource({
     ...options,
-    extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 1 },
+    // Two connections: one holds the lock, runMigrations takes its own (with one, it waits for ever).
+    extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 2 },
   } as DataSourceOptions).initialize();
   const runner = dataSource.createQueryRunner();
   await runner.connect();
