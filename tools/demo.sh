@@ -27,11 +27,24 @@ compiled() { local name=$1; shift; echo env $(cat "dist/$name/env") node $(cat "
 
 alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
+# The next service started connects to Kafka as this least-privileged principal (provisioned by
+# `stack.sh up`, password in .medbus/kafka-users.env), not as the stack's admin of stack.env.
+as_kafka_principal() {
+  local variable; variable="KAFKA_PASSWORD_$(echo "$1" | tr 'a-z-' 'A-Z_')"
+  KAFKA_PASSWORD=$(sed -n "s/^$variable=//p" "$state/kafka-users.env" 2>/dev/null | tail -1)
+  [ -n "$KAFKA_PASSWORD" ] || { say "no Kafka principal $1 in .medbus/kafka-users.env: run npm run stack:up"; exit 1; }
+  KAFKA_PRINCIPAL=$1
+}
+
 start() { # name, health url, command...
   local name=$1 health=$2; shift 2
   if alive "$name"; then say "$name already running (pid $(cat "$state/run/$name.pid"))"; return; fi
   say "starting $name (log: .medbus/logs/$name.log)"
-  ( set -a; . "$state/stack.env"; set +a; exec setsid "$@" ) >>"$state/logs/$name.log" 2>&1 < /dev/null &
+  (
+    set -a; . "$state/stack.env"; set +a
+    if [ -n "${KAFKA_PRINCIPAL:-}" ]; then export KAFKA_SASL_USERNAME="$KAFKA_PRINCIPAL" KAFKA_SASL_PASSWORD="$KAFKA_PASSWORD"; fi
+    exec setsid "$@"
+  ) >>"$state/logs/$name.log" 2>&1 < /dev/null &
   echo $! > "$state/run/$name.pid"
   local waited=0
   until curl -fsS -o /dev/null "$health" 2>/dev/null; do
@@ -67,14 +80,20 @@ case ${1:-up} in
     # The region's register of organisations says each clinic's zone; the simulator publishes its own.
     zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
       node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(","))')
+    as_kafka_principal hubservice-demo
     start hubservice-adapter "http://127.0.0.1:$NOTIFY_PORT/health" \
       env ORGANISATION_TIME_ZONES="$zones" MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
         ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
         NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
         ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
       $(compiled mis-adapter-hubservice)
+    # The key encrypting waitlist phones (decision record 0014): generated once, readable by this user only.
+    [ -s "$state/booking-data-keys" ] || (umask 077 && echo "demo1=$(head -c 32 /dev/urandom | base64)" > "$state/booking-data-keys")
+    chmod 600 "$state/booking-data-keys"
+    as_kafka_principal booking
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
+        BOOKING_DATA_KEYS="$(cat "$state/booking-data-keys")" \
         BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$NOTIFY_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
         HUB_FACADE_GUIDS="$HUB_GUID" \
       $(compiled booking)

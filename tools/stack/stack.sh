@@ -3,9 +3,11 @@
 # PostgreSQL. Real servers from Maven Central jars, no Docker.
 #
 #   bash tools/stack/stack.sh up | down | status       (npm run stack:up | stack:down | stack:status)
+#   bash tools/stack/stack.sh restart <service>...     stop the services named, then `up`
 #
 # State lives in <repo>/.medbus/ (git-ignored): dist/ (unpacked servers), data/, logs/, run/ (pids),
-# conf/ (rendered configs) and stack.env. ~/.m2 is the download cache. See tools/stack/README.md.
+# conf/ (rendered configs), stack.env and kafka-users.env (Kafka passwords, mode 0600). ~/.m2 is the
+# download cache. See tools/stack/README.md.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,6 +15,9 @@ REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
 STATE=${MEDBUS_STATE_DIR:-$REPO_ROOT/.medbus}
 DIST=$STATE/dist DATA=$STATE/data LOGS=$STATE/logs RUN=$STATE/run CONF=$STATE/conf
 ENV_FILE=$STATE/stack.env
+KAFKA_ADMIN_CONFIG=$CONF/kafka-admin.properties
+# shellcheck source=kafka/credentials.sh
+. "$SCRIPT_DIR/kafka/credentials.sh"
 
 KAFKA_PORT=${MEDBUS_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${MEDBUS_KAFKA_CONTROLLER_PORT:-9093}
@@ -33,6 +38,13 @@ APICURIO_GLOBAL_COMPAT=${MEDBUS_APICURIO_GLOBAL_COMPAT:-BACKWARD}
 ZIPKIN_MAX_SPANS=${MEDBUS_ZIPKIN_MAX_SPANS:-50000}
 START_TIMEOUT=${MEDBUS_START_TIMEOUT:-180}
 PG_MODE=${MEDBUS_PG_MODE:-auto}           # auto | external | system | private
+# Kafka over TLS (SASL_SSL): a PKCS12 keystore with the broker's key and certificate, its password,
+# and the PEM CA certificate clients verify it with. Unset: SASL_PLAINTEXT on loopback.
+KAFKA_SSL_KEYSTORE=${MEDBUS_KAFKA_SSL_KEYSTORE:-}
+KAFKA_SSL_KEYSTORE_PASSWORD=${MEDBUS_KAFKA_SSL_KEYSTORE_PASSWORD:-}
+KAFKA_SSL_CA_FILE=${MEDBUS_KAFKA_SSL_CA_FILE:-}
+# MIS adapters of the demo region given a principal, topics and ACLs at `up` (kafka-principal.sh)
+KAFKA_DEMO_ADAPTERS=${MEDBUS_KAFKA_DEMO_ADAPTERS:-hubservice-demo}
 REGISTRY_DB=medbus_registry
 
 SERVICES=(kafka apicurio zipkin)
@@ -404,23 +416,61 @@ kafka_probe() { # real metadata round trip (TopicCommand --list) against the bro
   timeout 40 "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx128m \
     -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.xml" -cp "$libs/*" \
     org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
-    --command-config "$CONF/kafka-client.properties" --list >/dev/null 2>>"$LOGS/kafka-probe.log" 9>&-
+    --command-config "$KAFKA_ADMIN_CONFIG" --list >/dev/null 2>>"$LOGS/kafka-probe.log" 9>&-
+}
+
+kafka_client_protocol() { [[ -n $KAFKA_SSL_KEYSTORE ]] && echo SASL_SSL || echo SASL_PLAINTEXT; }
+
+# The admin's client settings (the readiness probe, kafka-principal.sh, Kafka's Java tools), mode 0600.
+write_kafka_admin_config() {
+  (
+    umask 077
+    {
+      printf 'bootstrap.servers=127.0.0.1:%s\nclient.id=medbus-stack-admin\nrequest.timeout.ms=10000\ndefault.api.timeout.ms=20000\n' "$KAFKA_PORT"
+      printf 'security.protocol=%s\nsasl.mechanism=SCRAM-SHA-512\n' "$(kafka_client_protocol)"
+      printf 'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="%s";\n' "$(kafka_password admin)"
+      if [[ -n $KAFKA_SSL_CA_FILE ]]; then printf 'ssl.truststore.type=PEM\nssl.truststore.location=%s\n' "$KAFKA_SSL_CA_FILE"; fi
+    } >"$KAFKA_ADMIN_CONFIG.tmp"
+  )
+  mv "$KAFKA_ADMIN_CONFIG.tmp" "$KAFKA_ADMIN_CONFIG"
 }
 
 start_kafka() {
-  local v libs data=$DATA/kafka props=$CONF/kafka-server.properties
+  local v libs data=$DATA/kafka props=$CONF/kafka-server.properties admin_password sasl_stamp
   v=$(cat "$RUN/kafka.version"); libs=$(kafka_libs)
+  if [[ -n $KAFKA_SSL_KEYSTORE && ( -z $KAFKA_SSL_KEYSTORE_PASSWORD || -z $KAFKA_SSL_CA_FILE ) ]]; then
+    die "MEDBUS_KAFKA_SSL_KEYSTORE needs MEDBUS_KAFKA_SSL_KEYSTORE_PASSWORD and MEDBUS_KAFKA_SSL_CA_FILE"
+  fi
+  admin_password=$(kafka_password admin)
+  (
+    umask 077
+    sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+        -e "s#@KAFKA_DATA_DIR@#$data#g" -e "s#@KAFKA_CLIENT_PROTOCOL@#$(kafka_client_protocol)#g" \
+        -e "s#@KAFKA_ADMIN_PASSWORD@#$admin_password#g" -e "s#@KAFKA_CONTROLLER_PASSWORD@#$(kafka_password controller)#g" \
+        "$SCRIPT_DIR/kafka/server.properties.template" >"$props"
+    if [[ -n $KAFKA_SSL_KEYSTORE ]]; then
+      printf '\n# TLS (MEDBUS_KAFKA_SSL_*)\nlistener.name.client.ssl.keystore.type=PKCS12\nlistener.name.client.ssl.keystore.location=%s\nlistener.name.client.ssl.keystore.password=%s\nlistener.name.client.ssl.truststore.type=PEM\nlistener.name.client.ssl.truststore.location=%s\n' \
+        "$KAFKA_SSL_KEYSTORE" "$KAFKA_SSL_KEYSTORE_PASSWORD" "$KAFKA_SSL_CA_FILE" >>"$props"
+    fi
+  )
+  # The admin's SCRAM credential is written when the storage is formatted; storage formatted without
+  # it (before SASL, or for another admin password) cannot be administered, so it is formatted again.
+  sasl_stamp=$(printf 'admin:%s' "$admin_password" | sha256sum | cut -c1-16)
+  if [[ -f $data/meta.properties && $(cat "$data/medbus-sasl.stamp" 2>/dev/null) != "$sasl_stamp" ]]; then
+    log "kafka: storage in $data was formatted without the current SASL admin: re-formatting it (dev stack: its topics and offsets are lost)"
+    rm -rf "$data"
+  fi
   mkdir -p "$data"
-  sed -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-      -e "s#@KAFKA_DATA_DIR@#$data#g" "$SCRIPT_DIR/kafka/server.properties.template" >"$props"
   if [[ ! -f $data/meta.properties ]]; then
     local cid
     cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-    log "kafka: formatting KRaft storage (cluster id $cid)"
+    log "kafka: formatting KRaft storage (cluster id $cid) with the SCRAM admin"
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.xml" -cp "$libs/*" \
-      kafka.tools.StorageTool format -t "$cid" -c "$props" >>"$LOGS/kafka.out" 2>&1 9>&- ||
+      kafka.tools.StorageTool format -t "$cid" -c "$props" \
+      --add-scram "SCRAM-SHA-512=[name=admin,password=$admin_password]" >>"$LOGS/kafka.out" 2>&1 9>&- ||
       die "kafka storage format failed (see $LOGS/kafka.out)"
     echo "$cid" >"$data/cluster.id"
+    echo "$sasl_stamp" >"$data/medbus-sasl.stamp"
   fi
   launch kafka "$STATE" "$LOGS/kafka.out" "$JAVA" -Dmedbus.stack=kafka -Dmedbus.home="$STATE" \
     -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
@@ -521,7 +571,7 @@ cmd_up() {
   preflight
   exec 9>"$RUN/stack.lock"
   if have flock && ! flock -w 600 9; then die "another stack.sh is running (lock $RUN/stack.lock)"; fi
-  printf 'client.id=medbus-stack-probe\nrequest.timeout.ms=5000\ndefault.api.timeout.ms=10000\n' >"$CONF/kafka-client.properties"
+  write_kafka_admin_config
 
   ensure_postgres
 
@@ -616,9 +666,24 @@ cmd_up() {
     sleep 0.5
   done
 
+  [[ ${STATE_OF[kafka]} == foreign ]] || provision_kafka
   write_env
   print_table
   log "stack is up in $(elapsed)s; env: $ENV_FILE  (e.g. set -a; . $ENV_FILE; set +a)"
+}
+
+# The demo region's principals (booking, its adapters) with their ACLs and topics; skipped when
+# already done for this storage with the same scripts.
+provision_kafka() {
+  local data=$DATA/kafka stamp adapter
+  stamp="$(cat "$data/cluster.id" 2>/dev/null) $KAFKA_DEMO_ADAPTERS $(sha_of "$SCRIPT_DIR/kafka-principal.sh" "$SCRIPT_DIR/kafka/credentials.sh" "$SCRIPT_DIR/kafka/KafkaPrincipals.java")"
+  [[ -f $data/medbus-principals.stamp && $(cat "$data/medbus-principals.stamp") == "$stamp" ]] && return 0
+  log "kafka: provisioning the principals booking and $KAFKA_DEMO_ADAPTERS (ACLs, adapter topics)"
+  bash "$SCRIPT_DIR/kafka-principal.sh" booking | sed 's/^/[stack] /' || die "kafka: provisioning booking failed"
+  for adapter in $KAFKA_DEMO_ADAPTERS; do
+    bash "$SCRIPT_DIR/kafka-principal.sh" adapter "$adapter" | sed 's/^/[stack] /' || die "kafka: provisioning $adapter failed"
+  done
+  echo "$stamp" >"$data/medbus-principals.stamp"
 }
 
 env_line() { # KEY VALUE -> dotenv line, single-quoted only when needed
@@ -634,6 +699,14 @@ write_env() {
     echo "# medbus local stack - generated by tools/stack/stack.sh up on $(date -Is). Do not edit."
     env_line KAFKA_BROKERS "127.0.0.1:$KAFKA_PORT"
     env_line KAFKA_BOOTSTRAP_SERVERS "127.0.0.1:$KAFKA_PORT"
+    # the admin: tests, tools and the bench run in namespaces of their own (per-service: kafka-users.env)
+    env_line KAFKA_SASL_MECHANISM scram-sha-512
+    env_line KAFKA_SASL_USERNAME admin
+    env_line KAFKA_SASL_PASSWORD "$(kafka_password admin)"
+    if [[ -n $KAFKA_SSL_KEYSTORE ]]; then
+      env_line KAFKA_SSL true
+      env_line KAFKA_SSL_CA_FILE "$KAFKA_SSL_CA_FILE"
+    fi
     env_line SCHEMA_REGISTRY_URL "http://127.0.0.1:$APICURIO_PORT/apis/ccompat/v7"
     env_line APICURIO_URL "http://127.0.0.1:$APICURIO_PORT"
     env_line APICURIO_REGISTRY_API_URL "http://127.0.0.1:$APICURIO_PORT/apis/registry/v3"
@@ -646,13 +719,14 @@ write_env() {
     env_line DATABASE_URL "$PG_URL"
     env_line TEST_DATABASE_URL "$PG_TEST_URL"
   } >"$ENV_FILE.tmp"
+  chmod 600 "$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
 # ----------------------------------------------------------------------------------- status
 svc_url() {
   case $1 in
-    kafka) echo "127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)";;
+    kafka) echo "127.0.0.1:$KAFKA_PORT $(kafka_client_protocol) SCRAM-SHA-512, ACLs (controller :$KAFKA_CONTROLLER_PORT)";;
     apicurio) echo "http://127.0.0.1:$APICURIO_PORT/apis/ccompat/v7  (UI/API http://127.0.0.1:$APICURIO_PORT, health :$APICURIO_MGMT_PORT)";;
     zipkin)
       if [[ $(cat "$RUN/zipkin.otlp" 2>/dev/null) == on ]]; then echo "http://127.0.0.1:$ZIPKIN_PORT  (OTLP: POST /v1/traces)"
@@ -729,10 +803,23 @@ cmd_kafka_libs() {
   kafka_libs
 }
 
+cmd_restart() { # svc...: stop them (under the lock), then `up` starts whatever is missing
+  local svc
+  (($#)) || die "usage: bash tools/stack/stack.sh restart <${SERVICES[*]// /|}>..."
+  for svc in "$@"; do [[ " ${SERVICES[*]} " == *" $svc "* ]] || die "unknown service $svc (${SERVICES[*]})"; done
+  mkdir -p "$RUN"
+  exec 9>"$RUN/stack.lock"
+  if have flock && ! flock -w 600 9; then die "another stack.sh is running (lock $RUN/stack.lock)"; fi
+  stop_pids "$@"
+  exec 9>&-
+  cmd_up
+}
+
 case ${1:-} in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
+  restart) shift; cmd_restart "$@" ;;
   kafka-libs) cmd_kafka_libs ;;
-  *) echo "usage: bash tools/stack/stack.sh up|down|status" >&2; exit 2 ;;
+  *) echo "usage: bash tools/stack/stack.sh up|down|status|restart <service>..." >&2; exit 2 ;;
 esac

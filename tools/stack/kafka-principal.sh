@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Provisions a Kafka principal of the medbus stack with the least privilege it needs (decision
+# record 0011): its SCRAM user, its ACLs and, for an MIS adapter, its topics. Idempotent.
+#
+#   bash tools/stack/kafka-principal.sh adapter <adapter id>... [--namespace <ns>] [--revoke]
+#   bash tools/stack/kafka-principal.sh booking [--namespace <ns>] [--revoke]
+#
+# The password is generated once into .medbus/kafka-users.env (mode 0600) as KAFKA_PASSWORD_<NAME>
+# and never printed. --namespace grants the same rights on a namespaced run's topics and groups
+# (`<ns>.mis.slot.<id>`, see 0010); --revoke takes the grants back (the user stays). Runs as the
+# stack's admin (.medbus/conf/kafka-admin.properties, written by `stack.sh up`).
+#
+# Topic names follow libs/kafka's adapter-topics.mapper.ts and deadLetterTopicOf: the contract topic
+# suffixed with the adapter id, dead letters under `dlq.`.
+set -euo pipefail
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
+STATE=${MEDBUS_STATE_DIR:-$REPO_ROOT/.medbus}
+ADMIN_CONFIG=$STATE/conf/kafka-admin.properties
+PARTITIONS=${MEDBUS_TOPIC_PARTITIONS:-3}
+# shellcheck source=kafka/credentials.sh
+. "$SCRIPT_DIR/kafka/credentials.sh"
+
+die() { printf '[kafka-principal] ERROR: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
+
+kind=${1:-}; shift || true
+ids=() namespace="" verb=allow
+while (($#)); do
+  case $1 in
+    --namespace) namespace=${2:?--namespace needs a value}; shift 2 ;;
+    --revoke) verb=revoke; shift ;;
+    -*) usage ;;
+    *) ids+=("$1"); shift ;;
+  esac
+done
+[[ -z $namespace || $namespace =~ ^[a-z0-9][a-z0-9-]{0,47}$ ]] || die "namespace must be lower-case letters, digits and dashes"
+prefix=${namespace:+$namespace.}
+[[ -f $ADMIN_CONFIG ]] || die "no $ADMIN_CONFIG: start the stack first (bash tools/stack/stack.sh up)"
+
+# grant <principal> <operation>... -- <resource type> <literal|prefixed> <name>
+grant() {
+  local principal=$1 operations=() ; shift
+  while [[ $1 != -- ]]; do operations+=("$1"); shift; done
+  shift
+  local operation
+  for operation in "${operations[@]}"; do echo "$verb User:$principal $operation $1 $2 $prefix$3"; done
+}
+
+adapter_spec() {
+  local id=$1 topic
+  [[ $id =~ ^[a-z0-9][a-z0-9-]{0,39}$ ]] || die "adapter id '$id' must be lower-case letters, digits and dashes (at most 40)"
+  local own=("mis.organisation.$id" "mis.resource.$id" "mis.slot.$id" "mis.adapter-heartbeat.$id" "booking.command-outcome.$id")
+  if [[ $verb == allow ]]; then
+    echo "user $id $(kafka_password "$id")"
+    for topic in "${own[@]}" "booking.command.$id"; do echo "topic $prefix$topic $PARTITIONS"; echo "topic ${prefix}dlq.$topic $PARTITIONS"; done
+  fi
+  for topic in "${own[@]}" "dlq.booking.command.$id"; do grant "$id" WRITE DESCRIBE -- TOPIC LITERAL "$topic"; done
+  grant "$id" READ DESCRIBE -- TOPIC LITERAL "booking.command.$id"
+  grant "$id" READ -- GROUP PREFIXED "mis-adapter-$id-"
+}
+
+booking_spec() {
+  [[ $verb == allow ]] && echo "user booking $(kafka_password booking)"
+  grant booking READ DESCRIBE -- TOPIC PREFIXED mis.
+  grant booking READ DESCRIBE -- TOPIC PREFIXED booking.command-outcome.
+  grant booking WRITE DESCRIBE -- TOPIC PREFIXED booking.command.
+  grant booking WRITE DESCRIBE -- TOPIC LITERAL booking.appointment
+  grant booking WRITE DESCRIBE -- TOPIC LITERAL booking.waitlist
+  grant booking WRITE DESCRIBE -- TOPIC PREFIXED dlq.
+  grant booking READ -- GROUP PREFIXED booking
+}
+
+case $kind in
+  adapter) ((${#ids[@]})) || usage; spec=$(for id in "${ids[@]}"; do adapter_spec "$id"; done); what="adapter ${ids[*]}" ;;
+  booking) ((${#ids[@]} == 0)) || usage; spec=$(booking_spec); what=booking ;;
+  *) usage ;;
+esac
+
+result=$(printf '%s\n' "$spec" | MEDBUS_KAFKA_TOOLS_LOG_LEVEL=ERROR bash "$SCRIPT_DIR/kafka-run-class.sh" "$SCRIPT_DIR/kafka/KafkaPrincipals.java" "$ADMIN_CONFIG") ||
+  die "could not provision $what (is the stack up?)"
+printf '[kafka-principal] %s%s: %s\n' "$what" "${namespace:+ in namespace $namespace}" "$result"
