@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
-import { EventConsumer, EventPublisher, type ConsumedEvent } from '@medbus/kafka';
-import { createTopics, stackAddresses, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
-import { outcomeGroupOf, startBookingApp } from '../app.module';
+import { EventConsumer, EventPublisher, Headers, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, deleteNamespaceTopics, ensureTopics, type ConsumedEvent } from '@medbus/kafka';
+import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { startBookingApp } from '../app.module';
+import { registerAdapter } from '../clients/clients.service';
 import type { SlotPage } from '../inventory/slots.query';
 import type { AppointmentView } from './appointment.mapper';
 import { PendingExpiryPoller } from './pending-expiry.poller';
@@ -15,11 +16,14 @@ import { PendingExpiryPoller } from './pending-expiry.poller';
 const apiKey = `it-key-${randomUUID()}`;
 const adapterKey = `adapter-key-${randomUUID()}`;
 const run = uniqueName('run').replace(/[^a-z0-9]/g, '');
-const runStartedAt = new Date(Date.now() - 5_000);
+// A bus of the run's own: the adapters' topics are read from their start.
+const namespace = uniqueName('booking-flow-it');
 const day0 = Date.UTC(2031, 4, 12, 6, 0);
 const minutes = (n: number) => n * 60_000;
 const adapterId = `scripted-adapter-${run}`;
 const organisationOid = `8.${run}.1`;
+/** Another vendor's adapter, registered for a clinic of its own only. */
+const intruderId = `intruder-${run}`.slice(0, 40);
 
 type Behaviour = 'confirm' | 'taken' | 'silent';
 
@@ -57,11 +61,10 @@ class ScriptedAdapter {
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    await startGroupAt(group, [Topics.bookingCommand], runStartedAt);
     this.consumer = new EventConsumer({
-      connection: testConnection(),
+      connection: { ...testConnection(), namespace },
       groupId: group,
-      topics: [Topics.bookingCommand],
+      topics: [adapterTopicOf(Topics.bookingCommand, adapterId)],
       deadLetters: this.publisher,
       handle: (event) => this.onCommand(event),
     });
@@ -232,19 +235,17 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
   }
 
   beforeAll(async () => {
-    await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat, Topics.bookingCommand, Topics.bookingCommandOutcome], 3).catch(
-      () => undefined,
-    );
-    publisher = new EventPublisher(testConnection());
+    await ensureTopics({ ...testConnection(), namespace }, [...adapterTopicsOf(adapterId), ...adapterTopicsOf(intruderId)], 3);
+    publisher = new EventPublisher({ ...testConnection(), namespace }, { origin: adapterId });
     adapter = new ScriptedAdapter(publisher);
     await adapter.start(uniqueName('scripted-adapter'));
-    await startGroupAt(group, [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], runStartedAt);
-    await startGroupAt(outcomeGroupOf(group), [Topics.bookingCommandOutcome], runStartedAt);
     const stack = stackAddresses();
     app = await startBookingApp(
       {
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+        ...stackKafkaEnv(),
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+        KAFKA_NAMESPACE: namespace,
         DATABASE_URL: stack.databaseUrl,
         HTTP_PORT: '8080',
         BOOKING_API_KEYS: apiKey,
@@ -257,10 +258,13 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
         WAITLIST_RESERVATION_MS: '60000',
         BOOKING_MIS_ADAPTERS: `${adapterId}=${adapter.url}`,
         BOOKING_MIS_ADAPTER_API_KEY: adapterKey,
+        BOOKING_DATA_KEYS: `int1=${randomBytes(32).toString('base64')}`,
       },
       { port: 0, logger: false },
     );
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await registerAdapter(app.get<DataSource>(getDataSourceToken()), adapterId, [organisationOid]);
+    await registerAdapter(app.get<DataSource>(getDataSourceToken()), intruderId, [`8.${run}.2`]);
     await publish('OrganisationPublished', organisationOid, {
       organisationOid,
       fullName: 'Поликлиника №1',
@@ -296,6 +300,7 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     await app?.close();
     await adapter?.stop();
     await publisher?.close();
+    await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });
 
   it('books an identified patient into a free slot at the MIS, and the slot leaves free search', async () => {
@@ -354,6 +359,36 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
       .get<DataSource>(getDataSourceToken())
       .query(`SELECT count(*) AS n FROM medbus_outbox WHERE event_type = 'AppointmentBooked' AND message_key = $1`, [body.appointmentId]);
     expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it("refuses an outcome from an adapter the command was not sent to, and applies the adapter of record's", async () => {
+    const slot = await publishedSlot(therapist, day0 + minutes(195));
+    adapter.behaviour.set(slot.slotId, 'silent');
+    const dave = await patient('4100000000000001');
+    const { body } = await call<AppointmentView>('POST', '/v1/appointments', { slotId: slot.slotId, patientId: dave });
+    const command = await waitFor(async () => adapter.silenced.find((c) => c.appointmentId === body.appointmentId), 'the command at the adapter');
+    const intruder = new EventPublisher({ ...testConnection(), namespace }, { origin: intruderId });
+    const deadLetters = await collectTopic(deadLetterTopicOf(adapterTopicOf(Topics.bookingCommandOutcome, intruderId, namespace), namespace));
+    try {
+      await intruder.publish({
+        event: AllEvents.SlotBookingRejected,
+        key: command.appointmentId,
+        value: { commandId: command.commandId, appointmentId: command.appointmentId, organisationOid, slotId: command.slotId, reason: 'SLOT_TAKEN', misErrorCode: '308', message: 'forged', occurredAt: Date.now() },
+      });
+      // Barrier: the forged outcome is dead-lettered once the outcome consumer has dealt with it.
+      const [letter] = await waitFor(async () => deadLetters.records.length > 0 && deadLetters.records, 'the forged outcome dead-lettered');
+      expect(letter.headers[Headers.deadLetterCode]).toBe('MIS.ORGANISATION_NOT_SERVED');
+      expect((await call<AppointmentView>('GET', `/v1/appointments/${body.appointmentId}`)).body.status).toBe('PENDING');
+      const audit: unknown[] = await app
+        .get<DataSource>(getDataSourceToken())
+        .query(`SELECT 1 FROM audit_event WHERE action = 'mis.outcome' AND outcome = 'REFUSED' AND client_id = $1 AND resource_id = $2`, [intruderId, body.appointmentId]);
+      expect(audit).toHaveLength(1);
+    } finally {
+      await deadLetters.stop();
+      await intruder.close();
+    }
+    await adapter.confirm(command);
+    await waitFor(async () => (await call<AppointmentView>('GET', `/v1/appointments/${body.appointmentId}`)).body.status === 'CONFIRMED', "the adapter of record's confirmation");
   });
 
   it('refuses a booking no adapter answered by its deadline, frees the slot, and cancels a confirmation that comes after', async () => {
@@ -459,6 +494,12 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     });
     expect(entry.status).toBe(201);
     expect(entry.body.status).toBe('WAITING');
+    const stored: { contact_phone: string }[] = await app
+      .get<DataSource>(getDataSourceToken())
+      .query(`SELECT contact_phone FROM booking_waitlist_entry WHERE entry_id = $1`, [entry.body.entryId]);
+    expect(stored[0].contact_phone).toMatch(/^v1:int1:/);
+    expect(stored[0].contact_phone).not.toContain('900 000-00-00');
+    expect((await call<{ contactPhone: string }>('GET', `/v1/waitlist/${entry.body.entryId}`)).body.contactPhone).toBe('+7 900 000-00-00');
     const cancelled = await call<AppointmentView>('POST', `/v1/appointments/${moved.body.appointmentId}/cancel`, {});
     expect(cancelled.body.status).toBe('CANCELLED');
     const offered = await call<{ status: string; offer: { offerId: string; slotId: string } }>('GET', `/v1/waitlist/${entry.body.entryId}`);

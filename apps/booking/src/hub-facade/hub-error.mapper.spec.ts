@@ -20,6 +20,7 @@ describe('medbus error codes as HubService IdError', () => {
     ['PATIENT.AMBIGUOUS', 201],
     ['WAITLIST.ALREADY_WAITING', 400],
     ['PATIENT.ORGANISATION_NOT_SERVED', 500],
+    ['BOOKING.ORGANISATION_NOT_SERVED', 500],
     ['BOOKING.MIS_DEADLINE_EXCEEDED', 500],
   ])('maps %s to %i', (code, idError) => {
     expect(idErrorOf(code)).toBe(idError);

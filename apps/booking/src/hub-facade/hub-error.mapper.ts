@@ -45,7 +45,12 @@ export const idErrorByCode: Readonly<Record<string, HubErrorCode>> = {
 };
 
 /** Codes that mean the organisation's MIS cannot be reached through medbus right now. */
-const unavailableCodes: ReadonlySet<string> = new Set(['PATIENT.ORGANISATION_NOT_SERVED', 'PATIENT.MIS_UNAVAILABLE', 'BOOKING.MIS_DEADLINE_EXCEEDED']);
+const unavailableCodes: ReadonlySet<string> = new Set([
+  'PATIENT.ORGANISATION_NOT_SERVED',
+  'BOOKING.ORGANISATION_NOT_SERVED',
+  'PATIENT.MIS_UNAVAILABLE',
+  'BOOKING.MIS_DEADLINE_EXCEEDED',
+]);
 
 /** Refusals whose own wording says more than "refused"; the code is appended. */
 const refusalDescriptions: Readonly<Record<string, string>> = {

@@ -10,6 +10,10 @@ import { InventoryService } from './inventory.service';
 import { ReservationsService } from '../reservations/reservations.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 import type { BookingConfig } from '../booking.config';
+import { AuditLog } from '../audit/audit.service';
+import { AdapterRegistry } from '../clients/adapter-registry.service';
+import { registerAdapter } from '../clients/clients.service';
+import { DataCipher } from '../data-cipher.service';
 
 const run = uniqueName('replay').replace(/[^a-z0-9]/g, '');
 const root = `7.${run}`;
@@ -170,7 +174,13 @@ describe('the inventory projection applied event by event and in batches', () =>
   const sources: DataSource[] = [];
   const clock: Clock = { now: () => new Date('2031-06-01T08:00:00Z') };
   const config = { WAITLIST_RESERVATION_MS: 900_000 } as BookingConfig;
-  const projectionOf = (dataSource: DataSource) => new InventoryProjection(new InventoryService(), new WaitlistService(dataSource, config, clock, new ReservationsService(dataSource, clock)));
+  const projectionOf = (dataSource: DataSource) =>
+    new InventoryProjection(
+      new InventoryService(),
+      new WaitlistService(dataSource, config, clock, new ReservationsService(dataSource, clock), new DataCipher({ BOOKING_DATA_KEYS: [] })),
+      new AdapterRegistry(dataSource),
+      new AuditLog(dataSource),
+    );
 
   async function freshInventory(name: string): Promise<DataSource> {
     const schema = `inv_${name}_${run}`.slice(0, 60);
@@ -312,7 +322,8 @@ describe('the inventory projection applied event by event and in batches', () =>
       return Object.fromEntries(rows.map((row) => [row.slot_id.split(':').pop(), row.offered]));
     };
 
-    // Before any completed pass nothing is swept; a pass's heartbeat from another, older adapter sweeps nothing either.
+    await registerAdapter(dataSource, 'adapter-of-record', [organisation.organisationOid]);
+    // Before any completed pass nothing is swept; a pass's heartbeat from an adapter not registered for the clinic sweeps nothing either.
     await apply(heartbeat(passStart + 100_000, null));
     await apply(heartbeat(passStart + 50_000, passStart, 'not-of-record'));
     expect(await offered()).toEqual({ 1: true, 2: true, 3: true });

@@ -61,7 +61,7 @@ export class InventoryProjection implements Projection {
     for (const event of events) {
       const unserved = notServed.get(event.origin);
       const organisations = organisationsNamedBy(event);
-      const foreign = unserved === undefined ? [] : organisations.filter((oid) => unserved.has(oid));
+      const foreign = unserved === undefined ? [] : [...new Set(organisations.filter((oid) => unserved.has(oid)))];
       // A heartbeat also listing a clinic not (yet) registered still counts for the registered ones (apply drops the rest).
       const refused =
         event.eventType === 'AdapterHeartbeatRecorded' ? heartbeatOfOther(event) || (organisations.length > 0 && foreign.length === organisations.length) : foreign.length > 0;

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
-import { EventPublisher } from '@medbus/kafka';
-import { createTopics, stackAddresses, stackKafkaEnv, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
-import { outcomeGroupOf, startBookingApp } from '../app.module';
+import { EventPublisher, Headers, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, ensureTopics, deleteNamespaceTopics } from '@medbus/kafka';
+import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { bookingMigrations, startBookingApp } from '../app.module';
+import { ClientsService, registerAdapter } from '../clients/clients.service';
 import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
 import type { SlotPage, SlotView } from './slots.query';
 
-const apiKey = `it-key-${randomUUID()}`;
+let apiKey = '';
 const run = uniqueName('run').replace(/[^a-z0-9]/g, '');
 const district = `district-${run}`;
 const cardiology = `sp-${run}-cardiology`;
@@ -18,9 +21,10 @@ const therapist = `pos-${run}-therapist`;
 // Far enough ahead that "from now" includes every slot of the run.
 const day0 = Date.UTC(2031, 2, 3, 5, 0);
 const minutes = (n: number) => n * 60_000;
-// Both consumer groups start here rather than at the beginning of the shared topics.
-const runStartedAt = new Date(Date.now() - 5_000);
-const inventoryTopics = [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat];
+// A bus of the run's own: the per-adapter topics of its two adapters, read by pattern from the start.
+const namespace = uniqueName('booking-inventory-it');
+const adapterId = 'clinics-vendor';
+const otherVendor = 'other-vendor';
 
 let oidSeq = 0;
 let slotSeq = 0;
@@ -92,7 +96,7 @@ function aSlot(resource: EventOf<'ResourcePublished'>, startsAt: number, overrid
 function aHeartbeat(organisationOids: string[], overrides: Partial<EventOf<'AdapterHeartbeatRecorded'>> = {}): EventOf<'AdapterHeartbeatRecorded'> {
   const now = Date.now();
   return {
-    adapterId: `adapter-${randomUUID().slice(0, 8)}`,
+    adapterId,
     misVendor: 'medialog',
     adapterVersion: '1.0.0',
     organisationOids,
@@ -118,7 +122,9 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
   const schema = `booking_it_${run}`.slice(0, 60);
   let app: INestApplication;
   let baseUrl: string;
-  let publisher: EventPublisher;
+  const publishers = new Map<string, EventPublisher>();
+  /** Every organisation registered to each adapter, so a replay's empty database can be given the same registry. */
+  const registered = new Map<string, Set<string>>();
 
   const env = (overrides: Record<string, string>) => {
     const stack = stackAddresses();
@@ -126,6 +132,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       ...stackKafkaEnv(),
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      KAFKA_NAMESPACE: namespace,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',
       BOOKING_API_KEYS: `another-key-${randomUUID()},${apiKey}`,
@@ -134,8 +141,29 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     };
   };
 
+  /** Registers the organisations the adapter speaks for in the booking service's registry. */
+  async function register(adapter: string, organisationOids: readonly string[], dataSource = app.get<DataSource>(getDataSourceToken())): Promise<void> {
+    await registerAdapter(dataSource, adapter, organisationOids);
+    const oids = registered.get(adapter) ?? new Set<string>();
+    for (const oid of organisationOids) oids.add(oid);
+    registered.set(adapter, oids);
+  }
+
+  function publisherOf(adapter: string): EventPublisher {
+    let publisher = publishers.get(adapter);
+    if (!publisher) {
+      publisher = new EventPublisher({ ...testConnection(), namespace }, { origin: adapter });
+      publishers.set(adapter, publisher);
+    }
+    return publisher;
+  }
+
+  /** Publishes as the clinics' adapter, which is registered for every organisation it publishes first. */
   async function publish<N extends EventName>(name: N, value: EventOf<N>, eventId?: string): Promise<string> {
-    return publisher.publish({ event: AllEvents[name], key: keyOf(name, value), value, eventId });
+    const organisations = name === 'AdapterHeartbeatRecorded' ? [...(value as EventOf<'AdapterHeartbeatRecorded'>).organisationOids] : [(value as { organisationOid: string }).organisationOid];
+    const unregistered = organisations.filter((oid) => !registered.get(adapterId)?.has(oid));
+    if (unregistered.length > 0) await register(adapterId, unregistered);
+    return publisherOf(adapterId).publish({ event: AllEvents[name], key: keyOf(name, value), value, eventId });
   }
 
   async function get<T>(path: string, key: string | null = apiKey, url = baseUrl): Promise<{ status: number; body: T }> {
@@ -163,12 +191,12 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
   }
 
   beforeAll(async () => {
-    await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], 3).catch(() => undefined);
-    publisher = new EventPublisher(testConnection());
-    await startGroupAt(group, inventoryTopics, runStartedAt);
-    await startGroupAt(outcomeGroupOf(group), [Topics.bookingCommandOutcome], runStartedAt);
+    await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(adapterId), 3);
+    // One partition: a marker the other vendor publishes last is applied after everything it published before.
+    await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(otherVendor), 1);
     app = await startBookingApp(env({ BOOKING_CONSUMER_GROUP: group, BOOKING_DATABASE_SCHEMA: schema }), { port: 0, logger: false });
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    apiKey = (await app.get(ClientsService).issue({ clientId: `operator-${run}`.slice(0, 60), role: 'OPERATOR' })).secret;
   });
 
   afterAll(async () => {
@@ -176,7 +204,8 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema}_replay CASCADE`);
     await app?.close();
-    await publisher?.close();
+    for (const publisher of publishers.values()) await publisher.close();
+    await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });
 
   describe('search', () => {
@@ -407,6 +436,73 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     });
   });
 
+  /** A database schema migrated and given the run's adapter registrations, before a booking service starts on it. */
+  async function withRegistry(inSchema: string): Promise<void> {
+    const admin = new Client({ connectionString: stackAddresses().databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA IF NOT EXISTS ${inSchema}`);
+    await admin.end();
+    const dataSource = new TypeOrmDataSource({
+      type: 'postgres',
+      url: stackAddresses().databaseUrl,
+      extra: { options: `-c search_path=${inSchema}`, max: 1 },
+      migrations: bookingMigrations,
+      migrationsTableName: 'booking_migrations',
+    });
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+      for (const [adapter, oids] of registered) await registerAdapter(dataSource, adapter, [...oids]);
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+
+  describe('vendors scoped to their organisations', () => {
+    it("refuses a slot another registered vendor publishes for this vendor's clinic: dead letter with the reason, audit line, inventory unchanged", async () => {
+      const clinic = anOrganisation({ districtId: `${district}-vendors` });
+      const doctor = aResource(clinic);
+      const genuine = aSlot(doctor, day0 + minutes(60));
+      await publish('OrganisationPublished', clinic);
+      await publish('ResourcePublished', doctor);
+      await publish('SlotPublished', genuine);
+      await eventualSlots(`organisation=${clinic.organisationOid}`, (items) => items.length === 1, "the clinic's own slot");
+      const ownClinic = anOrganisation({ districtId: `${district}-vendors` });
+      await register(otherVendor, [ownClinic.organisationOid]);
+      const deadLetters = await collectTopic(deadLetterTopicOf(adapterTopicOf(Topics.slot, otherVendor, namespace), namespace));
+
+      const forged = aSlot(doctor, day0 + minutes(75));
+      const overwritten = { ...genuine, status: 'BOOKED' as const, sourceVersion: 2 };
+      await publisherOf(otherVendor).publish({ event: AllEvents.SlotPublished, key: forged.slotId, value: forged });
+      await publisherOf(otherVendor).publish({ event: AllEvents.SlotPublished, key: overwritten.slotId, value: overwritten });
+      // Barrier: a valid slot of the other vendor's own clinic, published after them on the same partition, applied.
+      const ownDoctor = aResource(ownClinic);
+      const marker = aSlot(ownDoctor, day0 + minutes(90));
+      await publisherOf(otherVendor).publish({ event: AllEvents.OrganisationPublished, key: ownClinic.organisationOid, value: ownClinic });
+      await publisherOf(otherVendor).publish({ event: AllEvents.ResourcePublished, key: ownDoctor.resourceId, value: ownDoctor });
+      await publisherOf(otherVendor).publish({ event: AllEvents.SlotPublished, key: marker.slotId, value: marker });
+      await eventualSlots(`organisation=${ownClinic.organisationOid}`, (items) => items.length === 1, "the other vendor's marker slot");
+      const letters = await waitFor(async () => deadLetters.records.length >= 2 && deadLetters.records, 'both forged slots dead-lettered');
+      await deadLetters.stop();
+
+      expect(await slots(`organisation=${clinic.organisationOid}`)).toEqual([expect.objectContaining({ slotId: genuine.slotId, status: 'FREE' })]);
+      expect(letters.map((letter) => [letter.key, letter.headers[Headers.deadLetterCode]]).sort()).toEqual(
+        [
+          [forged.slotId, 'MIS.ORGANISATION_NOT_SERVED'],
+          [genuine.slotId, 'MIS.ORGANISATION_NOT_SERVED'],
+        ].sort(),
+      );
+      const audit: { client_id: string; outcome: string; resource_id: string; details: { code: string; events: number } }[] = await app
+        .get<DataSource>(getDataSourceToken())
+        .query(`SELECT client_id, outcome, resource_id, details FROM audit_event WHERE action = 'mis.publish' AND resource_id = $1`, [clinic.organisationOid]);
+      expect(audit.length).toBeGreaterThanOrEqual(1);
+      expect(audit.every((row) => row.client_id === otherVendor && row.outcome === 'REFUSED' && row.details.code === 'MIS.ORGANISATION_NOT_SERVED')).toBe(true);
+      expect(audit.reduce((sum, row) => sum + row.details.events, 0)).toBe(2);
+      const ready = await get<{ consumers: { inventory: { refused: number } } }>('/health/ready', null);
+      expect(ready.body.consumers.inventory.refused).toBe(2);
+    });
+  });
+
   describe('replay', () => {
     const tables = ['inventory_organisation', 'inventory_practitioner', 'inventory_slot', 'inventory_organisation_heartbeat'];
     const rowsOf = async (dataSource: DataSource, inSchema: string) => {
@@ -423,7 +519,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
     it("rebuilds exactly the same inventory from the topics (from this run's start) into an empty database", async () => {
       const replaySchema = `${schema}_replay`;
       const replayGroup = uniqueName('booking-replay-it');
-      await startGroupAt(replayGroup, inventoryTopics, runStartedAt);
+      await withRegistry(replaySchema);
       const replay = await startBookingApp(
         env({ BOOKING_CONSUMER_GROUP: replayGroup, BOOKING_DATABASE_SCHEMA: replaySchema }),
         { port: 0, logger: false },

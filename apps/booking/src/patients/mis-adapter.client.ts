@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AppConfig } from '@medbus/config';
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '@medbus/errors';
 import type { BookingConfig } from '../booking.config';
+import { AdapterRegistry } from '../clients/adapter-registry.service';
 
 /** What the booking service asks an adapter to look up at its MIS (personal data: never logged). */
 export interface MisPatientQuery {
@@ -30,8 +29,8 @@ export class MisUnavailableError extends UnavailableError {
 }
 
 /**
- * Synchronous patient look-ups at the MIS of an organisation, through the adapter that serves it
- * (known from the adapters' heartbeats). Patients are looked up, not streamed, so this is HTTP
+ * Synchronous patient look-ups at the MIS of an organisation, only through the adapter registered
+ * for it (never whichever sent the last heartbeat: names and policy numbers go there). Patients are looked up, not streamed, so this is HTTP
  * with a timeout and one retry on a connection failure, not a Kafka event (docs/decisions/0006).
  */
 @Injectable()
@@ -39,7 +38,7 @@ export class MisAdapterClient {
   private readonly urls: ReadonlyMap<string, string>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(AdapterRegistry) private readonly registry: AdapterRegistry,
     @Inject(AppConfig) private readonly config: BookingConfig,
   ) {
     this.urls = new Map(
@@ -79,11 +78,7 @@ export class MisAdapterClient {
   }
 
   private async adapterUrl(organisationOid: string): Promise<string> {
-    const rows: { adapter_id: string }[] = await this.dataSource.query(
-      `SELECT adapter_id FROM inventory_organisation_heartbeat WHERE organisation_oid = $1`,
-      [organisationOid],
-    );
-    const adapterId = rows[0]?.adapter_id;
+    const adapterId = await this.registry.adapterOf(organisationOid);
     const url = adapterId ? this.urls.get(adapterId) : undefined;
     if (!url) {
       throw new NotFoundError('PATIENT.ORGANISATION_NOT_SERVED', 'no MIS adapter is known to serve this organisation', {
