@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { Topics } from '@medbus/contracts';
-import { deleteNamespaceTopics, ensureTopics } from '@medbus/kafka';
+import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic } from '@medbus/kafka';
 import { freePort, stackAddresses, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
 
@@ -16,6 +18,25 @@ import { compiledServices, nodeCommandOf } from '../build/build-services';
 
 export const root = join(__dirname, '..', '..');
 export const misGuid = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
+
+/**
+ * Registers an MIS adapter for organisations in a booking service's registry (its schema migrated
+ * first) with the clients CLI: the booking service refuses what an adapter publishes for
+ * organisations not registered to it (0012), so this comes before the adapter publishes.
+ */
+export async function registerAdapterIn(bookingSchema: string, adapterId: string, organisationOids: readonly string[]): Promise<void> {
+  await clientsCli(bookingSchema, ['issue', '--client', adapterId, '--role', 'MIS_ADAPTER', '--organisations', organisationOids.join(',')]);
+}
+
+/** Runs the booking service's clients CLI against its schema; answers what it printed on stdout (a new secret). */
+export async function clientsCli(bookingSchema: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    ['--tsconfig', 'tsconfig.base.json', 'apps/booking/src/clients/clients.cli.ts', ...args],
+    { cwd: root, env: { ...process.env, DATABASE_URL: stackAddresses().databaseUrl, BOOKING_DATABASE_SCHEMA: bookingSchema }, timeout: 120_000 },
+  );
+  return stdout.trim();
+}
 
 export interface RegionOptions {
   readonly name: string;
@@ -82,10 +103,11 @@ export function e2eOidRoot(): string {
 
 export class Region {
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  readonly apiKey = `e2e-operator-${randomBytes(12).toString('hex')}`;
+  /** The region's contact-centre operator's API key, issued by the clients CLI when the region starts. */
+  apiKey = '';
   readonly adapterKey = `e2e-adapter-${randomBytes(12).toString('hex')}`;
   readonly adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
-  readonly hubGuid = `e2e-hub-${randomBytes(8).toString('hex')}`;
+  readonly hubGuid = randomUUID();
   /** Booking's BOOKING_DATA_KEYS: one key of the region's own. */
   readonly dataKeys = `e2e=${randomBytes(32).toString('base64')}`;
   /** The region's own organisation OIDs: no other simulator (the demo, another test) publishes for them. */
@@ -106,7 +128,7 @@ export class Region {
   private starts = 0;
 
   constructor(private readonly options: RegionOptions) {
-    this.adapterId = `hubservice-${options.name}-${this.runId}`;
+    this.adapterId = `hubservice-${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.runId}`.slice(0, 40);
     this.namespace = `e2e-${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.runId}`;
     this.bookingGroup = `booking-${options.name}-${this.runId}`;
     this.bookingSchema = `booking_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
@@ -127,7 +149,8 @@ export class Region {
 
   async start(): Promise<void> {
     [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    await ensureTopics({ ...testConnection(), namespace: this.namespace }, Object.values(Topics), 3);
+    const shared = Object.values(Topics).filter((topic) => !isPerAdapterTopic(topic));
+    await ensureTopics({ ...testConnection(), namespace: this.namespace }, [...shared, ...adapterTopicsOf(this.adapterId)], 3);
     this.sim = startProcess({
       name: 'simulator',
       ...nodeCommandOf(compiledServices.hubserviceSimulator, [
@@ -143,7 +166,22 @@ export class Region {
     });
     await waitForHttp(`${this.simUrl}/health`, this.sim);
     this.organisations = await this.simCall<SimOrganisation[]>('GET', '/admin/organisations');
+    await this.registerAdapter();
+    [this.apiKey] = await Promise.all([
+      this.issue('OPERATOR', `operator-${this.runId}`),
+      clientsCli(this.bookingSchema, ['issue', '--client', `hub-client-${this.runId}`, '--role', 'HUB_CLIENT', '--guid', this.hubGuid]),
+    ]);
     await Promise.all([this.startAdapter(), this.startBooking()]);
+  }
+
+  /** Issues a client of the region's booking service a credential (an API key; a HUB_CLIENT's guid) and answers it. */
+  issue(role: string, clientId: string, options: { channel?: string } = {}): Promise<string> {
+    return clientsCli(this.bookingSchema, ['issue', '--client', clientId, '--role', role, ...(options.channel ? ['--channel', options.channel] : [])]);
+  }
+
+  /** Registers the region's adapter for the simulator's organisations before the adapter publishes anything. */
+  private async registerAdapter(): Promise<void> {
+    await registerAdapterIn(this.bookingSchema, this.adapterId, this.organisations.map((o) => o.oid));
   }
 
   async startAdapter(): Promise<void> {
@@ -187,13 +225,11 @@ export class Region {
         {
           HTTP_PORT: String(this.bookingPort),
           DATABASE_URL: stackAddresses().databaseUrl,
-          BOOKING_API_KEYS: this.apiKey,
           BOOKING_DATA_KEYS: this.dataKeys,
           BOOKING_CONSUMER_GROUP: this.bookingGroup,
           BOOKING_DATABASE_SCHEMA: this.bookingSchema,
           BOOKING_MIS_ADAPTERS: `${this.adapterId}=http://127.0.0.1:${this.notifyPort}`,
           BOOKING_MIS_ADAPTER_API_KEY: this.adapterKey,
-          HUB_FACADE_GUIDS: this.hubGuid,
           KAFKA_CLIENT_ID: `booking-${this.options.name}-${this.runId}`,
           KAFKA_NAMESPACE: this.namespace,
           OTEL_SERVICE_NAME: `booking-${this.options.name}`,

@@ -16,7 +16,7 @@ import { CreateClientsAndAudit1796300000000 } from './migrations/clients-and-aud
 import { WaitlistContactEncrypted1796320000000 } from './migrations/waitlist-contact-encrypted.migration';
 import { AppointmentAdapter1796310000000 } from './migrations/appointment-adapter.migration';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
-import { bookingConfigSchema, type BookingConfig } from './booking.config';
+import { bookingConfigSchema, type BookingConfig, type BookingDatabaseConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
 import { HostileInputMiddleware } from './hostile-input.middleware';
 import { HealthService, type ConsumerCounts } from './health/health.service';
@@ -85,7 +85,7 @@ export class BookingConsumers implements BeforeApplicationShutdown {
   }
 }
 
-async function ensureSchema(config: BookingConfig): Promise<void> {
+export async function ensureSchema(config: BookingDatabaseConfig): Promise<void> {
   const client = new Client({ connectionString: config.DATABASE_URL });
   await client.connect();
   try {
@@ -101,11 +101,12 @@ const migrationLock = 7_781_205;
  * Runs the migrations under a lock, so instances starting together do not race to create tables;
  * on a connection of their own without the statement timeout (an index on a full table takes longer).
  */
-async function migrated(options: DataSourceOptions): Promise<void> {
+export async function migrated(options: DataSourceOptions): Promise<void> {
   const extra = (options as { extra?: { options?: string } }).extra;
   const dataSource = await new DataSource({
     ...options,
     // Two connections: one holds the lock, runMigrations takes its own (with one, it waits for ever).
+    // Two connections: one holds the lock while the migrations run on the other.
     extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 2 },
   } as DataSourceOptions).initialize();
   const runner = dataSource.createQueryRunner();
@@ -118,6 +119,19 @@ async function migrated(options: DataSourceOptions): Promise<void> {
     await runner.release();
     await dataSource.destroy();
   }
+}
+
+/** The service's database: its schema placed by search_path, its migrations. */
+export function bookingDataSourceOptions(config: BookingDatabaseConfig): DataSourceOptions {
+  return {
+    type: 'postgres' as const,
+    url: config.DATABASE_URL,
+    schema: config.BOOKING_DATABASE_SCHEMA,
+    // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
+    extra: { options: postgresSessionOptionsOf(config, [`search_path=${config.BOOKING_DATABASE_SCHEMA}`]) },
+    migrations: bookingMigrations,
+    migrationsTableName: 'booking_migrations',
+  };
 }
 
 @Module({})
@@ -135,15 +149,7 @@ export class AppModule implements NestModule {
           inject: [AppConfig],
           useFactory: async (config: BookingConfig) => {
             await ensureSchema(config);
-            return {
-              type: 'postgres' as const,
-              url: config.DATABASE_URL,
-              schema: config.BOOKING_DATABASE_SCHEMA,
-              // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
-              extra: { options: postgresSessionOptionsOf(config, [`search_path=${config.BOOKING_DATABASE_SCHEMA}`]) },
-              migrations: bookingMigrations,
-              migrationsTableName: 'booking_migrations',
-            };
+            return bookingDataSourceOptions(config);
           },
           dataSourceFactory: async (options) => {
             await migrated(options as DataSourceOptions);

@@ -43,8 +43,19 @@ export const bookingTelemetryConfigSchema = telemetryConfigSchema.extend({
   OTEL_SERVICE_NAME: z.string().default('booking'),
 });
 
+/** The service's database alone (the credentials CLI needs no more). */
+export const bookingDatabaseConfigSchema = databaseConfigSchema.extend({
+  /** Postgres schema of the service's tables (a fresh one per test run or rebuild). */
+  BOOKING_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('public'),
+});
+
+export type BookingDatabaseConfig = z.output<typeof bookingDatabaseConfigSchema>;
+
 export const bookingConfigSchema = httpConfigSchema
-  .merge(databaseConfigSchema)
+  .merge(bookingDatabaseConfigSchema)
   .merge(kafkaConfigSchema)
   .merge(schemaRegistryConfigSchema)
   .merge(bookingTelemetryConfigSchema)
@@ -53,11 +64,6 @@ export const bookingConfigSchema = httpConfigSchema
     KAFKA_CLIENT_ID: z.string().default('booking'),
     /** Consumer group of the inventory projection; a new group rebuilds from the beginning of the topics. */
     BOOKING_CONSUMER_GROUP: z.string().default('booking-inventory'),
-    /** Postgres schema of the service's tables (a fresh one per test run or rebuild). */
-    BOOKING_DATABASE_SCHEMA: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-      .default('public'),
     /** Open holds one client may have at once; more are refused (BOOKING.CLIENT_LIMIT_REACHED). */
     BOOKING_MAX_OPEN_HOLDS_PER_CLIENT: envInt()
       .refine((n) => n >= 1, 'must be at least 1')
