@@ -245,8 +245,10 @@ export function encodeSoapRequest<K extends keyof HubFacadeRequests>(operation: 
 }
 
 /** A SOAP 1.1 fault, worded for the client: never a stack trace or an internal message. */
-export function encodeSoapFault(faultCode: 'Client' | 'Server', faultString: string): string {
-  return `<?xml version="1.0" encoding="utf-8"?>${envelopeOpen}<s:Fault><faultcode>s:${faultCode}</faultcode><faultstring xml:lang="ru-RU">${escapeXml(faultString)}</faultstring></s:Fault>${envelopeClose}`;
+export function encodeSoapFault(faultCode: 'Client' | 'Server', faultString: string, errorCode?: string): string {
+  // A stable code for programs (and tests) in the fault's detail; faultstring is worded for people.
+  const detail = errorCode === undefined ? '' : `<detail><ErrorCode xmlns="urn:medbus:fault">${escapeXml(errorCode)}</ErrorCode></detail>`;
+  return `<?xml version="1.0" encoding="utf-8"?>${envelopeOpen}<s:Fault><faultcode>s:${faultCode}</faultcode><faultstring xml:lang="ru-RU">${escapeXml(faultString)}</faultstring>${detail}</s:Fault>${envelopeClose}`;
 }
 
 function encodeMembers(contract: HubContractName, value: Record<string, unknown>): string {

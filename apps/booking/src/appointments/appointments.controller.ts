@@ -2,7 +2,6 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -20,6 +19,7 @@ import { CurrentCaller, Requires } from '../auth/auth.guard';
 import { Permission, type Caller } from '../clients/access.mapper';
 import { AppointmentView } from './appointment.mapper';
 import { AppointmentsService } from './appointments.service';
+import { ApiBodyOf } from '../api-body.mapper';
 import { bookBodySchema, cancelBodySchema, idempotencyKeyOf, parseBody, rescheduleBodySchema } from '../booking-request.mapper';
 
 interface StatusResponse {
@@ -59,7 +59,7 @@ export class AppointmentsController {
       'Takes the caller\'s hold (holdId) or checks the slot is unheld, checks the rules, sends the booking to the MIS and waits for its answer up to BOOKING_RESPONSE_TIMEOUT_MS: 201 CONFIRMED, or 202 PENDING (poll GET /v1/appointments/{id}).',
   })
   @ApiHeader(idempotencyHeader)
-  @ApiBody({ schema: { example: { slotId: '1.2.643.5.1.13.13.12.2.23.1:S-1', patientId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427', holdId: null } } })
+  @ApiBodyOf(bookBodySchema, { slotId: '1.2.643.5.1.13.13.12.2.23.1:S-1', patientId: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' })
   @ApiCreatedResponse({ type: AppointmentView, description: 'Booked at the MIS.' })
   @ApiAcceptedResponse({ type: AppointmentView, description: 'The MIS has not answered yet; the outcome is applied when it does.' })
   @ApiConflictResponse({ description: refusals })
@@ -112,6 +112,7 @@ export class AppointmentsController {
   @Audited({ action: 'appointment.cancel', resourceType: 'appointment', idParam: 'appointmentId' })
   @ApiOperation({ summary: 'Cancel at the MIS; 200 CANCELLED, or 202 CANCELLING while the MIS has not answered' })
   @ApiHeader(idempotencyHeader)
+  @ApiBodyOf(cancelBodySchema)
   @ApiOkResponse({ type: AppointmentView })
   @ApiConflictResponse({ description: 'BOOKING.APPOINTMENT_NOT_ACTIVE, or the MIS refused' })
   async cancel(
@@ -135,6 +136,7 @@ export class AppointmentsController {
     description: 'Answers the new appointment: 201 CONFIRMED (the old one is RESCHEDULED), or 202 PENDING. A refusal keeps the old appointment.',
   })
   @ApiHeader(idempotencyHeader)
+  @ApiBodyOf(rescheduleBodySchema)
   @ApiCreatedResponse({ type: AppointmentView })
   @ApiAcceptedResponse({ type: AppointmentView })
   @ApiConflictResponse({ description: refusals })

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiN
 import { Audited } from '../audit/audit.interceptor';
 import { CurrentCaller, Requires } from '../auth/auth.guard';
 import { Permission, type Caller } from '../clients/access.mapper';
+import { ApiBodyOf } from '../api-body.mapper';
 import { holdBodySchema, idempotencyKeyOf, parseBody } from '../booking-request.mapper';
 import { HoldView, HoldsService } from './holds.service';
 
@@ -17,6 +18,7 @@ export class HoldsController {
   @Audited({ action: 'hold.take', resourceType: 'hold', idField: 'holdId' })
   @ApiOperation({ summary: 'Hold a free slot for BOOKING_HOLD_TTL_MS while the operator talks to the patient; book with its holdId' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiBodyOf(holdBodySchema)
   @ApiCreatedResponse({ type: HoldView })
   @ApiConflictResponse({ description: 'BOOKING.SLOT_TAKEN, BOOKING.SLOT_HELD, BOOKING.SLOT_RESERVED' })
   take(@CurrentCaller() caller: Caller, @Body() body: unknown, @Headers('idempotency-key') key: string | string[] | undefined): Promise<HoldView> {

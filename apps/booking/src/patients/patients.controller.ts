@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse,
 import { z } from 'zod';
 import { Audited } from '../audit/audit.interceptor';
 import { CurrentCaller, Requires } from '../auth/auth.guard';
+import { ApiBodyOf } from '../api-body.mapper';
 import { parseBody } from '../booking-request.mapper';
 import { Permission, type Caller } from '../clients/access.mapper';
 import { IdentifiedPatientView, patientQuerySchema } from './patient.mapper';
@@ -23,6 +24,7 @@ export class PatientsController {
   @ApiOperation({
     summary: "Find a patient at an organisation's MIS (by ЕНП policy number, SNILS, or name and birth date); register when asked and the MIS allows",
   })
+  @ApiBodyOf(identifyBodySchema)
   @ApiOkResponse({ type: IdentifiedPatientView })
   @ApiNotFoundResponse({ description: 'PATIENT.NOT_FOUND (HubService 200), PATIENT.ORGANISATION_NOT_SERVED' })
   @ApiConflictResponse({ description: 'PATIENT.AMBIGUOUS (HubService 201)' })

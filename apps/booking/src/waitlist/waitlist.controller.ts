@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Audited } from '../audit/audit.interceptor';
 import { CurrentCaller, Requires } from '../auth/auth.guard';
 import { Permission, type Caller } from '../clients/access.mapper';
+import { ApiBodyOf } from '../api-body.mapper';
 import { parseBody } from '../booking-request.mapper';
 import { WaitlistEntryView, waitlistRequestSchema } from './waitlist.mapper';
 import { WaitlistService } from './waitlist.service';
@@ -20,6 +21,7 @@ export class WaitlistController {
     summary: 'Put a patient on the waitlist for a specialty or a doctor at an organisation, in preferred intervals',
     description: 'A matching slot that frees up is reserved for the patient for WAITLIST_RESERVATION_MS and offered (event WaitlistSlotOffered; offer in GET).',
   })
+  @ApiBodyOf(waitlistRequestSchema)
   @ApiCreatedResponse({ type: WaitlistEntryView })
   register(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<WaitlistEntryView> {
     return this.waitlist.register(caller, parseBody(waitlistRequestSchema, body));
