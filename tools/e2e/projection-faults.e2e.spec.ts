@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import { EventPublisher, deleteNamespaceTopics, ensureTopics, namespaced, type OutgoingEvent } from '@medbus/kafka';
+import { EventPublisher, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
 import { freePort, stackAddresses, stackKafka, stackKafkaEnv, startProcess, startTcpProxy, testConnection, waitForHttp, type ServiceProcess, type TcpProxy } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
-import { eventually, root } from './region.process';
+import { eventually, registerAdapterIn, root } from './region.process';
 
 /**
  * The booking service's projection as a process, on a bus of its own (a namespace), under the
@@ -18,6 +18,7 @@ const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
 const namespace = `e2e-faults-${runId}`;
 const schema = `booking_faults_${runId}`;
 const groupId = `booking-faults-${runId}`;
+const adapterId = `e2e-faults-${runId}`;
 const oid = (o: number) => `1.2.643.5.1.13.13.12.2.97.${runId}.${o}`;
 const organisations = 20;
 const practitionersPerOrganisation = 5;
@@ -93,7 +94,7 @@ describe('the booking projection under faults, end to end', () => {
     try {
       let total = 0;
       for (const topic of [Topics.slot, Topics.organisation, Topics.resource]) {
-        const offsets = await admin.fetchTopicOffsets(namespaced(`${topic}.dlq`, namespace));
+        const offsets = await admin.fetchTopicOffsets(deadLetterTopicOf(adapterTopicOf(topic, adapterId, namespace), namespace));
         total += offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
       }
       return total;
@@ -103,12 +104,12 @@ describe('the booking projection under faults, end to end', () => {
   }
 
   beforeAll(async () => {
-    await ensureTopics(connection, Object.values(Topics), 3);
+    await ensureTopics(connection, adapterTopicsOf(adapterId), 3);
     const database = new URL(addresses.databaseUrl);
     proxy = await startTcpProxy(database.hostname, Number(database.port || 5432));
     db = new Client({ connectionString: addresses.databaseUrl });
     await db.connect();
-    publisher = new EventPublisher(connection);
+    publisher = new EventPublisher(connection, { origin: adapterId });
     const catalogue: OutgoingEvent[] = [];
     for (let o = 0; o < organisations; o++) {
       const organisation: OrganisationPublished = {
@@ -126,6 +127,7 @@ describe('the booking projection under faults, end to end', () => {
       }
     }
     await publisher.publishAll(catalogue);
+    await registerAdapterIn(schema, adapterId, Array.from({ length: organisations }, (_, o) => oid(o)));
     port = await freePort();
     booking = startBooking();
     await waitForHttp(`http://127.0.0.1:${port}/health/ready`, booking, 120_000);

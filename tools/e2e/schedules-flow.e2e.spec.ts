@@ -4,10 +4,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { Topics } from '@medbus/contracts';
-import { deleteNamespaceTopics, ensureTopics, namespaced } from '@medbus/kafka';
+import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic, namespaced } from '@medbus/kafka';
 import { freePort, stackAddresses, stackKafka, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
-import { e2eOidRoot, eventually, type SimOrganisation, type SimSlot } from './region.process';
+import { e2eOidRoot, eventually, registerAdapterIn, type SimOrganisation, type SimSlot } from './region.process';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
 
 /**
@@ -225,7 +225,7 @@ async function ourOrganisations(): Promise<OrganisationView[]> {
 }
 
 async function createTopics(): Promise<void> {
-  await ensureTopics({ ...testConnection(), namespace }, Object.values(Topics), 3);
+  await ensureTopics({ ...testConnection(), namespace }, [...Object.values(Topics).filter((topic) => !isPerAdapterTopic(topic)), ...adapterTopicsOf(adapterId)], 3);
 }
 
 async function startSimulator(): Promise<void> {
@@ -289,6 +289,7 @@ beforeAll(async () => {
     doctors = codeMap.doctors.map(({ idLpu, idDoc }) => ({ idLpu, idDoc }));
     expect(organisations).toHaveLength(4);
     expect(organisations.every((o) => o.timeZone === 'Europe/Moscow')).toBe(true);
+    await registerAdapterIn(dbSchema, adapterId, organisations.map((o) => o.oid));
 
     adapter = startProcess({
       name: 'adapter',

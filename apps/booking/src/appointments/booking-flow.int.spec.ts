@@ -8,12 +8,12 @@ import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contrac
 import { EventConsumer, EventPublisher, Headers, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, deleteNamespaceTopics, ensureTopics, type ConsumedEvent } from '@medbus/kafka';
 import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { startBookingApp } from '../app.module';
-import { registerAdapter } from '../clients/clients.service';
+import { ClientsService, registerAdapter } from '../clients/clients.service';
 import type { SlotPage } from '../inventory/slots.query';
 import type { AppointmentView } from './appointment.mapper';
 import { PendingExpiryPoller } from './pending-expiry.poller';
 
-const apiKey = `it-key-${randomUUID()}`;
+let apiKey = '';
 const adapterKey = `adapter-key-${randomUUID()}`;
 const run = uniqueName('run').replace(/[^a-z0-9]/g, '');
 // A bus of the run's own: the adapters' topics are read from their start.
@@ -235,7 +235,7 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
   }
 
   beforeAll(async () => {
-    await ensureTopics({ ...testConnection(), namespace }, [...adapterTopicsOf(adapterId), ...adapterTopicsOf(intruderId)], 3);
+    await ensureTopics({ ...testConnection(), namespace }, [Topics.appointment, Topics.waitlist, ...adapterTopicsOf(adapterId), ...adapterTopicsOf(intruderId)], 3);
     publisher = new EventPublisher({ ...testConnection(), namespace }, { origin: adapterId });
     adapter = new ScriptedAdapter(publisher);
     await adapter.start(uniqueName('scripted-adapter'));
@@ -259,10 +259,13 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
         BOOKING_MIS_ADAPTERS: `${adapterId}=${adapter.url}`,
         BOOKING_MIS_ADAPTER_API_KEY: adapterKey,
         BOOKING_DATA_KEYS: `int1=${randomBytes(32).toString('base64')}`,
+        // Some forty identifications in a minute: the rate limit is not what this test is about.
+        BOOKING_IDENTIFY_PER_MINUTE: '1000',
       },
       { port: 0, logger: false },
     );
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    apiKey = (await app.get(ClientsService).issue({ clientId: `operator-${run}`.slice(0, 60), role: 'OPERATOR' })).secret;
     await registerAdapter(app.get<DataSource>(getDataSourceToken()), adapterId, [organisationOid]);
     await registerAdapter(app.get<DataSource>(getDataSourceToken()), intruderId, [`8.${run}.2`]);
     await publish('OrganisationPublished', organisationOid, {
@@ -364,7 +367,7 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
   it("refuses an outcome from an adapter the command was not sent to, and applies the adapter of record's", async () => {
     const slot = await publishedSlot(therapist, day0 + minutes(195));
     adapter.behaviour.set(slot.slotId, 'silent');
-    const dave = await patient('4100000000000001');
+    const dave = await patient('4200000000000001');
     const { body } = await call<AppointmentView>('POST', '/v1/appointments', { slotId: slot.slotId, patientId: dave });
     const command = await waitFor(async () => adapter.silenced.find((c) => c.appointmentId === body.appointmentId), 'the command at the adapter');
     const intruder = new EventPublisher({ ...testConnection(), namespace }, { origin: intruderId });

@@ -191,7 +191,7 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
   }
 
   beforeAll(async () => {
-    await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(adapterId), 3);
+    await ensureTopics({ ...testConnection(), namespace }, [Topics.appointment, Topics.waitlist, ...adapterTopicsOf(adapterId)], 3);
     // One partition: a marker the other vendor publishes last is applied after everything it published before.
     await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(otherVendor), 1);
     app = await startBookingApp(env({ BOOKING_CONSUMER_GROUP: group, BOOKING_DATABASE_SCHEMA: schema }), { port: 0, logger: false });
