@@ -69,6 +69,9 @@ describe('assertSafeXml', () => {
     ['an empty body', '   '],
     ['an undeclared entity', '<a>&nope;</a>'],
     ['a NUL byte', '<a>\u0000</a>'],
+    ['a character reference to NUL', '<a>&#0;</a>'],
+    ['a character reference to a control character', '<a>&#x1B;</a>'],
+    ['a character reference to a surrogate', '<a>&#xD800;</a>'],
   ])('refuses %s as malformed', (_name, body) => {
     expect(codeOf(() => assertSafeXml(body))).toBe(SafeXmlCode.malformed);
   });

@@ -46,6 +46,7 @@ export function assertSafeXml(body: string | Buffer, options: SafeXmlOptions = {
   if (/&(?!(?:lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/.test(text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''))) {
     throw new ValidationError(SafeXmlCode.malformed, 'XML refers to an undeclared entity');
   }
+  if (refersToNonCharacter(text)) throw new ValidationError(SafeXmlCode.malformed, 'XML refers to a character XML does not allow');
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     throw new ValidationError(SafeXmlCode.malformed, 'XML body is not well-formed', {
@@ -53,6 +54,16 @@ export function assertSafeXml(body: string | Buffer, options: SafeXmlOptions = {
     });
   }
   return text;
+}
+
+/** A character reference to what XML 1.0 does not allow (`&#0;`, other controls, surrogates): https://www.w3.org/TR/xml/#NT-Char */
+function refersToNonCharacter(text: string): boolean {
+  for (const [, decimal, hex] of text.matchAll(/&#(?:(\d{1,7})|x([0-9a-fA-F]{1,6}));/g)) {
+    const c = decimal !== undefined ? Number(decimal) : parseInt(hex, 16);
+    const allowed = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+    if (!allowed) return true;
+  }
+  return false;
 }
 
 type Structure = { readonly deepest: number; readonly problem?: 'MULTIPLE_ROOTS' | 'TEXT_OUTSIDE_ROOT' | 'UNBALANCED' | 'UNTERMINATED' };

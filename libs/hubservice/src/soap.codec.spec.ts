@@ -1,6 +1,7 @@
 import { ValidationError } from '@medbus/errors';
 import { HubErrorCode, hubErrorName, hubFailure } from './hubservice.errors';
-import { decodeSoapRequest, decodeSoapResponse, encodeSoapFault, encodeSoapRequest, encodeSoapResponse, peekSoapGuid, SoapFaultError } from './soap.codec';
+import { SafeXmlCode } from './safe-xml.guard';
+import { decodeFacadeSoapRequest, decodeSoapRequest, decodeSoapResponse, encodeSoapFault, encodeSoapRequest, encodeSoapResponse, peekSoapGuid, SoapFaultError } from './soap.codec';
 
 describe('SOAP codec', () => {
   it('writes a result as WCF does: base members first, alphabetical, absent values nil', () => {
@@ -84,5 +85,12 @@ describe('peekSoapGuid', () => {
     expect(peekSoapGuid('<Envelope><Body><GetDistrictList><guidance>x</guidance></GetDistrictList></Body></Envelope>')).toBeUndefined();
     expect(peekSoapGuid('<guid><![CDATA[x]]></guid>')).toBeUndefined();
     expect(peekSoapGuid(`<guid>${'x'.repeat(300)}</guid>`)).toBeUndefined();
+  });
+});
+
+describe('decodeFacadeSoapRequest, with names the parser refuses', () => {
+  it.each(['__proto__', 'constructor'])('refuses an operation named %s as malformed', (name) => {
+    const xml = `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><${name}><guid>g</guid></${name}></s:Body></s:Envelope>`;
+    expect(() => decodeFacadeSoapRequest(xml)).toThrow(expect.objectContaining({ code: SafeXmlCode.malformed }));
   });
 });

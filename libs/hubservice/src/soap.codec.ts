@@ -39,7 +39,13 @@ const parser = new XMLParser({
 /** The guarded, parsed `Envelope/Body` of a SOAP 1.1 or 1.2 message. */
 function parseBody(xml: string | Buffer, options?: SafeXmlOptions): Record<string, Raw> {
   const text = assertSafeXml(xml, options);
-  const doc = parser.parse(text) as Record<string, Raw>;
+  let doc: Record<string, Raw>;
+  try {
+    doc = parser.parse(text) as Record<string, Raw>;
+  } catch (cause) {
+    // The parser refuses names such as __proto__ and constructor with a plain Error.
+    throw new ValidationError(SafeXmlCode.malformed, 'XML the parser refuses', { cause });
+  }
   const body = asRecord(asRecord(doc['Envelope'])?.['Body']);
   if (!body) throw new ValidationError(SafeXmlCode.malformed, 'not a SOAP envelope');
   return body;

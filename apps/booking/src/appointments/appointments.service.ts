@@ -147,8 +147,7 @@ export class AppointmentsService {
     let after: [string, string] | undefined;
     if (page.cursor !== undefined) {
       const decoded = Buffer.from(page.cursor, 'base64url').toString('utf8').split('|');
-      // Only what nextCursor writes (toISOString of a row's created_at): a year PostgreSQL cannot hold is not one.
-      if (decoded.length !== 2 || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(decoded[0]) || Number.isNaN(Date.parse(decoded[0])) || !uuidPattern.test(decoded[1])) {
+      if (decoded.length !== 2 || !isIssuedInstant(decoded[0]) || !uuidPattern.test(decoded[1])) {
         throw invalidRequest(['cursor is not one this API issued']);
       }
       after = [decoded[0], decoded[1]];
@@ -352,4 +351,11 @@ function factsOf(patient: PatientRow): PatientFacts {
     birthDate: patient.birth_date,
     attached: patient.attached,
   };
+}
+
+/** Only what nextCursor writes (toISOString of a row's created_at): not 2026-02-31, nor a year PostgreSQL cannot hold. */
+function isIssuedInstant(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text)) return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
 }
