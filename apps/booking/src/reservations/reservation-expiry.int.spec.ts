@@ -5,18 +5,20 @@ import type { INestApplication } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
-import { EventPublisher } from '@medbus/kafka';
-import { createTopics, stackAddresses, stackKafkaEnv, startGroupAt, testConnection, uniqueName, waitFor } from '@medbus/testing';
-import { outcomeGroupOf, startBookingApp } from '../app.module';
+import { EventPublisher, adapterTopicsOf, deleteNamespaceTopics, ensureTopics } from '@medbus/kafka';
+import { stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { startBookingApp } from '../app.module';
+import { ClientsService, registerAdapter } from '../clients/clients.service';
 import { ReservationsService } from './reservations.service';
 
-const apiKey = `it-key-${randomUUID()}`;
+let apiKey = '';
 const adapterKey = `adapter-key-${randomUUID()}`;
 const run = uniqueName('run').replace(/[^a-z0-9]/g, '');
-const runStartedAt = new Date(Date.now() - 5_000);
+// A bus of the run's own: the adapter's topics are read from their start.
+const namespace = uniqueName('reservation-expiry-it');
 const day0 = Date.UTC(2031, 6, 1, 6, 0);
 const minutes = (n: number) => n * 60_000;
-const adapterId = `identify-only-adapter-${run}`;
+const adapterId = `identify-only-${run}`.slice(0, 40);
 const organisationOid = `8.${run}.2`;
 
 interface EntryView {
@@ -147,10 +149,8 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
   }
 
   beforeAll(async () => {
-    await createTopics([Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat, Topics.bookingCommand, Topics.bookingCommandOutcome], 3).catch(
-      () => undefined,
-    );
-    publisher = new EventPublisher(testConnection());
+    await ensureTopics({ ...testConnection(), namespace }, [Topics.appointment, Topics.waitlist, ...adapterTopicsOf(adapterId)], 3);
+    publisher = new EventPublisher({ ...testConnection(), namespace }, { origin: adapterId });
     identify = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -161,14 +161,13 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
       });
     });
     await new Promise<void>((resolve) => identify.listen(0, '127.0.0.1', resolve));
-    await startGroupAt(group, [Topics.organisation, Topics.resource, Topics.slot, Topics.adapterHeartbeat], runStartedAt);
-    await startGroupAt(outcomeGroupOf(group), [Topics.bookingCommandOutcome], runStartedAt);
     const stack = stackAddresses();
     app = await startBookingApp(
       {
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
         ...stackKafkaEnv(),
         SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+        KAFKA_NAMESPACE: namespace,
         DATABASE_URL: stack.databaseUrl,
         HTTP_PORT: '8080',
         BOOKING_API_KEYS: apiKey,
@@ -185,6 +184,8 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
     );
     dataSource = app.get<DataSource>(getDataSourceToken());
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    apiKey = (await app.get(ClientsService).issue({ clientId: `operator-${run}`.slice(0, 60), role: 'OPERATOR' })).secret;
+    await registerAdapter(dataSource, adapterId, [organisationOid]);
     await publish('OrganisationPublished', organisationOid, {
       organisationOid,
       fullName: 'Поликлиника №2',
@@ -218,6 +219,7 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
     await app?.close();
     await new Promise((resolve) => identify?.close(resolve));
     await publisher?.close();
+    await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });
 
   it('when the MIS re-states the slot free, ends the lapsed offer (WaitlistOfferExpired once) and offers the slot to the next in line', async () => {
