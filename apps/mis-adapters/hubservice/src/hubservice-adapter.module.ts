@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { postgresSessionOptionsOf } from '@medbus/config';
 import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay, kafkaConnectionOf } from '@medbus/kafka';
 import {
   CircuitBreaker,
@@ -43,7 +44,7 @@ export interface AdapterDependencies {
    * schema, which it opens itself from DATABASE_URL); defaults to that one when DATABASE_URL is set.
    */
   readonly dataSource?: DataSource;
-  /** Host to bind the notification endpoint to (default all interfaces). */
+  /** Host to bind the notification endpoint to (default HTTP_HOST). */
   readonly notifyHost?: string;
 }
 
@@ -105,7 +106,7 @@ export class HubServiceAdapter {
             url: config.DATABASE_URL,
             schema,
             // Raw SQL and the backbone's tables name no schema: the connection's search_path places them.
-            extra: { options: `-c search_path=${schema}` },
+            extra: { options: postgresSessionOptionsOf(config, [`search_path=${schema}`]) },
             migrations: [
               CreateMisAdapterPublishedState1764000000000,
               CreateKafkaBackboneTables1732406400000,
@@ -175,7 +176,8 @@ export class HubServiceAdapter {
     });
     this.endpoint = new NotificationEndpoint({
       port: config.NOTIFY_PORT,
-      host: deps.notifyHost,
+      host: deps.notifyHost ?? config.HTTP_HOST,
+      server: config,
       guid: config.NOTIFY_GUID ?? config.MIS_GUID,
       maxBodyBytes: 256 * 1024,
       onRead: (request) => void this.reread(request),

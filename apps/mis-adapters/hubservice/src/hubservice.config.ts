@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { backboneRetentionConfigSchema, envInt, envList, envPort, envUrl, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
+import { backboneRetentionConfigSchema, databaseConfigSchema, envInt, envList, envPort, envUrl, httpServerConfigSchema, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
 import { BookingChannel } from '@medbus/contracts';
 import { adapterIdPattern } from '@medbus/kafka';
 
@@ -10,6 +10,9 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
   .merge(schemaRegistryConfigSchema)
   .merge(telemetryConfigSchema)
   .merge(backboneRetentionConfigSchema)
+  .merge(httpServerConfigSchema)
+  // DATABASE_URL is optional here (below); the timeouts apply when it is set.
+  .merge(databaseConfigSchema.omit({ DATABASE_URL: true }))
   .merge(
     z.object({
       /** WSDL of the MIS's HubService endpoint; the service address is taken from it. */

@@ -115,16 +115,16 @@ export class NotificationEndpoint {
       this.counters.refused += 1;
       req.resume();
       const code = error instanceof AppError ? error.code : 'SOAP.MALFORMED';
-      return send(res, code === 'SOAP.BODY_TOO_LARGE' ? 413 : 400, 'text/xml; charset=utf-8', encodeSoapFault('Client', code));
+      return send(res, code === 'SOAP.BODY_TOO_LARGE' ? 413 : 400, 'text/xml; charset=utf-8', encodeSoapFault('Client', code, code));
     }
     if (!sameSecret(request.params.guid, this.options.guid)) {
       this.counters.refused += 1;
-      return send(res, 403, 'text/xml; charset=utf-8', encodeSoapFault('Client', 'AUTH.INVALID_GUID'));
+      return send(res, 403, 'text/xml; charset=utf-8', encodeSoapFault('Client', 'AUTH.INVALID_GUID', 'AUTH.INVALID_GUID'));
     }
     const read = toReadRequest(request);
     if (!read) {
       this.counters.refused += 1;
-      return send(res, 400, 'text/xml; charset=utf-8', encodeSoapFault('Client', 'SOAP.UNKNOWN_OPERATION'));
+      return send(res, 400, 'text/xml; charset=utf-8', encodeSoapFault('Client', 'SOAP.UNKNOWN_OPERATION', 'SOAP.UNKNOWN_OPERATION'));
     }
     this.counters.accepted += 1;
     this.options.onRead(read);
