@@ -16,9 +16,11 @@ NOTIFY_PORT=${MEDBUS_ADAPTER_NOTIFY_PORT:-7702}
 BOOKING_PORT=${MEDBUS_BOOKING_PORT:-3010}
 SIM_GUID=${MEDBUS_SIM_GUID:-6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11}
 SIM_ADMIN_TOKEN=${MEDBUS_SIM_ADMIN_TOKEN:-hubsim-admin-token}
-DEMO_API_KEY=${MEDBUS_DEMO_API_KEY:-demo-operator-key-0001}
 ADAPTER_API_KEY=${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}
 HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
+
+# The booking service's clients CLI (credentials, adapters' organisations) on the demo's database.
+clients() { (set -a; . "$state/stack.env"; set +a; npx tsx --tsconfig tsconfig.base.json apps/booking/src/clients/clients.cli.ts "$@"); }
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
 
@@ -80,6 +82,10 @@ case ${1:-up} in
     # The region's register of organisations says each clinic's zone; the simulator publishes its own.
     zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
       node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(","))')
+    # The booking service accepts from the adapter only the organisations registered to it (decision record 0012).
+    oids=$(curl -fsS -H "Authorization: Bearer $SIM_ADMIN_TOKEN" "http://127.0.0.1:$SIM_PORT/admin/organisations" |
+      node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).map((o) => o.oid).join(","))')
+    clients issue --client hubservice-demo --role MIS_ADAPTER --organisations "$oids" 2>>"$state/logs/clients.log"
     as_kafka_principal hubservice-demo
     start hubservice-adapter "http://127.0.0.1:$NOTIFY_PORT/health" \
       env ORGANISATION_TIME_ZONES="$zones" MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
@@ -92,11 +98,23 @@ case ${1:-up} in
     chmod 600 "$state/booking-data-keys"
     as_kafka_principal booking
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
-      env HTTP_PORT="$BOOKING_PORT" BOOKING_API_KEYS="$DEMO_API_KEY" OTEL_SERVICE_NAME=booking \
+      env HTTP_PORT="$BOOKING_PORT" OTEL_SERVICE_NAME=booking \
         BOOKING_DATA_KEYS="$(cat "$state/booking-data-keys")" \
         BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$NOTIFY_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
-        HUB_FACADE_GUIDS="$HUB_GUID" \
       $(compiled booking)
+    # The demo's clients, issued by the clients CLI once and kept (0600) while they still authenticate.
+    creds="$state/demo-credentials.env"
+    [ -f "$creds" ] && . "$creds"
+    if [ -z "${DEMO_OPERATOR_KEY:-}" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $DEMO_OPERATOR_KEY" "http://127.0.0.1:$BOOKING_PORT/v1/organisations?limit=1")" != 200 ]; then
+      say "issuing the demo's credentials (npm run clients; kept in .medbus/demo-credentials.env)"
+      DEMO_OPERATOR_KEY=$(clients issue --client demo-operator --role OPERATOR 2>>"$state/logs/clients.log")
+      DEMO_PORTAL_KEY=$(clients issue --client demo-portal --role PORTAL 2>>"$state/logs/clients.log")
+      DEMO_OPERATIONS_KEY=$(clients issue --client demo-operations --role OPERATIONS 2>>"$state/logs/clients.log")
+      clients issue --client demo-hub-client --role HUB_CLIENT --guid "$HUB_GUID" >/dev/null 2>>"$state/logs/clients.log" ||
+        grep -q 'already registered' "$state/logs/clients.log"
+      (umask 077 && printf 'DEMO_OPERATOR_KEY=%s\nDEMO_PORTAL_KEY=%s\nDEMO_OPERATIONS_KEY=%s\n' "$DEMO_OPERATOR_KEY" "$DEMO_PORTAL_KEY" "$DEMO_OPERATIONS_KEY" > "$creds")
+    fi
+    DEMO_API_KEY=$DEMO_OPERATOR_KEY
     cat <<TXT
 
 The demo region is up:
@@ -105,6 +123,8 @@ The demo region is up:
   book a patient         see 'Book a patient' in README.md (identify → POST /v1/appointments)
   API docs (OpenAPI)     http://127.0.0.1:$BOOKING_PORT/docs
   HubService facade      http://127.0.0.1:$BOOKING_PORT/Hub25/HubService.svc?wsdl   (guid $HUB_GUID)
+  credentials            .medbus/demo-credentials.env (operator, portal, operations keys); audit log:
+                         curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$BOOKING_PORT/v1/audit
   simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
   adapter health         http://127.0.0.1:$NOTIFY_PORT/health
   traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)

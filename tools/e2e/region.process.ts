@@ -273,6 +273,18 @@ export class Region {
     }
   }
 
+  /** A test body that prints the region's log tails when it fails. */
+  withLogs(body: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await body();
+      } catch (error) {
+        console.log(this.logs());
+        throw error;
+      }
+    };
+  }
+
   logs(): string {
     return [this.sim, this.adapter, this.booking]
       .filter((s): s is ServiceProcess => s !== undefined)
@@ -303,11 +315,16 @@ export class Region {
     return JSON.parse(text) as T;
   }
 
-  /** A booking API call; the error body `{ error: { code, message, details } }` comes back as `body`. */
-  async api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  /** A booking API call as the region's operator; the error body `{ error: { code, message, details } }` comes back as `body`. */
+  api<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    return this.apiAs<T>(this.apiKey, method, path, body, headers);
+  }
+
+  /** A booking API call with another client's API key. */
+  async apiAs<T>(key: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
     const response = await fetch(`${this.bookingUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });

@@ -57,6 +57,9 @@ const refusalDescriptions: Readonly<Record<string, string>> = {
   'BOOKING.INVALID_REQUEST': 'Неверные или неполные данные запроса',
   'PATIENT.QUERY_INVALID': 'Неверные или неполные данные пациента',
   'BOOKING.APPOINTMENT_NOT_ACTIVE': 'Запись не подтверждена или уже изменяется, повторите позже',
+  'BOOKING.SLOT_CLOSED_TO_CHANNEL': 'Талон недоступен для записи через вашу систему',
+  'BOOKING.CLIENT_LIMIT_REACHED': 'Превышено число открытых резервов вашей системы',
+  'BOOKING.RATE_LIMITED': 'Слишком много запросов, повторите позже',
 };
 
 /** The IdError of a medbus error code, or undefined when the code has none of its own. */
