@@ -140,7 +140,7 @@ describe('the HubService facade over the booking service', () => {
   describe('refuses hostile requests before parsing, and does nothing else', () => {
     it('answers a DTD with entity expansion with a client fault', async () => {
       const entities = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
-      const body = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${entities}]><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetLPUList xmlns="http://tempuri.org/"><guid>&lol9;</guid></GetLPUList></s:Body></s:Envelope>`;
+      const body = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lol">${entities}]><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetLPUList xmlns="http://tempuri.org/"><guid>${guid}</guid><idHistory>&lol9;</idHistory></GetLPUList></s:Body></s:Envelope>`;
       const { status, text } = await post(body);
       expect(status).toBe(500);
       expect(text).toContain('<faultcode>s:Client</faultcode>');
