@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   progress(`raw limit: PostgreSQL batched upsert into a copy of inventory_slot with its indexes, ${shape.slots} rows in batches of ${batchSize}`);
   const postgres = await postgresUpsertLimit(databaseUrl, booking.schema, shape.slots, batchSize);
   progress(`  empty ${postgres.emptyRowsPerSecond} rows/s, populated ${postgres.populatedRowsPerSecond} rows/s (${postgres.indexes} indexes)`);
-  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
+  const publisher = new EventPublisher({ brokers: brokers.split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) }, { origin: booking.adapterId });
   let resync: ResyncResult;
   let search: SearchResult;
   let freshness: FreshnessResult;

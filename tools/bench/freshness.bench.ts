@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client, Pool } from 'pg';
 import { AllEvents } from '@medbus/contracts';
-import { AvroCodec, namespaced, type EventPublisher } from '@medbus/kafka';
+import { AvroCodec, adapterTopicOf, namespaced, type EventPublisher } from '@medbus/kafka';
 import { localDateTimeToEpochMs } from '@medbus/mis-adapter-kit';
 import { freePort, stackKafka, stackKafkaSecurity, startGroupAt, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, type InventoryVsMis } from '../e2e/inventory-vs-mis';
@@ -179,6 +179,7 @@ export class FreshnessRegion {
   private consumer?: KafkaJS.Consumer;
   private simUrl = '';
   private readonly runId = Date.now().toString(36);
+  private readonly adapterId = `bench-freshness-${this.runId}`;
   /** Slot id → the followed sample's timestamps, filled in as they come. */
   private readonly pending = new Map<string, Pending>();
   private stopped = false;
@@ -211,16 +212,17 @@ export class FreshnessRegion {
     this.organisations = await this.admin<SimOrganisation[]>('/admin/organisations');
     this.doctors = (await this.admin<{ doctors: SimDoctor[] }>('/admin/code-map')).doctors;
 
-    // Our own group on mis.slot at "now": the adapter's events carry when it read the MIS and when it sent them.
-    // The bench's own bus (namespace): nothing else publishes there.
-    const topic = namespaced(AllEvents.SlotChanged.topic, this.booking.namespace);
+    // Our own group on the adapter's mis.slot at "now": its events carry when it read the MIS and when it sent them;
+    // and on the bench's adapter's, whose events are the rest of what the inventory reads. The bench's own bus (namespace).
+    await this.booking.register(this.organisations.map((o) => o.oid), this.adapterId);
+    const topics = [this.adapterId, this.booking.adapterId].map((adapter) => adapterTopicOf(AllEvents.SlotChanged.topic, adapter, this.booking.namespace));
     const brokers = (this.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
     const groupId = namespaced(`bench-freshness-${this.runId}`, this.booking.namespace);
-    await startGroupAt(groupId, [topic], new Date(), brokers);
+    await startGroupAt(groupId, topics, new Date(), brokers);
     const codec = new AvroCodec(this.env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7');
     this.consumer = stackKafka(groupId, this.env).consumer({ kafkaJS: { groupId, fromBeginning: false } });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic });
+    await this.consumer.subscribe({ topics });
     await this.consumer.run({
       eachMessage: async ({ message }) => {
         const key = message.key?.toString() ?? '';
@@ -250,7 +252,7 @@ export class FreshnessRegion {
       ...this.env,
       MIS_WSDL_URL: `${this.simUrl}/Hub25/HubService.svc?wsdl`,
       MIS_GUID: guid,
-      ADAPTER_ID: `bench-freshness-${this.runId}`,
+      ADAPTER_ID: this.adapterId,
       KAFKA_CLIENT_ID: 'bench-adapter',
       KAFKA_NAMESPACE: this.booking.namespace,
       OTEL_SERVICE_NAME: 'bench-adapter',
@@ -458,6 +460,7 @@ export async function measureFreshness(
     if (options.resyncEvents > 0 && options.resyncChanges > 0) {
       const burst = regionEvents(`fr${Date.now().toString(36)}`, { organisations: 20, resourcesPerOrganisation: 20, slots: options.resyncEvents });
       progress(`freshness: ${options.resyncChanges} notified walk-ins while ${options.resyncEvents} slot events of 20 other organisations are published`);
+      await booking.register(burst.organisationOids);
       await publisher.publishAll(burst.catalogue);
       const publishing = (async () => {
         for (let i = 0; i < burst.slots.length; i += 1000) await publisher.publishAll(burst.slots.slice(i, i + 1000));
@@ -530,7 +533,7 @@ async function runAlone(): Promise<void> {
   const progress = (message: string) => process.stdout.write(`[bench] ${message}\n`);
   const runId = `f${Date.now().toString(36)}`;
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? (await freePort())), runId);
-  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
+  const publisher = new EventPublisher({ brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'bench', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) }, { origin: booking.adapterId });
   try {
     const result = await measureFreshness(booking, env, freshnessOptionsFromEnv(), publisher, progress, rssMbOf);
     writeFileSync(join(root, '.medbus', 'bench-freshness.json'), JSON.stringify({ ...result, bookingRssMb: booking.rssMb() }, null, 2) + '\n');

@@ -124,6 +124,8 @@ export async function measureMisResync(
     const organisations = await admin<SimOrganisation[]>('/admin/organisations');
     progress(`  ${state.slots.toLocaleString('en')} slots (${state.free.toLocaleString('en')} free) generated in ${simulatorStartSeconds} s`);
 
+    const adapterId = `bench-resync-${runId}`.slice(0, 40);
+    await booking.register(organisations.map((o) => o.oid), adapterId);
     const adapterEnv: NodeJS.ProcessEnv = {
       ...process.env,
       ...env,
@@ -131,7 +133,7 @@ export async function measureMisResync(
       ADAPTER_DATABASE_SCHEMA: adapterSchema,
       MIS_WSDL_URL: `${simUrl}/Hub25/HubService.svc?wsdl`,
       MIS_GUID: guid,
-      ADAPTER_ID: `bench-resync-${runId}`,
+      ADAPTER_ID: adapterId,
       KAFKA_CLIENT_ID: 'bench-resync-adapter',
       KAFKA_NAMESPACE: booking.namespace,
       OTEL_SERVICE_NAME: 'bench-resync-adapter',

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import { deleteNamespaceTopics, ensureTopics, type OutgoingEvent } from '@medbus/kafka';
+import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic, type OutgoingEvent } from '@medbus/kafka';
 import { stackKafkaSecurity, startProcess, waitForHttp } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
+import { registerAdapterIn } from '../e2e/region.process';
 
 const root = join(__dirname, '..', '..');
 
@@ -32,6 +33,10 @@ export interface BookingUnderTest {
   readonly namespace: string;
   /** Its inventory consumer group, as named inside the namespace. */
   readonly groupId: string;
+  /** The MIS adapter the bench's own publishers speak as (their events go to its topics, 0012). */
+  readonly adapterId: string;
+  /** Registers organisations to an adapter (default the bench's), creating its topics: the service refuses events of others. */
+  register(organisationOids: readonly string[], adapterId?: string): Promise<void>;
   rssMb(): number;
   /** CPU seconds (user + system) the service has used so far. */
   cpuSeconds(): number;
@@ -48,7 +53,9 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   const apiKey = 'bench-operator-key-000000';
   const namespace = `bench-${runId}`;
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-  await ensureTopics({ brokers, namespace, ...stackKafkaSecurity(env) }, Object.values(Topics), 3);
+  const adapterId = `bench-${runId}`.slice(0, 40);
+  const shared = Object.values(Topics).filter((topic) => !isPerAdapterTopic(topic));
+  await ensureTopics({ brokers, namespace, ...stackKafkaSecurity(env) }, [...shared, ...adapterTopicsOf(adapterId)], 3);
 
   const service = startProcess({
     name: 'booking',
@@ -75,6 +82,11 @@ export async function startBooking(env: Record<string, string>, port: number, ru
     schema,
     namespace,
     groupId: `bench-${runId}`,
+    adapterId,
+    register: async (organisationOids, adapter = adapterId) => {
+      await ensureTopics({ brokers, namespace, ...stackKafkaSecurity(env) }, adapterTopicsOf(adapter), 3);
+      await registerAdapterIn(schema, adapter, organisationOids);
+    },
     rssMb: () => rssMbOf(service.child.pid as number),
     cpuSeconds: () => cpuSecondsOf(service.child.pid as number),
     stop: async () => {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Client } from 'pg';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
-import { namespaced, type EventPublisher, type OutgoingEvent } from '@medbus/kafka';
+import { adapterTopicOf, namespaced, type EventPublisher, type OutgoingEvent } from '@medbus/kafka';
 import { stackEnv, stackKafka } from '@medbus/testing';
 import { machineBusySeconds, processStat, type BookingUnderTest } from './pipeline.bench';
 
@@ -90,7 +90,7 @@ function slotEvent(runId: string, shape: ResyncShape, i: number, version: number
 }
 
 async function groupLag(admin: KafkaJS.Admin, booking: BookingUnderTest, contractTopic: string): Promise<number> {
-  const topic = namespaced(contractTopic, booking.namespace);
+  const topic = adapterTopicOf(contractTopic, booking.adapterId, booking.namespace);
   const ends = await admin.fetchTopicOffsets(topic);
   const [committed] = await admin.fetchOffsets({ groupId: namespaced(booking.groupId, booking.namespace), topics: [topic] });
   const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
@@ -165,7 +165,9 @@ export async function measureResync(
   try {
     const now = Date.now();
     const start = new Date(new Date(now + 86_400_000).toISOString().slice(0, 10) + 'T05:00:00Z').getTime();
-    await publisher.publishAll(catalogueOf(runId, shape, now));
+    const catalogue = catalogueOf(runId, shape, now);
+    await booking.register(catalogue.filter((e) => e.event.name === 'OrganisationPublished').map((e) => e.key));
+    await publisher.publishAll(catalogue);
     await drained(admin, [AllEvents.OrganisationPublished.topic, AllEvents.ResourcePublished.topic], booking, peak, progress);
     const context = { runId, shape, start, publisher, admin, booking, peak };
     const rebuild = await phase('rebuild into an empty inventory', 1, context, progress);

@@ -110,6 +110,16 @@ async function vacuumInventory(db: Client): Promise<void> {
   for (const table of ['inventory_organisation', 'inventory_practitioner', 'inventory_organisation_heartbeat', 'inventory_slot']) await db.query(`VACUUM (ANALYZE) ${table}`);
 }
 
+async function organisationsIn(databaseUrl: string, schema: string): Promise<string[]> {
+  const db = new Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
+  await db.connect();
+  try {
+    return ((await db.query(`SELECT organisation_oid FROM inventory_organisation`)).rows as { organisation_oid: string }[]).map((row) => row.organisation_oid);
+  } finally {
+    await db.end();
+  }
+}
+
 /** What the searches ask for, read from the inventory so that they hit whatever filled it. */
 export interface SearchTargets {
   readonly districtSpecialties: readonly (readonly [string, string])[];
@@ -427,6 +437,8 @@ export async function measureSearch(
   let written = { events: 0, seconds: 1 };
   if (options.writerEventsPerSecond > 0) {
     progress(`  ${options.target.rate} req/s while ${options.writerEventsPerSecond} SlotChanged events/s are published to the booking service`);
+    // The writer speaks as the bench's adapter for every organisation of the inventory, however it was filled.
+    await booking.register(await organisationsIn(databaseUrl, booking.schema));
     const stopWriter = await startSlotWriter(publisher, databaseUrl, booking.schema, options.writerEventsPerSecond);
     let step: SearchStep;
     try {
@@ -477,7 +489,7 @@ export async function measureSearchAlone(env: Record<string, string>, progress: 
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   progress('starting a booking service of the bench (own consumer group and schema)');
   const booking = await startBooking(env, Number(process.env.BENCH_BOOKING_PORT ?? 3092), runId);
-  const publisher = new EventPublisher({ brokers, clientId: 'bench-search', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) });
+  const publisher = new EventPublisher({ brokers, clientId: 'bench-search', schemaRegistryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7', namespace: booking.namespace, ...stackKafkaSecurity(env) }, { origin: booking.adapterId });
   try {
     return await measureSearch(booking, publisher, databaseUrl, searchOptionsFromEnv(), progress);
   } finally {
