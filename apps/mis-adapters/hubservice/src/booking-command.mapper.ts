@@ -11,6 +11,7 @@ import {
 } from '@medbus/contracts';
 import { ValidationError } from '@medbus/errors';
 import { HubErrorCode } from '@medbus/hubservice';
+import { redactText } from '@medbus/telemetry';
 
 const id = z.string().min(1).max(200);
 const instant = z.number().int().nonnegative();
@@ -94,11 +95,14 @@ export type CommandResult =
   | { readonly kind: 'done'; readonly misAppointmentId?: string }
   | { readonly kind: 'refused'; readonly reason: CommandRejectionReason; readonly misErrorCode: string | null; readonly message: string };
 
-/** A refusal from the MIS's first IdError; its description is the MIS's wording, which carries no patient data. */
+/**
+ * A refusal from the MIS's first IdError with the MIS's wording, which should carry no patient data;
+ * patient-shaped strings (СНИЛС, phones, policy numbers) in it are replaced all the same, as it goes to Kafka.
+ */
 export function refusalOf(errors: ReadonlyArray<{ IdError: number; ErrorDescription?: string }>): CommandResult {
   const first = errors[0];
   if (!first) return { kind: 'refused', reason: CommandRejectionReason.OTHER, misErrorCode: null, message: 'the MIS refused without an error code' };
-  const message = (first.ErrorDescription ?? '').trim().slice(0, 500) || `HubService IdError ${first.IdError}`;
+  const message = redactText((first.ErrorDescription ?? '').trim().slice(0, 500)) || `HubService IdError ${first.IdError}`;
   return { kind: 'refused', reason: rejectionReasonOf(first.IdError), misErrorCode: String(first.IdError), message };
 }
 

@@ -23,6 +23,7 @@ import { CreateMisAdapterCommands1764201600000 } from './booking-command.migrati
 import { BookingCommandService } from './booking-command.service';
 import { commandGroupOf, databaseSchemaOf, type HubServiceAdapterConfig } from './hubservice.config';
 import { HubServiceClient } from './hubservice.client';
+import { archivedPatientElements } from './hubservice-response.mapper';
 import { NotificationEndpoint, type ReadRequest } from './notification.controller';
 import { PatientController } from './patient.controller';
 import { PatientIdentification } from './patient.service';
@@ -79,6 +80,7 @@ export class HubServiceAdapter {
   private readonly breaker: CircuitBreaker;
   private readonly quality: DataQualityReport;
   private readonly poller: PollScheduler;
+  private readonly archivePruner?: PollScheduler;
   private readonly heartbeat: HeartbeatPublisher;
   private readonly endpoint: NotificationEndpoint;
   private readonly logger: AdapterLogger;
@@ -119,6 +121,24 @@ export class HubServiceAdapter {
     this.breaker = new CircuitBreaker(clock, { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
     this.quality = new DataQualityReport(this.logger);
     const codes = config.CODE_MAP_PATH ? CodeMap.parse(JSON.parse(readFileSync(config.CODE_MAP_PATH, 'utf8'))) : new CodeMap();
+    const archive = config.RAW_PAYLOAD_DIR
+      ? new RawPayloadArchive({
+          directory: config.RAW_PAYLOAD_DIR,
+          patientOperations: archivedPatientElements,
+          retentionMs: config.RAW_ARCHIVE_RETENTION_MS,
+          clock,
+        })
+      : undefined;
+    this.archivePruner = archive
+      ? new PollScheduler(
+          async () => {
+            const removed = await archive.prune();
+            if (removed.length > 0) this.logger.log('raw payload days past retention removed', { days: removed });
+          },
+          { intervalMs: config.RAW_ARCHIVE_PRUNE_INTERVAL_MS, jitter: 0.1 },
+          (error) => this.logger.warn('raw payload archive not pruned', { error: describe(error) }),
+        )
+      : undefined;
     this.client = new HubServiceClient({
       wsdlUrl: config.MIS_WSDL_URL,
       guid: config.MIS_GUID,
@@ -128,7 +148,7 @@ export class HubServiceAdapter {
       breaker: this.breaker,
       limiter: new TokenBucket(clock, { ratePerSecond: config.MIS_RATE_PER_SECOND, burst: config.MIS_RATE_BURST }),
       retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 2_000 },
-      archive: config.RAW_PAYLOAD_DIR ? new RawPayloadArchive(config.RAW_PAYLOAD_DIR) : undefined,
+      archive,
       onRejected: (operation, reason) => this.countRejected(operation, reason),
       onArchiveError: (error) => this.logger.warn('raw payload not archived', { error: (error as Error).message }),
     });
@@ -235,6 +255,7 @@ export class HubServiceAdapter {
     const port = await this.endpoint.listen();
     this.heartbeat.start();
     this.poller.start();
+    this.archivePruner?.start();
     this.commands?.relay.start();
     this.commands?.retention.start();
     await this.commands?.consumer.start();
@@ -248,6 +269,7 @@ export class HubServiceAdapter {
     await this.commands?.retention.stop();
     this.heartbeat.stop();
     await this.poller.stop();
+    await this.archivePruner?.stop();
     await this.endpoint.close();
     if (this.ownsPublisher) await this.publisher.close();
     if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy();

@@ -123,4 +123,17 @@ export const sendSchemas = {
 } as const;
 
 export type HubSendOperation = keyof typeof sendSchemas;
+
+/**
+ * The elements whose values the raw archive keeps of each patient operation's answer: what the
+ * mapping of that answer reads, minus free text (an MIS may echo the patient in ErrorDescription).
+ * Everything else is redacted before it is written (decision record 0014).
+ */
+export const archivedPatientElements = {
+  CheckPatient: ['Success', 'IdError', 'IdHistory', 'IdPat'],
+  AddNewPatient: ['Success', 'IdError', 'IdHistory', 'IdPat'],
+  SetAppointment: ['Success', 'IdError', 'IdHistory', 'Type'],
+  CreateClaimForRefusal: ['Success', 'IdError', 'IdHistory'],
+  GetPatientHistory: ['Success', 'IdError', 'IdHistory', 'IdAppointment', 'VisitStart'],
+} as const satisfies Record<HubSendOperation, readonly string[]>;
 export type HubSendResult<O extends HubSendOperation> = z.output<(typeof sendSchemas)[O]>;

@@ -116,6 +116,14 @@ export const hubServiceAdapterConfigSchema = kafkaConfigSchema
       SPECIALTY_RULES_PATH: z.string().optional(),
       /** Folder of the raw payload archive; raw payloads are not kept without it. */
       RAW_PAYLOAD_DIR: z.string().optional(),
+      /** Raw payloads older than this are deleted (whole UTC days; default 7 days). */
+      RAW_ARCHIVE_RETENTION_MS: envInt()
+        .refine((n) => n >= 60_000, 'must be at least 60000')
+        .default(String(7 * 86_400_000)),
+      /** How often the raw archive is pruned. */
+      RAW_ARCHIVE_PRUNE_INTERVAL_MS: envInt()
+        .refine((n) => n >= 1000, 'must be at least 1000')
+        .default('3600000'),
       /** Channels allowed to book the MIS's slots (HubService does not say per slot). */
       SLOT_BOOKING_CHANNELS: envList()
         .pipe(z.array(z.enum(channels)))
