@@ -7,7 +7,7 @@ import { Topics } from '@medbus/contracts';
 import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic, namespaced } from '@medbus/kafka';
 import { freePort, stackAddresses, stackKafka, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
-import { e2eOidRoot, eventually, registerAdapterIn, type SimOrganisation, type SimSlot } from './region.process';
+import { clientsCli, e2eOidRoot, eventually, registerAdapterIn, type SimOrganisation, type SimSlot } from './region.process';
 import { bookingDbOf, compareInventoryWithMis, describeDifferences, equalsMis, type InventoryVsMis } from './inventory-vs-mis';
 
 /**
@@ -42,7 +42,8 @@ const consumerGroup = `booking-e2e-${runId}`;
 const namespace = `e2e-schedules-${runId}`;
 const dbSchema = `booking_e2e_${runId}`;
 const adapterId = `hubservice-e2e-${runId}`;
-const apiKey = `e2e-operator-${randomBytes(12).toString('hex')}`;
+/** A contact-centre operator's key, issued by the clients CLI once the booking schema exists. */
+let apiKey = '';
 const adminToken = `e2e-admin-${randomBytes(8).toString('hex')}`;
 const logFile = (name: string) => join(root, '.medbus', 'logs', `e2e-${name}-${runId}.log`);
 
@@ -290,6 +291,7 @@ beforeAll(async () => {
     expect(organisations).toHaveLength(4);
     expect(organisations.every((o) => o.timeZone === 'Europe/Moscow')).toBe(true);
     await registerAdapterIn(dbSchema, adapterId, organisations.map((o) => o.oid));
+    apiKey = await clientsCli(dbSchema, ['issue', '--client', `e2e-operator-${runId}`, '--role', 'OPERATOR']);
 
     adapter = startProcess({
       name: 'adapter',
@@ -323,7 +325,6 @@ beforeAll(async () => {
         {
           HTTP_PORT: String(bookingPort),
           DATABASE_URL: bookingDatabaseUrl,
-          BOOKING_API_KEYS: apiKey,
           BOOKING_CONSUMER_GROUP: consumerGroup,
           BOOKING_DATABASE_SCHEMA: dbSchema,
           KAFKA_CLIENT_ID: `booking-e2e-${runId}`,
