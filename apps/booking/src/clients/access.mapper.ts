@@ -83,6 +83,8 @@ export function channelOf(role: Role, registered: string | null): BookingChannel
   if (fixed) return fixed;
   const channels = Object.values(BookingChannel) as string[];
   if (registered && channels.includes(registered)) return registered as BookingChannel;
+  // A HubService client is, unless registered otherwise, what HubService's callers usually are: a contact centre.
+  if (role === Role.HUB_CLIENT) return BookingChannel.CONTACT_CENTRE;
   return role === Role.PORTAL ? BookingChannel.PORTAL : BookingChannel.OTHER;
 }
 

@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
 import { HubErrorCode } from '@medbus/hubservice';
-import { stackAddresses, uniqueName } from '@medbus/testing';
+import { stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
+import { ClientsService, registerAdapter } from '../clients/clients.service';
 import { FacadeErrorCode } from './hub-error.mapper';
 
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -113,20 +114,24 @@ describe('the HubService facade over the booking service', () => {
     const stack = stackAddresses();
     const env = {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      ...stackKafkaEnv(),
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',
-      BOOKING_API_KEYS: `it-key-${randomUUID()}`,
       BOOKING_DATABASE_SCHEMA: schema,
+      BOOKING_DATA_KEYS: `it=${randomBytes(32).toString('base64')}`,
       BOOKING_CONSUMER_GROUP: uniqueName('booking-hub-it'),
       BOOKING_RESPONSE_TIMEOUT_MS: '300',
-      HUB_FACADE_GUIDS: `${guid},${portalGuid}:PORTAL`,
       OTEL_SDK_DISABLED: 'true',
     };
     app = await NestFactory.create(AppModule.forRoot(env), { logger: false });
     await app.listen(0);
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     dataSource = app.get<DataSource>(getDataSourceToken());
+    // The facade's clients, registered as the clients CLI registers them: a contact-centre system and a portal.
+    const clients = app.get(ClientsService);
+    await clients.issue({ clientId: 'hub-contact-centre', role: 'HUB_CLIENT' }, { guid });
+    await clients.issue({ clientId: 'hub-portal', role: 'HUB_CLIENT', channel: 'PORTAL' }, { guid: portalGuid });
     await insertInventory();
     // Clinic-local date-times stay strings: node-soap would otherwise read them in the process's zone.
     client = await soap.createClientAsync(`${baseUrl}/Hub25/HubService.svc?wsdl`, { customDeserializer: { dateTime: (text: string) => text } } as soap.IOptions);
@@ -314,6 +319,10 @@ describe('the HubService facade over the booking service', () => {
         north.oid,
         `mis-${run}`,
       ]);
+      // As if this client had identified the patient through CheckPatient (which needs a MIS behind it).
+      await dataSource.query(`INSERT INTO booking_patient_client (patient_id, client_id) VALUES ($1, 'hub-contact-centre')`, [patientId]);
+      // Commands go to the organisation's registered adapter (none answers here).
+      await registerAdapter(dataSource, `adapter-${run}`.slice(0, 40), [north.oid, south.oid]);
     });
 
     it('answers 302 for an IdPat that is no medbus patient', async () => {

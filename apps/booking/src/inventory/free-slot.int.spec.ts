@@ -6,12 +6,13 @@ import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
 import { stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
+import { ClientsService } from '../clients/clients.service';
 import { freeSlotsCountCap, type OrganisationList, type PractitionerList, type SpecialtyList } from './catalogue.query';
 import type { SlotPage } from './slots.query';
 
 const run = uniqueName('free').replace(/[^a-z0-9]/g, '');
 const schema = `booking_free_it_${run}`.slice(0, 60);
-const apiKey = `it-key-${randomUUID()}`;
+let apiKey = '';
 const guid = randomUUID().toUpperCase();
 const organisationOid = `9.${run}.1`;
 const district = `district-${run}`;
@@ -80,16 +81,16 @@ describe('a held slot, as every reader of the inventory sees it', () => {
       SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',
-      BOOKING_API_KEYS: apiKey,
       BOOKING_DATABASE_SCHEMA: schema,
       BOOKING_CONSUMER_GROUP: uniqueName('booking-free-it'),
-      HUB_FACADE_GUIDS: guid,
       OTEL_SDK_DISABLED: 'true',
     };
     app = await NestFactory.create(AppModule.forRoot(env), { logger: false });
     await app.listen(0);
     baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const db = app.get<DataSource>(getDataSourceToken());
+    apiKey = (await app.get(ClientsService).issue({ clientId: 'operator-free-slot', role: 'OPERATOR' })).secret;
+    await app.get(ClientsService).issue({ clientId: 'hub-free-slot', role: 'HUB_CLIENT' }, { guid });
     await db.query(
       `INSERT INTO inventory_organisation (organisation_oid, short_name, district_id, district_name, mis_vendor, time_zone, active, removed, source_version, occurred_at)
        VALUES ($1, 'ГП-1', $2, 'Прикубанский', 'medialog', 'Europe/Moscow', true, false, 1, now())`,
