@@ -259,6 +259,8 @@ export async function measureBooking(env: Record<string, string>, progress: (mes
     // A full re-read every minute at most, and a rate limit above what the commands and their
     // re-reads need: the bench measures medbus, not the MIS protection it is configured with.
     adapterEnv: { POLL_INTERVAL_MS: '60000', MIS_RATE_PER_SECOND: '2000', MIS_RATE_BURST: '2000' },
+    // Likewise the per-client limits (0015): one operator key identifies and books for the whole bench.
+    bookingEnv: { BOOKING_IDENTIFY_PER_MINUTE: '1000000', BOOKING_MAX_OPEN_HOLDS_PER_CLIENT: '1000000' },
   });
   const date = new Date().toISOString();
   try {

@@ -6,7 +6,7 @@ import { AllEvents, Topics, type OrganisationPublished, type ResourcePublished, 
 import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic, type OutgoingEvent } from '@medbus/kafka';
 import { stackKafkaSecurity, startProcess, waitForHttp } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
-import { registerAdapterIn } from '../e2e/region.process';
+import { clientsCli, registerAdapterIn } from '../e2e/region.process';
 
 const root = join(__dirname, '..', '..');
 
@@ -50,7 +50,6 @@ export interface BookingUnderTest {
  */
 export async function startBooking(env: Record<string, string>, port: number, runId: string): Promise<BookingUnderTest> {
   const schema = `bench_${runId}`;
-  const apiKey = 'bench-operator-key-000000';
   const namespace = `bench-${runId}`;
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const adapterId = `bench-${runId}`.slice(0, 40);
@@ -64,7 +63,6 @@ export async function startBooking(env: Record<string, string>, port: number, ru
       ...process.env,
       ...env,
       HTTP_PORT: String(port),
-      BOOKING_API_KEYS: apiKey,
       BOOKING_DATA_KEYS: `bench=${randomBytes(32).toString('base64')}`,
       BOOKING_CONSUMER_GROUP: `bench-${runId}`,
       BOOKING_DATABASE_SCHEMA: schema,
@@ -76,6 +74,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health/ready`, service, 120_000);
+  const apiKey = await clientsCli(schema, ['issue', '--client', 'bench-operator', '--role', 'OPERATOR']);
   return {
     url,
     apiKey,
