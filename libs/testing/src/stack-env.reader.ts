@@ -11,3 +11,12 @@ export function readStackEnv(file = join(__dirname, '..', '..', '..', '.medbus',
   }
   return env;
 }
+
+/**
+ * The SCRAM password `npm run stack:up` (or `tools/stack/kafka-principal.sh`) generated for a Kafka
+ * principal, from `.medbus/kafka-users.env`; undefined when that principal was never provisioned.
+ */
+export function readKafkaPassword(principal: string, file = join(__dirname, '..', '..', '..', '.medbus', 'kafka-users.env')): string | undefined {
+  const variable = `KAFKA_PASSWORD_${principal.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+  return readStackEnv(file)[variable];
+}
