@@ -90,6 +90,6 @@ export function channelOf(role: Role, registered: string | null): BookingChannel
 
 export const roles = Object.values(Role) as [Role, ...Role[]];
 
-/** Client ids: lower-case, as the database checks them; an adapter's id is also its Kafka topics' suffix. */
+/** Client ids: lower-case, as the database checks them; an adapter's id (adapterIdPattern) is also its Kafka topics' suffix. */
 export const clientIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-export const adapterIdPattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
+export { adapterIdPattern } from '@medbus/kafka';
