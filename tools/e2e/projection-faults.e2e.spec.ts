@@ -53,7 +53,6 @@ describe('the booking projection under faults, end to end', () => {
         KAFKA_NAMESPACE: namespace,
         BOOKING_CONSUMER_GROUP: groupId,
         BOOKING_DATABASE_SCHEMA: schema,
-        BOOKING_API_KEYS: `e2e-faults-key-${runId}`,
         HTTP_PORT: String(port),
         OTEL_SDK_DISABLED: 'true',
       },

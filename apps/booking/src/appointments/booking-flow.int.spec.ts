@@ -248,7 +248,6 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
         KAFKA_NAMESPACE: namespace,
         DATABASE_URL: stack.databaseUrl,
         HTTP_PORT: '8080',
-        BOOKING_API_KEYS: apiKey,
         OTEL_SDK_DISABLED: 'true',
         BOOKING_CONSUMER_GROUP: group,
         BOOKING_DATABASE_SCHEMA: schema,
@@ -512,7 +511,10 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     expect(someoneElse.body.code).toBe('BOOKING.SLOT_RESERVED');
     const taken = await call<AppointmentView>('POST', '/v1/appointments', { slotId: second.slotId, patientId: heidi, holdId: offered.body.offer.offerId });
     expect(taken.status).toBe(201);
-    expect((await call<{ status: string }>('GET', `/v1/waitlist/${entry.body.entryId}`)).body.status).toBe('BOOKED');
+    expect((await call<{ status: string; contactPhone: string | null }>('GET', `/v1/waitlist/${entry.body.entryId}`)).body).toMatchObject({
+      status: 'BOOKED',
+      contactPhone: null,
+    });
   });
 
   it('offers a slot of a newly opened day to the waitlisted patient, and gives it to everyone when the offer is withdrawn', async () => {

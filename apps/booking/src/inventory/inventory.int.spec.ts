@@ -135,7 +135,6 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
       KAFKA_NAMESPACE: namespace,
       DATABASE_URL: stack.databaseUrl,
       HTTP_PORT: '8080',
-      BOOKING_API_KEYS: `another-key-${randomUUID()},${apiKey}`,
       OTEL_SDK_DISABLED: 'true',
       ...overrides,
     };

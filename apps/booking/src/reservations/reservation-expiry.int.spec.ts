@@ -170,7 +170,6 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
         KAFKA_NAMESPACE: namespace,
         DATABASE_URL: stack.databaseUrl,
         HTTP_PORT: '8080',
-        BOOKING_API_KEYS: apiKey,
         OTEL_SDK_DISABLED: 'true',
         BOOKING_CONSUMER_GROUP: group,
         BOOKING_DATABASE_SCHEMA: schema,
