@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AppConfig, ConfigModule, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
+import { AppConfig, ConfigModule, answerMalformedRequests, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
 import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
@@ -217,6 +217,7 @@ export async function startBookingApp(env: Env = process.env, options: StartOpti
   app.get(HealthService).consumerStarted(() => consumers.counts());
   app.get(HealthService).watchKafka(new KafkaProbe(connection));
   applyServerTimeouts(app.getHttpServer(), config);
+  answerMalformedRequests(app.getHttpServer());
   await app.listen(options.port ?? config.HTTP_PORT, config.HTTP_HOST);
   return app;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { ConfigError } from './config.errors';
 import type { databaseConfigSchema, httpServerConfigSchema } from './bus.config';
@@ -53,4 +54,28 @@ export function applyServerTimeouts(server: Pick<Server, 'requestTimeout' | 'hea
  */
 export function postgresSessionOptionsOf(config: Pick<DatabaseConfig, 'DATABASE_STATEMENT_TIMEOUT_MS' | 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS'>, extra: readonly string[] = []): string {
   return [`-c statement_timeout=${config.DATABASE_STATEMENT_TIMEOUT_MS}`, `-c idle_in_transaction_session_timeout=${config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS}`, ...extra.map((setting) => `-c ${setting}`)].join(' ');
+}
+
+const clientErrors: Readonly<Record<string, { readonly status: number; readonly reason: string; readonly code: string }>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'HTTP.HEADERS_TOO_LARGE' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'HTTP.REQUEST_TIMEOUT' },
+};
+const malformed = { status: 400, reason: 'Bad Request', code: 'HTTP.MALFORMED_REQUEST' };
+
+/**
+ * Answers a request Node's parser refuses (a NUL or CR in a header, smuggling with both
+ * Content-Length and Transfer-Encoding, oversized headers, a timeout) with the one JSON error body
+ * and a stable code, where Node would answer a bare status. Closes the connection either way.
+ */
+export function answerMalformedRequests(server: Pick<Server, 'on'>): void {
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    const { status, reason, code } = clientErrors[error.code ?? ''] ?? malformed;
+    // ECONNRESET and the like: nobody is there to read an answer.
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: { code, message: reason } });
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { applyServerTimeouts, httpsOptionsOf, type HttpServerConfig } from '@medbus/config';
+import { answerMalformedRequests, applyServerTimeouts, httpsOptionsOf, type HttpServerConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse, readLimitedBody, type DecodedRequest } from '@medbus/hubservice';
 
@@ -79,6 +79,7 @@ export class NotificationEndpoint {
     const tls = this.options.server && httpsOptionsOf(this.options.server);
     const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
     if (this.options.server) applyServerTimeouts(server, this.options.server);
+    answerMalformedRequests(server);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
