@@ -118,16 +118,7 @@ async function appointment(id: string): Promise<Appointment> {
   return (await region.api<Appointment>('GET', `/v1/appointments/${id}`)).body;
 }
 
-function withLogs(body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      console.log(region.logs());
-      throw error;
-    }
-  };
-}
+const withLogs = (body: () => Promise<void>) => region.withLogs(body);
 
 beforeAll(async () => {
   try {
