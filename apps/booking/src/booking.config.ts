@@ -133,7 +133,7 @@ export const bookingConfigSchema = httpConfigSchema
     BOOKING_DATA_KEYS: dataKeys(),
     /**
      * The facade's address as its clients reach it (`https://hub.example.org`), written into the WSDL's
-     * soap:address; never taken from a request's Host header. Default http(s)://localhost:<HTTP_PORT>.
+     * soap:address; never taken from a request's Host header. Default: HTTP_HOST (localhost for a wildcard) and the port the server listens on.
      */
     HUB_FACADE_PUBLIC_URL: envUrl()
       .refine((url) => !/[?#]/.test(url), 'must be a base URL without query or fragment')
