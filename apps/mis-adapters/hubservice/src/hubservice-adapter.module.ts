@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { postgresSessionOptionsOf } from '@medbus/config';
 import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay, kafkaConnectionOf } from '@medbus/kafka';
 import {
@@ -299,16 +299,21 @@ export class HubServiceAdapter {
     } finally {
       await client.end();
     }
-    await dataSource.initialize();
-    const runner = dataSource.createQueryRunner();
+    // Migrations on connections of their own without the statement timeout (an index on a full table
+    // takes longer); two: one holds the lock while the migrations run on the other.
+    const extra = (dataSource.options as { extra?: { options?: string } }).extra;
+    const migrations = await new DataSource({ ...dataSource.options, extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 2 } } as DataSourceOptions).initialize();
+    const runner = migrations.createQueryRunner();
     await runner.connect();
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [migrationLock]);
-      await dataSource.runMigrations({ transaction: 'each' });
+      await migrations.runMigrations({ transaction: 'each' });
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
       await runner.release();
+      await migrations.destroy();
     }
+    await dataSource.initialize();
   }
 
   private async reread(request: ReadRequest): Promise<void> {
