@@ -81,7 +81,7 @@ export class AppointmentsController {
 
   @Get()
   @Requires(Permission.readBookings)
-  @Audited({ action: 'appointment.list', resourceType: 'patient' })
+  @Audited({ action: 'appointment.list', resourceType: 'patient', idQuery: 'patientId' })
   @ApiOperation({ summary: "A patient's appointments, newest first, a page at a time" })
   @ApiQuery({ name: 'patientId', required: true, type: String })
   @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 200, default 50.' })

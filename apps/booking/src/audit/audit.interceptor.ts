@@ -8,8 +8,9 @@ import { AuditLog } from './audit.service';
 interface AuditedRoute {
   readonly action: string;
   readonly resourceType: string;
-  /** The route parameter naming the resource, else the response field that does. */
+  /** The route parameter or query parameter naming the resource, else the response field that does. */
   readonly idParam?: string;
+  readonly idQuery?: string;
   readonly idField?: string;
 }
 
@@ -21,6 +22,7 @@ export const Audited = (route: AuditedRoute) => SetMetadata(auditedRoute, route)
 interface AuditedRequest {
   caller?: Caller;
   params?: Record<string, string>;
+  query?: Record<string, unknown>;
 }
 
 @Injectable()
@@ -35,7 +37,7 @@ export class AuditInterceptor implements NestInterceptor {
     if (!route || context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<AuditedRequest>();
     const who = { clientId: request.caller?.clientId ?? null, role: request.caller?.role ?? null };
-    const paramId = route.idParam ? request.params?.[route.idParam] : undefined;
+    const paramId = route.idParam ? request.params?.[route.idParam] : route.idQuery ? request.query?.[route.idQuery] : undefined;
     return next.handle().pipe(
       tap({
         next: (body: unknown) => {
