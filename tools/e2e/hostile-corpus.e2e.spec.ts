@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Topics } from '@medbus/contracts';
-import { adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, ensureTopics, kafkaClientOf } from '@medbus/kafka';
+import { adapterTopicOf, deadLetterTopicOf, kafkaClientOf } from '@medbus/kafka';
 import { testConnection } from '@medbus/testing';
 import { fill, httpClasses, send, type HostileCase, type Placeholders, type Target } from './hostile/hostile-corpus';
 import { Region, eventually, root, type SimSlot } from './region.process';
@@ -48,8 +48,6 @@ async function searchAnswers(): Promise<void> {
 }
 
 beforeAll(async () => {
-  // The adapter's own topics (0012); idempotent once the region creates them itself.
-  await ensureTopics({ ...testConnection(), namespace: region.namespace }, adapterTopicsOf(region.adapterId), 3);
   await region.start();
   const org = region.organisations[0];
   const slot = await eventually(
