@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, httpServerConfigSchema } from '@medbus/config';
 import { encodeSoapRequest } from '@medbus/hubservice';
 import { NotificationEndpoint, type ReadRequest } from './notification.controller';
 
@@ -59,5 +65,28 @@ describe('NotificationEndpoint (POST /notifications)', () => {
     expect(endpoint.counters).toEqual({ accepted: 0, refused: 3 });
     await post(encodeSoapRequest('SendNotificationAboutAppointmentStatus', { idLpu: 3, idAppointment: 'X', status: 1, guid }));
     expect(reads).toHaveLength(1);
+  });
+});
+
+describe('NotificationEndpoint over TLS', () => {
+  it('serves HTTPS with the configured certificate and key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medbus-tls-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const server = loadConfig(httpServerConfigSchema, { HTTP_TLS_CERT_FILE: cert, HTTP_TLS_KEY_FILE: key });
+    const endpoint = new NotificationEndpoint({ port: 0, host: '127.0.0.1', server, guid, maxBodyBytes: 1024, onRead: () => undefined, health: () => ({ ok: true }) });
+    const port = await endpoint.listen();
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/health', ca: readFileSync(cert) }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(text));
+        }).on('error', reject);
+      });
+      expect(JSON.parse(body)).toEqual({ ok: true });
+    } finally {
+      await endpoint.close();
+    }
   });
 });
