@@ -124,7 +124,8 @@ export class WaitlistService {
       );
       if (!rows[0] || !reaches(caller, rows[0].client_id, 'write')) throw appointmentNotFound({ waitlistEntryId: entryId });
       if (rows[0].status !== 'WAITING' && rows[0].status !== 'OFFERED') return;
-      await tx.query(`UPDATE booking_waitlist_entry SET status = 'CANCELLED', updated_at = $2 WHERE entry_id = $1`, [entryId, this.clock.now()]);
+      // An entry that ended needs no phone to call about offers (decision record 0014).
+      await tx.query(`UPDATE booking_waitlist_entry SET status = 'CANCELLED', contact_phone = NULL, updated_at = $2 WHERE entry_id = $1`, [entryId, this.clock.now()]);
       if (rows[0].status === 'OFFERED' && rows[0].offer_hold_id) await this.reservations.release(tx, rows[0].offer_hold_id);
     });
     return this.get(caller, entryId);
@@ -209,7 +210,7 @@ export class WaitlistService {
   private async reservationEnded(tx: EntityManager, reservation: Reservation, end: ReservationEnd): Promise<void> {
     const now = this.clock.now();
     if (end === 'USED') {
-      await tx.query(`UPDATE booking_waitlist_entry SET status = 'BOOKED', updated_at = $3 WHERE entry_id = $1 AND status = 'OFFERED' AND offer_hold_id = $2`, [
+      await tx.query(`UPDATE booking_waitlist_entry SET status = 'BOOKED', contact_phone = NULL, updated_at = $3 WHERE entry_id = $1 AND status = 'OFFERED' AND offer_hold_id = $2`, [
         reservation.waitlistEntryId,
         reservation.reservationId,
         now,
