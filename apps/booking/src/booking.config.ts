@@ -3,7 +3,6 @@ import {
   backboneRetentionConfigSchema,
   databaseConfigSchema,
   envInt,
-  envList,
   envOptionalList,
   envUrl,
   httpConfigSchema,

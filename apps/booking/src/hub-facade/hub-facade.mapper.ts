@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { BookingChannel } from '@medbus/contracts';
 import type { Appointment, Clinic, District, Doctor, HistoryVisit, HubFacadeRequests, Patient, Spesiality, WaitingListRule, WorkingTime } from '@medbus/hubservice';
 import type { AppointmentView } from '../appointments/appointment.mapper';
 import type { Caller } from '../booking-request.mapper';
