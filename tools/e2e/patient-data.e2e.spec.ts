@@ -98,6 +98,10 @@ function leaksIn(where: string, text: string, needles = [...identities, ...birth
   });
 }
 
+async function storedPhoneOf(entryId: string): Promise<string | null | undefined> {
+  return (await region.bookingDb<{ contact_phone: string | null }>(`SELECT contact_phone FROM booking_waitlist_entry WHERE entry_id = $1`, [entryId]))[0]?.contact_phone;
+}
+
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   return [items.filter(test), items.filter((item) => !test(item))];
 }
@@ -298,6 +302,16 @@ describe("patients' data at rest and in flight", () => {
       });
       expect(entry.status).toBe(201);
       expect(entry.body.contactPhone).toBe(bySnils.phone);
+      expect(await storedPhoneOf(entry.body.entryId)).toMatch(/^v1:e2e:/);
+      const inAYear = Date.now() + 365 * 86_400_000;
+      const waiting = await region.api<{ entryId: string }>('POST', '/v1/waitlist', {
+        patientId: carl.patientId,
+        organisationOid: organisation.oid,
+        specialtyCode: doctor.specialtyCode,
+        preferredIntervals: [{ from: new Date(inAYear).toISOString(), to: new Date(inAYear + 3_600_000).toISOString() }],
+        contactPhone: byName.phone,
+      });
+      expect(waiting.status).toBe(201);
       const cancelled = await region.api<{ status: string }>('POST', `/v1/appointments/${booked.appointmentId}/cancel`, {});
       expect(cancelled.body.status).toBe('CANCELLED');
       const offer = await eventually(
@@ -345,8 +359,9 @@ describe("patients' data at rest and in flight", () => {
         'the last appointment confirmed',
         30_000,
       );
-      const waitlistRow = await region.bookingDb<{ contact_phone: string }>(`SELECT contact_phone FROM booking_waitlist_entry WHERE entry_id = $1`, [entry.body.entryId]);
-      expect(waitlistRow[0].contact_phone).toMatch(/^v1:e2e:/);
+      // Served, the entry keeps no phone; one still waiting keeps it encrypted.
+      expect(await storedPhoneOf(entry.body.entryId)).toBeNull();
+      expect(await storedPhoneOf(waiting.body.entryId)).toMatch(/^v1:e2e:/);
       expect((await region.api('GET', `/v1/waitlist/${entry.body.entryId}`)).status).toBe(200);
       await Promise.all([region.booking?.stop(), region.adapter?.stop()]);
       await eventually(async () => (await zipkinTraces(services.booking)).includes(`/v1/waitlist/${entry.body.entryId}`), 'the last request traced in Zipkin', 30_000, 500);
