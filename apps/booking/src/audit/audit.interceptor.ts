@@ -2,6 +2,7 @@ import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import { tap, type Observable } from 'rxjs';
 import { AppError, ErrorKind } from '@medbus/errors';
+import { uuidPattern } from '../booking-request.mapper';
 import type { Caller } from '../clients/access.mapper';
 import { AuditLog } from './audit.service';
 
@@ -66,7 +67,7 @@ export class AuditInterceptor implements NestInterceptor {
   }
 }
 
-/** Ids only, and never more than an id's length (a hostile path segment is not copied whole). */
+/** Ids only: whatever else a path or query carries (a name typed where an id belongs) is never written down. */
 function boundedId(value: unknown): string | null {
-  return typeof value === 'string' ? value.slice(0, 200) : null;
+  return typeof value === 'string' && uuidPattern.test(value) ? value.toLowerCase() : null;
 }
