@@ -211,6 +211,15 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
       occurredAt: Date.now(),
       lastReassertedAt: null,
     });
+    // Barrier: the practitioner and the heartbeat are applied before any slot (their partitions are consumed
+    // concurrently, and a slot seen before its practitioner is offered to nobody waiting).
+    await waitFor(async () => {
+      const rows: unknown[] = await dataSource.query(
+        `SELECT 1 FROM inventory_practitioner p JOIN inventory_organisation_heartbeat h ON h.organisation_oid = p.organisation_oid WHERE p.resource_id = $1`,
+        [therapist.resourceId],
+      );
+      return rows.length > 0;
+    }, 'the practitioner and the heartbeat in the inventory');
   });
 
   afterAll(async () => {
