@@ -420,6 +420,8 @@ kafka_probe() { # real metadata round trip (TopicCommand --list) against the bro
 }
 
 kafka_client_protocol() { [[ -n $KAFKA_SSL_KEYSTORE ]] && echo SASL_SSL || echo SASL_PLAINTEXT; }
+kafka_sasl_stamp() { printf 'admin:%s' "$(kafka_password admin)" | sha256sum | cut -c1-16; }
+kafka_storage_has_admin() { [[ $(cat "$DATA/kafka/medbus-sasl.stamp" 2>/dev/null) == "$(kafka_sasl_stamp)" ]]; }
 
 # The admin's client settings (the readiness probe, kafka-principal.sh, Kafka's Java tools), mode 0600.
 write_kafka_admin_config() {
@@ -455,8 +457,8 @@ start_kafka() {
   )
   # The admin's SCRAM credential is written when the storage is formatted; storage formatted without
   # it (before SASL, or for another admin password) cannot be administered, so it is formatted again.
-  sasl_stamp=$(printf 'admin:%s' "$admin_password" | sha256sum | cut -c1-16)
-  if [[ -f $data/meta.properties && $(cat "$data/medbus-sasl.stamp" 2>/dev/null) != "$sasl_stamp" ]]; then
+  sasl_stamp=$(kafka_sasl_stamp)
+  if [[ -f $data/meta.properties ]] && ! kafka_storage_has_admin; then
     log "kafka: storage in $data was formatted without the current SASL admin: re-formatting it (dev stack: its topics and offsets are lost)"
     rm -rf "$data"
   fi
@@ -580,6 +582,10 @@ cmd_up() {
   for svc in "${SERVICES[@]}"; do
     port=$(svc_port "$svc")
     pid=$(running_pid "$svc")
+    if [[ -n $pid && $svc == kafka ]] && ! kafka_storage_has_admin; then
+      log "kafka: running without the current SASL admin (started before it): restarting it"
+      stop_pids kafka; pid=""
+    fi
     if [[ -n $pid ]]; then
       STATE_OF[$svc]=ours; log "$svc: already running (pid $pid)"
     elif port_open 127.0.0.1 "$port"; then
