@@ -342,6 +342,38 @@ describe('the HubService facade over the booking service', () => {
       expect(errorOf(taken)['IdError']).toBe(HubErrorCode.SlotTaken);
     });
 
+    it('answers 500 (the MIS unavailable) for a clinic no adapter is registered for, and books nothing', async () => {
+      // BOOKING.ORGANISATION_NOT_SERVED: the inventory knows the clinic, but no adapter may carry a command to it.
+      const resourceId = `${numbered.oid}:doc-9`;
+      const slotId = `${numbered.oid}:n1`;
+      const unservedPatient = randomUUID();
+      await dataSource.query(
+        `INSERT INTO inventory_practitioner (resource_id, organisation_oid, local_resource_id, display_name, specialty_nsi_code, specialty_name, active, removed, source_version, occurred_at)
+         VALUES ($1, $2, 'doc-9', 'Сидоров С. С.', $3, 'Кардиология', true, false, 1, now())`,
+        [resourceId, numbered.oid, cardiology],
+      );
+      await dataSource.query(
+        `INSERT INTO inventory_slot (slot_id, organisation_oid, resource_id, local_slot_id, local_resource_id, starts_at, ends_at, status, booking_channels,
+           removed, source_version, occurred_at, district_id, specialty_nsi_code, offered)
+         VALUES ($1, $2, $3, 'n1', 'doc-9', $4, $5, 'FREE', ARRAY['CONTACT_CENTRE'], false, 1, now(), $6, $7, true)`,
+        [slotId, numbered.oid, resourceId, new Date(day0), new Date(day0 + minutes(15)), numbered.district, cardiology],
+      );
+      await dataSource.query(`INSERT INTO booking_patient (patient_id, organisation_oid, mis_patient_id, attached) VALUES ($1, $2, $3, true)`, [
+        unservedPatient,
+        numbered.oid,
+        `mis-n-${run}`,
+      ]);
+      await dataSource.query(`INSERT INTO booking_patient_client (patient_id, client_id) VALUES ($1, 'hub-contact-centre')`, [unservedPatient]);
+      const clinics = asList((await call('GetLPUList', { guid }))['ListLPU']['Clinic']);
+      const numberedLpu = defined(clinics.find((c) => c['Oid'] === numbered.oid))['IdLPU'];
+
+      const refused = await call('SetAppointment', { idAppointment: slotId, idLpu: numberedLpu, idPat: unservedPatient, guid });
+      expect(refused['Success']).toBe(false);
+      expect(errorOf(refused)['IdError']).toBe(FacadeErrorCode.MisUnavailable);
+      expect(await dataSource.query(`SELECT appointment_id FROM booking_appointment WHERE slot_id = $1`, [slotId])).toEqual([]);
+      expect(await dataSource.query(`SELECT held_until FROM inventory_slot WHERE slot_id = $1`, [slotId])).toEqual([{ held_until: null }]);
+    });
+
     it('answers "в обработке" (312) with the appointment id while the MIS has not confirmed, and a retry finds the same booking', async () => {
       const first = await call('SetAppointment', { idAppointment: `${north.oid}:s1`, idLpu, idPat: patientId, guid, idHistory });
       expect(first).toMatchObject({ Success: false, IdHistory: idHistory });
