@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -96,6 +97,20 @@ export function uniqueName(prefix: string): string {
 }
 
 const MIGRATION_LOCK = 7_781_001;
+
+/**
+ * Drops test schemas on a connection of its own, without the services' statement timeout: call it
+ * after the app that used them has closed, so the drop waits for no transaction of theirs.
+ */
+export async function dropSchemas(...schemas: readonly string[]): Promise<void> {
+  const client = new Client({ connectionString: stackAddresses().databaseUrl });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** A DataSource on the test database with the given migrations run (serialised across test workers). */
 export async function testDataSource(migrations: DataSourceOptions['migrations']): Promise<DataSource> {

@@ -5,7 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
 import { HubErrorCode } from '@medbus/hubservice';
-import { stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
+import { dropSchemas, stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
 import { ClientsService, registerAdapter } from '../clients/clients.service';
 import { FacadeErrorCode } from './hub-error.mapper';
@@ -138,8 +138,8 @@ describe('the HubService facade over the booking service', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await app?.close();
+    await dropSchemas(schema);
   });
 
   describe('refuses hostile requests before parsing, and does nothing else', () => {

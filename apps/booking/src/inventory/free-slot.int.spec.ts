@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import * as soap from 'soap';
 import type { DataSource } from 'typeorm';
-import { stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
+import { dropSchemas, stackAddresses, stackKafkaEnv, uniqueName } from '@medbus/testing';
 import { AppModule } from '../app.module';
 import { ClientsService } from '../clients/clients.service';
 import { freeSlotsCountCap, type OrganisationList, type PractitionerList, type SpecialtyList } from './catalogue.query';
@@ -115,8 +115,8 @@ describe('a held slot, as every reader of the inventory sees it', () => {
   });
 
   afterAll(async () => {
-    await app?.get<DataSource>(getDataSourceToken()).query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await app?.close();
+    await dropSchemas(schema);
   });
 
   it('is left out of search, counts, nearest dates and the facade while held, and counted again once released', async () => {

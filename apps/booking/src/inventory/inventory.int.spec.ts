@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher, Headers, adapterTopicOf, adapterTopicsOf, deadLetterTopicOf, ensureTopics, deleteNamespaceTopics } from '@medbus/kafka';
-import { collectTopic, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { collectTopic, dropSchemas, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { bookingMigrations, startBookingApp } from '../app.module';
 import { ClientsService, registerAdapter } from '../clients/clients.service';
 import type { OrganisationList, PractitionerList, SpecialtyList } from './catalogue.query';
@@ -199,10 +199,8 @@ describe('the booking inventory, fed from Kafka and searched over HTTP', () => {
   });
 
   afterAll(async () => {
-    const dataSource = app?.get<DataSource>(getDataSourceToken());
-    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema}_replay CASCADE`);
     await app?.close();
+    await dropSchemas(schema, `${schema}_replay`);
     for (const publisher of publishers.values()) await publisher.close();
     await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
   });

@@ -6,7 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AllEvents, Topics, type EventName, type EventOf } from '@medbus/contracts';
 import { EventPublisher, adapterTopicsOf, deleteNamespaceTopics, ensureTopics } from '@medbus/kafka';
-import { stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
+import { dropSchemas, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { startBookingApp } from '../app.module';
 import { ClientsService, registerAdapter } from '../clients/clients.service';
 import { ReservationsService } from './reservations.service';
@@ -223,8 +223,8 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
   });
 
   afterAll(async () => {
-    await dataSource?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await app?.close();
+    await dropSchemas(schema);
     await new Promise((resolve) => identify?.close(resolve));
     await publisher?.close();
     await deleteNamespaceTopics(testConnection(), namespace).catch(() => undefined);
