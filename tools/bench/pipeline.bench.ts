@@ -74,7 +74,9 @@ export async function startBooking(env: Record<string, string>, port: number, ru
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health/ready`, service, 120_000);
-  const apiKey = await clientsCli(schema, ['issue', '--client', 'bench-operator', '--role', 'OPERATOR']);
+  // The service's own database (the stack's, not its test database).
+  const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/medbus';
+  const apiKey = await clientsCli(schema, ['issue', '--client', 'bench-operator', '--role', 'OPERATOR'], databaseUrl);
   return {
     url,
     apiKey,
@@ -84,7 +86,7 @@ export async function startBooking(env: Record<string, string>, port: number, ru
     adapterId,
     register: async (organisationOids, adapter = adapterId) => {
       await ensureTopics({ brokers, namespace, ...stackKafkaSecurity(env) }, adapterTopicsOf(adapter), 3);
-      await registerAdapterIn(schema, adapter, organisationOids);
+      await registerAdapterIn(schema, adapter, organisationOids, databaseUrl);
     },
     rssMb: () => rssMbOf(service.child.pid as number),
     cpuSeconds: () => cpuSecondsOf(service.child.pid as number),

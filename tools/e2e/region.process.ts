@@ -24,16 +24,19 @@ export const misGuid = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
  * first) with the clients CLI: the booking service refuses what an adapter publishes for
  * organisations not registered to it (0012), so this comes before the adapter publishes.
  */
-export async function registerAdapterIn(bookingSchema: string, adapterId: string, organisationOids: readonly string[]): Promise<void> {
-  await clientsCli(bookingSchema, ['issue', '--client', adapterId, '--role', 'MIS_ADAPTER', '--organisations', organisationOids.join(',')]);
+export async function registerAdapterIn(bookingSchema: string, adapterId: string, organisationOids: readonly string[], databaseUrl?: string): Promise<void> {
+  await clientsCli(bookingSchema, ['issue', '--client', adapterId, '--role', 'MIS_ADAPTER', '--organisations', organisationOids.join(',')], databaseUrl);
 }
 
-/** Runs the booking service's clients CLI against its schema; answers what it printed on stdout (a new secret). */
-export async function clientsCli(bookingSchema: string, args: readonly string[]): Promise<string> {
+/**
+ * Runs the booking service's clients CLI against its schema (in the stack's test database unless told
+ * which); answers what it printed on stdout (a new secret).
+ */
+export async function clientsCli(bookingSchema: string, args: readonly string[], databaseUrl = stackAddresses().databaseUrl): Promise<string> {
   const { stdout } = await promisify(execFile)(
     join(root, 'node_modules', '.bin', 'tsx'),
     ['--tsconfig', 'tsconfig.base.json', 'apps/booking/src/clients/clients.cli.ts', ...args],
-    { cwd: root, env: { ...process.env, DATABASE_URL: stackAddresses().databaseUrl, BOOKING_DATABASE_SCHEMA: bookingSchema }, timeout: 120_000 },
+    { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl, BOOKING_DATABASE_SCHEMA: bookingSchema }, timeout: 120_000 },
   );
   return stdout.trim();
 }
