@@ -1,4 +1,4 @@
-import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, UseInterceptors, applyDecorators, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { tap, type Observable } from 'rxjs';
 import { AppError, ErrorKind } from '@medbus/errors';
@@ -17,8 +17,12 @@ interface AuditedRoute {
 
 const auditedRoute = 'booking:audited';
 
-/** Writes an audit entry for every call of the route: ALLOWED with the resource, or REFUSED/FAILED with the error's code. */
-export const Audited = (route: AuditedRoute) => SetMetadata(auditedRoute, route);
+/**
+ * Writes an audit entry for every call of the route: ALLOWED with the resource, or REFUSED/FAILED with the
+ * error's code. The interceptor is bound to audited routes only: a global one would put every search
+ * through an observable pipeline for nothing (docs/profiles/2026-11-29-trust.md).
+ */
+export const Audited = (route: AuditedRoute) => applyDecorators(SetMetadata(auditedRoute, route), UseInterceptors(AuditInterceptor));
 
 interface AuditedRequest {
   caller?: Caller;
