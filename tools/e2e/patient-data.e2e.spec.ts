@@ -226,16 +226,7 @@ async function zipkinTraces(serviceName: string): Promise<string> {
   return response.text();
 }
 
-function withLogs(body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (error) {
-      console.log(region.logs());
-      throw error;
-    }
-  };
-}
+const withLogs = (body: () => Promise<void>) => region.withLogs(body);
 
 beforeAll(async () => {
   try {
