@@ -284,13 +284,14 @@ describe('the HubService adapter carrying out booking commands and identifying p
 
       expect(outcome).toEqual({ type: 'SlotBookingRejected', value: expect.objectContaining({ reason: 'SLOT_TAKEN', misErrorCode: '308' }) });
       expect(JSON.stringify(outcome.value)).not.toContain(patient.idPat);
+      // The adapter polls every 10 minutes here: a BOOKED seen within this wait comes from the command's re-read, not a poll.
       const changed = await waitFor(async () => {
         for (const record of slotRecords.filter((r) => r.key === command.slotId && r.headers['event-type'] === 'SlotChanged')) {
           const value = (await codec.decode(record.value)).value as { status: string; occurredAt: number };
           if (value.status === 'BOOKED' && value.occurredAt >= sentAt - 1_000) return value;
         }
         return undefined;
-      }, 'SlotChanged BOOKED of the taken slot', 5_000);
+      }, 'SlotChanged BOOKED of the taken slot', 30_000);
       expect(changed.status).toBe('BOOKED');
       expect(walkedIn.booking?.idPat).not.toBe(patient.idPat);
     });
