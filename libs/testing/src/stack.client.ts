@@ -99,6 +99,33 @@ export function uniqueName(prefix: string): string {
 const MIGRATION_LOCK = 7_781_001;
 
 /**
+ * A service's tables in a schema of the test's own: the schema created, a data source whose
+ * search_path is it, and the migrations run. Drop it with {@link dropSchemas}.
+ */
+export async function schemaDataSource(
+  schema: string,
+  options: { readonly migrations: DataSourceOptions['migrations']; readonly migrationsTableName: string; readonly max?: number },
+): Promise<DataSource> {
+  const admin = new Client({ connectionString: stackAddresses().databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+  } finally {
+    await admin.end();
+  }
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: stackAddresses().databaseUrl,
+    extra: { options: `-c search_path=${schema}`, max: options.max ?? 4 },
+    migrations: options.migrations,
+    migrationsTableName: options.migrationsTableName,
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+/**
  * Drops test schemas on a connection of its own, without the services' statement timeout: call it
  * after the app that used them has closed, so the drop waits for no transaction of theirs.
  */

@@ -31,7 +31,7 @@ import {
   slotClosedToChannel,
   slotTaken,
 } from '../booking.errors';
-import { actsForAnyPatient, reaches } from '../clients/access.mapper';
+import { ownRecordsOf, reaches } from '../clients/access.mapper';
 import { actsForPatient } from '../patients/patient-access.query';
 import { checkIds, uuidPattern, type Caller } from '../booking-request.mapper';
 import { IdempotencyService } from '../idempotency.service';
@@ -157,7 +157,7 @@ export class AppointmentsService {
          AND ($2::timestamptz IS NULL OR (created_at, appointment_id) < ($2::timestamptz, $3::uuid))
          AND ($5::text IS NULL OR client_id = $5)
        ORDER BY created_at DESC, appointment_id DESC LIMIT $4`,
-      [patientId, after?.[0] ?? null, after?.[1] ?? null, limit + 1, actsForAnyPatient(caller, 'read') ? null : caller.clientId],
+      [patientId, after?.[0] ?? null, after?.[1] ?? null, limit + 1, ownRecordsOf(caller, 'read')],
     );
     const items = rows.slice(0, limit).map(appointmentViewOf);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -170,7 +170,7 @@ export class AppointmentsService {
     const rows: AppointmentRow[] = await this.dataSource.query(
       `SELECT * FROM booking_appointment WHERE patient_id = $1 AND slot_id = $2 AND status = ANY($3) AND ($4::text IS NULL OR client_id = $4)
        ORDER BY created_at DESC LIMIT 1`,
-      [patientId, slotId, activeStatuses, actsForAnyPatient(caller, 'read') ? null : caller.clientId],
+      [patientId, slotId, activeStatuses, ownRecordsOf(caller, 'read')],
     );
     return rows[0] ? appointmentViewOf(rows[0]) : undefined;
   }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AppError, ForbiddenError } from '@medbus/errors';
 import { AuditLog } from '../audit/audit.service';
 import { mayDo, type Caller, type Permission } from '../clients/access.mapper';
-import { AuthErrorCode, ClientsService, missingCredentials } from '../clients/clients.service';
+import { AuthErrorCode, ClientsService, credentialIdOf, missingCredentials } from '../clients/clients.service';
 
 const publicRoute = 'booking:public';
 const requiredPermission = 'booking:permission';
@@ -76,8 +76,3 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** The public id part of a presented key, for the audit of a refusal; never the secret. */
-function credentialIdOf(token: string | undefined): string | null {
-  const match = token ? /^mbk\.([0-9a-f]{16})\./.exec(token) : null;
-  return match ? match[1] : null;
-}

@@ -77,6 +77,11 @@ export function actsForAnyPatient(caller: Pick<Caller, 'role'>, access: 'read' |
   return (access === 'read' ? grant.readScope : grant.writeScope) === 'REGION';
 }
 
+/** For a query's `client_id` filter: null for a region-wide role (no filter), else the caller's own id. */
+export function ownRecordsOf(caller: Pick<Caller, 'role' | 'clientId'>, access: 'read' | 'write'): string | null {
+  return actsForAnyPatient(caller, access) ? null : caller.clientId;
+}
+
 /** The channel a client of `role` books through: fixed by the role, or chosen when it is registered. */
 export function channelOf(role: Role, registered: string | null): BookingChannel {
   const fixed = grants[role].channel;

@@ -29,6 +29,12 @@ export const invalidCredentials = (): AuthenticationError => new AuthenticationE
 
 /** An API key as issued: `mbk.<credential id>.<secret>`; only the secret's SHA-256 digest is stored. */
 const tokenPattern = /^mbk\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+
+/** The public id part of a presented key (whatever its secret), for the audit of a refusal; never the secret. */
+export function credentialIdOf(token: string | undefined): string | null {
+  const match = token ? /^mbk\.([0-9a-f]{16})\./.exec(token) : null;
+  return match ? match[1] : null;
+}
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function digestOf(secret: string): Buffer {
@@ -62,8 +68,6 @@ export interface NewClient {
   readonly role: Role;
   /** Channel of a HUB_CLIENT or PORTAL (the other roles' is fixed). */
   readonly channel?: string;
-  /** Organisations an MIS_ADAPTER serves. */
-  readonly organisations?: readonly string[];
 }
 
 interface CredentialRow {
@@ -135,7 +139,6 @@ export class ClientsService {
       } else {
         await tx.query(`UPDATE auth_client SET revoked_at = NULL, channel = coalesce($2, channel) WHERE client_id = $1`, [client.clientId, client.channel ?? null]);
       }
-      if (client.organisations && client.organisations.length > 0) await assignOrganisations(tx, client.clientId, client.organisations);
       return this.newCredential(tx, client.clientId, client.role, options);
     });
   }
@@ -260,8 +263,8 @@ function checkNewClient(client: NewClient): void {
   const problems: string[] = [];
   if (!clientIdPattern.test(client.clientId)) problems.push(`client id must match ${clientIdPattern}`);
   if (!roles.includes(client.role)) problems.push(`role must be one of ${roles.join(', ')}`);
-  if (client.role === Role.MIS_ADAPTER && !adapterIdPattern.test(client.clientId)) problems.push(`an adapter's id must match ${adapterIdPattern}`);
-  if (client.organisations && client.organisations.length > 0 && client.role !== Role.MIS_ADAPTER) problems.push('only an MIS_ADAPTER serves organisations');
+  // An adapter is registered with its organisations by registerAdapter; it has no API key (Kafka authenticates it).
+  if (client.role === Role.MIS_ADAPTER) problems.push('an MIS_ADAPTER is registered with its organisations (registerAdapter), not issued an API key');
   if (client.channel !== undefined && !(Object.values(BookingChannel) as string[]).includes(client.channel)) {
     problems.push(`channel must be one of ${Object.values(BookingChannel).join(', ')}`);
   }
@@ -289,11 +292,6 @@ async function assignOrganisations(tx: Queryable, adapterId: string, organisatio
       details: { organisationOid: others[0].organisation_oid, adapterId: others[0].adapter_id },
     });
   }
-}
-
-/** Takes organisations from their adapter (a clinic moving to another MIS). */
-export async function releaseOrganisations(db: Queryable, adapterId: string, organisations: readonly string[]): Promise<void> {
-  await db.query(`DELETE FROM auth_adapter_organisation WHERE adapter_id = $1 AND organisation_oid = ANY($2::text[])`, [adapterId, [...organisations]]);
 }
 
 /**

@@ -104,12 +104,13 @@ export class HubFacadeController {
       const text = body.toString('utf8');
       // An unknown client costs a regular-expression scan, not a parse of up to a mebibyte.
       const guid = peekSoapGuid(text);
-      if (guid === undefined || (await this.hub.clientOf(guid)) === undefined) throw new HubAccessDeniedError();
+      const client = guid === undefined ? undefined : await this.hub.clientOf(guid);
+      if (!client) throw new HubAccessDeniedError();
       const request = decodeFacadeSoapRequest(text, { maxBytes: maxSoapBodyBytes });
       operation = request.operation;
       const action = String(req.headers['soapaction'] ?? '').replace(/^"|"$/g, '');
       if (action !== '' && action !== soapActionOf(request.operation)) throw new ActionMismatchError(action);
-      const answer = await this.hub.handle(request);
+      const answer = await this.hub.handle(request, client);
       const idError = answer.result.ErrorList?.[0]?.IdError;
       this.logger.debug(`soap ${operation} success=${answer.result.Success}${idError === undefined ? '' : ` idError=${idError}`} ${Date.now() - started}ms`);
       send(res, 200, xml, encodeSoapResponse(answer.operation, answer.result as never));

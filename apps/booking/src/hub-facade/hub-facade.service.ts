@@ -30,9 +30,13 @@ export class HubFacadeService {
     @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
-  /** Answers one operation for the client its guid names; operations on patients and appointments are audited. */
-  async handle(request: DecodedFacadeRequest): Promise<HubAnswer> {
-    const client = await this.client(request.params.guid);
+  /**
+   * Answers one operation for the client the controller found by the request's guid ({@link clientOf});
+   * operations on patients and appointments are audited.
+   */
+  async handle(request: DecodedFacadeRequest, client: HubClient): Promise<HubAnswer> {
+    // The guid the parser read must be the one that was looked up before the parse.
+    if (request.params.guid?.trim().toLowerCase() !== client.guid.trim().toLowerCase()) throw new HubAccessDeniedError();
     if (!auditedOperations.has(request.operation)) return this.answer(request, client);
     const who = { clientId: client.caller.clientId, role: client.caller.role, action: `hub.${request.operation}`, resourceType: 'hub-operation' };
     try {
@@ -133,8 +137,8 @@ export class HubFacadeService {
   }
 
   /**
-   * The client system a guid belongs to (a registered HUB_CLIENT's live guid), if any: the one lookup of a
-   * guid (the controller's early check uses it too). A refused guid is audited, never written down.
+   * The client system a guid belongs to (a registered HUB_CLIENT's live guid), if any; the controller asks
+   * once per request, before parsing the body. A refused guid is audited, never written down.
    */
   async clientOf(guid: string): Promise<HubClient | undefined> {
     const caller = await this.clients.authenticateGuid(guid).catch((error: unknown) => {
@@ -144,12 +148,6 @@ export class HubFacadeService {
     if (caller?.role === Role.HUB_CLIENT) return { guid, caller };
     this.audit.recordLater({ action: 'auth.authenticate', outcome: 'REFUSED', clientId: caller?.clientId ?? null, details: { route: 'hub-facade', code: 'HUB.ACCESS_DENIED' } });
     return undefined;
-  }
-
-  private async client(guid: string | undefined): Promise<HubClient> {
-    const client = guid === undefined ? undefined : await this.clientOf(guid);
-    if (!client) throw new HubAccessDeniedError();
-    return client;
   }
 
   private async organisation(idLpu: number | undefined): Promise<OrganisationRow> {

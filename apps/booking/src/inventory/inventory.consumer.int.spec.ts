@@ -1,8 +1,7 @@
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AllEvents, type OrganisationPublished, type ResourcePublished, type SlotPublished } from '@medbus/contracts';
 import type { ConsumedEvent, EventDefinition } from '@medbus/kafka';
-import { stackAddresses, uniqueName } from '@medbus/testing';
+import { schemaDataSource, uniqueName } from '@medbus/testing';
 import { bookingMigrations } from '../app.module';
 import type { Clock } from './clock.service';
 import { InventoryProjection } from './inventory.consumer';
@@ -184,19 +183,7 @@ describe('the inventory projection applied event by event and in batches', () =>
 
   async function freshInventory(name: string): Promise<DataSource> {
     const schema = `inv_${name}_${run}`.slice(0, 60);
-    const admin = new Client({ connectionString: stackAddresses().databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const dataSource = new DataSource({
-      type: 'postgres',
-      url: stackAddresses().databaseUrl,
-      extra: { options: `-c search_path=${schema}`, max: 4 },
-      migrations: bookingMigrations,
-      migrationsTableName: 'booking_migrations',
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    const dataSource = await schemaDataSource(schema, { migrations: bookingMigrations, migrationsTableName: 'booking_migrations' });
     schemas.push(schema);
     sources.push(dataSource);
     return dataSource;

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { stackAddresses, uniqueName } from '@medbus/testing';
+import { schemaDataSource, uniqueName } from '@medbus/testing';
 import { bookingMigrations } from '../app.module';
 import { organisationRowOf, practitionerRowOf, slotRowOf, type InventoryRows } from './inventory.mapper';
 import { InventoryService } from './inventory.service';
@@ -18,19 +17,7 @@ describe('the inventory projection under concurrent consumers', () => {
   const inventory = new InventoryService();
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: stackAddresses().databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: stackAddresses().databaseUrl,
-      extra: { options: `-c search_path=${schema}`, max: 4 },
-      migrations: bookingMigrations,
-      migrationsTableName: 'booking_migrations',
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await schemaDataSource(schema, { migrations: bookingMigrations, migrationsTableName: 'booking_migrations' });
   });
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { stackAddresses, uniqueName } from '@medbus/testing';
+import { schemaDataSource, uniqueName } from '@medbus/testing';
 import { bookingMigrations } from '../app.module';
 import { DataCipher } from '../data-cipher.service';
 import { WaitlistContactEncrypted1796320000000 } from './waitlist-contact-encrypted.migration';
@@ -11,19 +10,7 @@ describe('WaitlistContactEncrypted1796320000000', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: stackAddresses().databaseUrl });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    dataSource = new DataSource({
-      type: 'postgres',
-      url: stackAddresses().databaseUrl,
-      extra: { options: `-c search_path=${schema}`, max: 2 },
-      migrations: bookingMigrations,
-      migrationsTableName: 'booking_migrations',
-    });
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
+    dataSource = await schemaDataSource(schema, { migrations: bookingMigrations, migrationsTableName: 'booking_migrations', max: 2 });
   });
 
   afterAll(async () => {
