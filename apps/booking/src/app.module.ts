@@ -3,9 +3,8 @@ import { APP_FILTER, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AppConfig, ConfigModule, answerMalformedRequests, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
+import { AppConfig, ConfigModule, answerMalformedRequests, ensureDatabaseSchema, runMigrationsLocked, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
 import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
@@ -86,39 +85,14 @@ export class BookingConsumers implements BeforeApplicationShutdown {
 }
 
 export async function ensureSchema(config: BookingDatabaseConfig): Promise<void> {
-  const client = new Client({ connectionString: config.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${config.BOOKING_DATABASE_SCHEMA}`);
-  } finally {
-    await client.end();
-  }
+  await ensureDatabaseSchema(config.DATABASE_URL, config.BOOKING_DATABASE_SCHEMA);
 }
 
 const migrationLock = 7_781_205;
 
-/**
- * Runs the migrations under a lock, so instances starting together do not race to create tables;
- * on a connection of their own without the statement timeout (an index on a full table takes longer).
- */
+/** Runs the booking migrations under the service's lock (libs/config runMigrationsLocked). */
 export async function migrated(options: DataSourceOptions): Promise<void> {
-  const extra = (options as { extra?: { options?: string } }).extra;
-  const dataSource = await new DataSource({
-    ...options,
-    // Two connections: one holds the lock, runMigrations takes its own (with one, it waits for ever).
-    // Two connections: one holds the lock while the migrations run on the other.
-    extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 2 },
-  } as DataSourceOptions).initialize();
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
-  try {
-    await runner.query('SELECT pg_advisory_lock($1)', [migrationLock]);
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
-    await runner.release();
-    await dataSource.destroy();
-  }
+  await runMigrationsLocked(options, migrationLock);
 }
 
 /** The service's database: its schema placed by search_path, its migrations. */

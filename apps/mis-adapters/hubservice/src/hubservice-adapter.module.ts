@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
-import { postgresSessionOptionsOf } from '@medbus/config';
+import { DataSource } from 'typeorm';
+import { ensureDatabaseSchema, postgresSessionOptionsOf, runMigrationsLocked } from '@medbus/config';
 import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, Outbox, OutboxRelay, kafkaConnectionOf } from '@medbus/kafka';
 import {
   CircuitBreaker,
@@ -292,27 +291,10 @@ export class HubServiceAdapter {
 
   /** Creates the adapter's schema, then runs its migrations under a lock (instances of one adapter id may start together). */
   private async openDatabase(dataSource: DataSource): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${databaseSchemaOf(this.config)}`);
-    } finally {
-      await client.end();
-    }
-    // Migrations on connections of their own without the statement timeout (an index on a full table
-    // takes longer); two: one holds the lock while the migrations run on the other.
-    const extra = (dataSource.options as { extra?: { options?: string } }).extra;
-    const migrations = await new DataSource({ ...dataSource.options, extra: { ...extra, options: `${extra?.options ?? ''} -c statement_timeout=0`, max: 2 } } as DataSourceOptions).initialize();
-    const runner = migrations.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [migrationLock]);
-      await migrations.runMigrations({ transaction: 'each' });
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => undefined);
-      await runner.release();
-      await migrations.destroy();
-    }
+    const url = this.config.DATABASE_URL ?? (dataSource.options as { url?: string }).url;
+    if (url === undefined) throw new Error('the adapter opens its own database only from DATABASE_URL');
+    await ensureDatabaseSchema(url, databaseSchemaOf(this.config));
+    await runMigrationsLocked(dataSource.options, migrationLock);
     await dataSource.initialize();
   }
 
