@@ -189,7 +189,7 @@ export function regionEvents(runId: string, shape: RegionShape): { catalogue: Ou
       resources[o].push(resourceId);
       const code = specialties[r % specialties.length];
       const resource: ResourcePublished = {
-        resourceId, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, displayName: `Doctor ${r}`,
+        resourceId, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, practitionerSnils: null, displayName: `Doctor ${r}`,
         specialty: { nsiCode: code, misCode: `S${code}`, misName: `Specialty ${code}` }, position: null,
         departmentOid: null, departmentName: null, room: null, active: true, sourceVersion: 1, occurredAt: now,
         patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false,

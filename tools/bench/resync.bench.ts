@@ -59,7 +59,7 @@ function catalogueOf(runId: string, shape: ResyncShape, now: number): OutgoingEv
     for (let r = 0; r < shape.practitionersPerOrganisation; r++) {
       const code = specialties[r % specialties.length];
       const practitioner: ResourcePublished = {
-        resourceId: `${oid}:D${r}`, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, displayName: `Doctor ${r}`,
+        resourceId: `${oid}:D${r}`, organisationOid: oid, localResourceId: `D${r}`, federalPractitionerId: null, practitionerSnils: null, displayName: `Doctor ${r}`,
         specialty: { nsiCode: code, misCode: `S${code}`, misName: `Specialty ${code}` }, position: null, departmentOid: null, departmentName: null,
         room: null, active: true, sourceVersion: 1, occurredAt: now, patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false,
       };

@@ -118,7 +118,7 @@ describe('the booking projection under faults, end to end', () => {
       catalogue.push({ event: AllEvents.OrganisationPublished, key: oid(o), value: organisation });
       for (let r = 0; r < practitionersPerOrganisation; r++) {
         const practitioner: ResourcePublished = {
-          resourceId: `${oid(o)}:D${r}`, organisationOid: oid(o), localResourceId: `D${r}`, federalPractitionerId: null, displayName: `Doctor ${r}`,
+          resourceId: `${oid(o)}:D${r}`, organisationOid: oid(o), localResourceId: `D${r}`, federalPractitionerId: null, practitionerSnils: null, displayName: `Doctor ${r}`,
           specialty: { nsiCode: '76', misCode: 'T', misName: 'Therapy' }, position: null, departmentOid: null, departmentName: null, room: null,
           active: true, sourceVersion: 1, occurredAt: Date.now(), patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false,
         };

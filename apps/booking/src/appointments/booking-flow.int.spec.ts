@@ -151,6 +151,7 @@ describe('the booking flow: hold, book at the MIS, cancel, reschedule, waitlist'
     organisationOid,
     localResourceId: 'doc-t',
     federalPractitionerId: null,
+    practitionerSnils: null,
     displayName: 'Терапевт А. А.',
     specialty: { nsiCode: '76', misCode: 'T', misName: 'Терапия' },
     position: null,

@@ -57,6 +57,7 @@ const aPractitioner = (o: number, r: number, overrides: Partial<ResourcePublishe
   organisationOid: `${root}.${o}`,
   localResourceId: `doc${r}`,
   federalPractitionerId: null,
+  practitionerSnils: null,
   displayName: `Врач ${r}`,
   specialty: { nsiCode: String(70 + r), misCode: `S${r}`, misName: `Специальность ${r}` },
   position: null,

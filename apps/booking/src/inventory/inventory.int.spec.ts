@@ -57,6 +57,7 @@ function aResource(
     organisationOid: organisation.organisationOid,
     localResourceId,
     federalPractitionerId: null,
+    practitionerSnils: null,
     displayName: `Иванова А. П. ${localResourceId}`,
     specialty: { nsiCode: cardiology, misCode: 'C1', misName: 'Кардиология' },
     position: { nsiCode: therapist, misCode: 'P1', misName: 'Врач' },

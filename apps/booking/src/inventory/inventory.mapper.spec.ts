@@ -1,6 +1,6 @@
 import type { EventOf } from '@medbus/contracts';
 import { InvalidInventoryEventError } from './inventory.errors';
-import { heartbeatRowOf, slotRowOf, slotTombstoneOf } from './inventory.mapper';
+import { heartbeatRowOf, practitionerRowOf, slotRowOf, slotTombstoneOf } from './inventory.mapper';
 
 function aSlotPublished(overrides: Partial<EventOf<'SlotPublished'>> = {}): EventOf<'SlotPublished'> {
   return {
@@ -54,6 +54,32 @@ describe('slot rows', () => {
       sourceVersion: 8,
       occurredAt: new Date(0),
     });
+  });
+});
+
+describe('practitioner rows', () => {
+  it("keep no practitioner's SNILS: only the federal registry's exporter has a use for it", () => {
+    const row = practitionerRowOf({
+      resourceId: '1.2.643:doc',
+      organisationOid: '1.2.643',
+      localResourceId: 'doc',
+      federalPractitionerId: null,
+      practitionerSnils: '58731566029',
+      displayName: 'Кузнецов П. К.',
+      specialty: { nsiCode: '31', misCode: 'KAR', misName: 'Кардиология' },
+      position: null,
+      departmentOid: null,
+      departmentName: null,
+      room: null,
+      active: true,
+      patientSex: null,
+      minPatientAgeYears: null,
+      maxPatientAgeYears: null,
+      attachmentRequired: false,
+      sourceVersion: 1,
+      occurredAt: Date.UTC(2026, 2, 2),
+    });
+    expect(JSON.stringify(row)).not.toContain('58731566029');
   });
 });
 

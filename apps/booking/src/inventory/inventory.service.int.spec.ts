@@ -63,6 +63,7 @@ describe('the inventory projection under concurrent consumers', () => {
       organisationOid: oid,
       localResourceId: 'doc',
       federalPractitionerId: null,
+      practitionerSnils: null,
       displayName: 'Врач',
       specialty: { nsiCode: '76', misCode: 'T', misName: 'Терапия' },
       position: null,

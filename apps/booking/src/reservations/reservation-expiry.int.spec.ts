@@ -48,6 +48,7 @@ describe('an expired waitlist reservation, noticed by whoever wants its slot nex
     organisationOid,
     localResourceId: 'doc-t',
     federalPractitionerId: null,
+    practitionerSnils: null,
     displayName: 'Терапевт Б. Б.',
     specialty: { nsiCode: '76', misCode: 'T', misName: 'Терапия' },
     position: null,

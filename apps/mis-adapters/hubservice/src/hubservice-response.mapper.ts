@@ -71,6 +71,7 @@ export const doctorSchema = z.object({
   CountFreeParticipantIE: optional(int),
   NearestDate: optional(localDateTime),
   LastDate: optional(localDateTime),
+  Snils: optional(text),
 });
 export const appointmentSchema = z.object({
   IdAppointment: text,

@@ -1,20 +1,12 @@
-import { assertIdentifies, formatSnils, identifyRequestSchema, isValidSnils, toHubPatient } from './patient.mapper';
+import { assertIdentifies, identifyRequestSchema, toHubPatient } from './patient.mapper';
 
 const organisationOid = '1.2.643.5.1.13.13.12.2.23.1037';
 
 describe('patient identification mapper', () => {
-  it('checks SNILS check numbers, and accepts low numbers that have none', () => {
-    expect(isValidSnils('11223344595')).toBe(true);
-    expect(isValidSnils('11223344500')).toBe(false);
-    expect(isValidSnils('00100199800')).toBe(true);
-    expect(isValidSnils('1122334459')).toBe(false);
-  });
-
   it('reads a SNILS with any usual punctuation and sends it as XXX-XXX-XXX YY', () => {
     const request = identifyRequestSchema.parse({ organisationOid, snils: '112-233-445 95' });
     expect(request.snils).toBe('11223344595');
     expect(toHubPatient(request)).toEqual(expect.objectContaining({ Snils: '112-233-445 95' }));
-    expect(formatSnils('11223344595')).toBe('112-233-445 95');
   });
 
   it('maps the query onto the HubService Patient: first name as Name, patronymic as SecondName, birth date at midnight; sex is not sent', () => {

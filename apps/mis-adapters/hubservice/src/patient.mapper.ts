@@ -1,18 +1,9 @@
 import { z } from 'zod';
 import type { Patient } from '@medbus/hubservice';
 import { PatientQueryInvalidError } from './patient.errors';
+import { formatSnils, isValidSnils } from './snils.mapper';
 
 const name = z.string().trim().min(1).max(100);
-
-/** SNILS check number (Пенсионный фонд rule): weights 9..1, mod 101, 100 and 101 read as 00; numbers up to 001-001-998 have none. */
-export function isValidSnils(digits: string): boolean {
-  if (!/^\d{11}$/.test(digits)) return false;
-  const number = digits.slice(0, 9);
-  if (Number(number) <= 1_001_998) return true;
-  const sum = [...number].reduce((acc, d, i) => acc + Number(d) * (9 - i), 0);
-  const check = sum < 100 ? sum : sum % 101 === 100 ? 0 : sum % 101;
-  return check === Number(digits.slice(9));
-}
 
 function isCalendarDate(text: string): boolean {
   const date = new Date(`${text}T00:00:00Z`);
@@ -61,11 +52,6 @@ export function assertIdentifies(request: IdentifyRequest, today: string): void 
   }
   if (request.register && !byName) throw new PatientQueryInvalidError('registering a patient needs surname, firstName and birthDate');
   if (request.birthDate !== undefined && request.birthDate > today) throw new PatientQueryInvalidError('birthDate is in the future');
-}
-
-/** SNILS as HubService MIS products store it: `XXX-XXX-XXX YY`. */
-export function formatSnils(digits: string): string {
-  return `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6, 9)} ${digits.slice(9, 11)}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ResourcePublished } from '@medbus/contracts';
 import { NsiDictionary, type CodeMap, type DataQualityIssue } from '@medbus/mis-adapter-kit';
 import type { HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { resourceIdOf, type Mapped, type Stamp } from './slot.mapper';
+import { snilsDigitsOf } from './snils.mapper';
 import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
 
 export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredAt'>;
@@ -9,7 +10,9 @@ export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredA
 /**
  * A HubService doctor (GetDoctorList under one specialty) as a resource. The specialty's NSI code
  * comes from the code map, else from the vendor's FerIdSpesiality; with neither it is published
- * with nsiCode null and reported. The doctor's SNILS is never carried (the contract forbids it).
+ * with nsiCode null and reported. The doctor's SNILS is carried as its 11 digits, since the federal
+ * registry identifies a doctor by it; one with a wrong check number is published as null and
+ * reported (the issue names the field, never the value).
  * Sex, age and attachment rules come from the region's policy for the specialty's NSI code
  * (HubService publishes none); an unmapped specialty has none.
  */
@@ -32,12 +35,16 @@ export function toResourceState(
   if (specialty.issue) issues.push(specialty.issue);
   const displayName = doctor.Name?.trim();
   if (!displayName) issues.push({ kind: 'missing_field', entity: `resource ${resourceId}`, field: 'Name' });
+  const snilsText = doctor.Snils?.trim();
+  const practitionerSnils = snilsText ? snilsDigitsOf(snilsText) : null;
+  if (snilsText && practitionerSnils === null) issues.push({ kind: 'invalid_value', entity: `resource ${resourceId}`, field: 'Snils' });
   return {
     value: {
       resourceId,
       organisationOid,
       localResourceId: doctor.IdDoc,
       federalPractitionerId: null,
+      practitionerSnils,
       displayName: displayName || doctor.IdDoc,
       specialty: specialty.coding,
       position: null,

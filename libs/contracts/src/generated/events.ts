@@ -715,7 +715,13 @@ export const AllEvents = {
           name: 'federalPractitionerId',
           type: ['null', 'string'],
           default: null,
-          doc: 'Id of the practitioner in the federal register of medical workers (ФРМР), or null when unknown or the resource is not a person. Never the practitioner\'s SNILS.',
+          doc: 'Id of the practitioner in the federal register of medical workers (ФРМР), or null when unknown or the resource is not a person. Not the SNILS: that is practitionerSnils.',
+        },
+        {
+          name: 'practitionerSnils',
+          type: ['null', 'string'],
+          default: null,
+          doc: 'SNILS of the practitioner (never a patient\'s), 11 digits without separators, with a valid check number: the identity the federal registry (ФЭР) requires of a doctor. Null when the MIS has none or an invalid one (then a data-quality issue) or the resource is not a person. Personal data of the practitioner: consumers that do not export to the federal registry ignore it, and nothing logs it.',
         },
         {
           name: 'displayName',

@@ -415,9 +415,17 @@ export interface ResourcePublished {
   readonly localResourceId: string;
   /**
    * Id of the practitioner in the federal register of medical workers (ФРМР), or null when unknown
-   * or the resource is not a person. Never the practitioner's SNILS.
+   * or the resource is not a person. Not the SNILS: that is practitionerSnils.
    */
   readonly federalPractitionerId: string | null;
+  /**
+   * SNILS of the practitioner (never a patient's), 11 digits without separators, with a valid check
+   * number: the identity the federal registry (ФЭР) requires of a doctor. Null when the MIS has
+   * none or an invalid one (then a data-quality issue) or the resource is not a person. Personal
+   * data of the practitioner: consumers that do not export to the federal registry ignore it, and
+   * nothing logs it.
+   */
+  readonly practitionerSnils: string | null;
   /**
    * Name shown to patients and operators, as the MIS displays it, e.g. `Иванова А. П.` or
    * `Процедурный кабинет`.
