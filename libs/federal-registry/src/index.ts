@@ -1,0 +1,2 @@
+export * from './fer-registry.types';
+export * from './fer-registry.wsdl';
