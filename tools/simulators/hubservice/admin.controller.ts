@@ -17,6 +17,14 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 const walkInBody = z.object({ slotId: z.string().min(1).optional() }).strict();
 const removeSlotBody = z.object({ slotId: z.string().min(1) }).strict();
 const sickDayBody = z.object({ doctorId: z.string().min(1), idLpu: z.number().int().optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict();
+const doctorSnilsBody = z
+  .object({
+    idLpu: z.number().int(),
+    idDoc: z.string().min(1),
+    // Any 11 digits: a wrong check number is what an MIS may really hold, and what an adapter must report.
+    snils: z.string().regex(/^\d{11}$/, 'must be 11 digits').nullable(),
+  })
+  .strict();
 const outageBody = z.object({ on: z.boolean() }).strict();
 const faultsBody = z
   .object({
@@ -228,6 +236,13 @@ export class AdminController {
         if (!doctor) return json(res, 404, { error: { code: 'ADMIN.DOCTOR_NOT_FOUND', message: 'no such doctor' } });
         const changed = this.state.sickDay(doctor.idLpu, doctor.idDoc, input.date);
         return json(res, 200, { idLpu: doctor.idLpu, idDoc: doctor.idDoc, date: input.date, blockedSlots: changed });
+      }
+      case 'POST /admin/doctor-snils': {
+        const input = parse(doctorSnilsBody);
+        if (!input) return;
+        const doctor = this.state.setDoctorSnils(input.idLpu, input.idDoc, input.snils);
+        if (!doctor) return json(res, 404, { error: { code: 'ADMIN.DOCTOR_NOT_FOUND', message: 'no such doctor' } });
+        return json(res, 200, { idLpu: doctor.idLpu, idDoc: doctor.idDoc, snils: this.state.doctorSnils(doctor) });
       }
       case 'POST /admin/advance-day':
         return json(res, 200, { ...this.state.advanceDay(), today: this.state.today, lastDay: this.state.lastDay });

@@ -54,6 +54,21 @@ describe('HubService (simulated MIS)', () => {
     expect(hub.handle({ operation: 'GetAvailableDates', params }).result).toMatchObject({ AvailableDateList: [] });
   });
 
+  it('lists a doctor with the SNILS the MIS holds now: changed, or taken away', () => {
+    const { hub, state } = aHub();
+    const doctor = defined(state.region.doctors[0]);
+    const snilsOf = (): string | undefined => {
+      const answer = hub.handle({ operation: 'GetDoctorList', params: { guid, idLpu: doctor.idLpu, idSpesiality: doctor.specialtyCode } });
+      return answer.operation === 'GetDoctorList' ? (answer.result.Docs ?? []).find((d) => d.IdDoc === doctor.idDoc)?.Snils : undefined;
+    };
+    expect(snilsOf()).toBe(doctor.snils);
+    state.setDoctorSnils(doctor.idLpu, doctor.idDoc, '11223344595');
+    expect(snilsOf()).toBe('112-233-445 95');
+    state.setDoctorSnils(doctor.idLpu, doctor.idDoc, null);
+    expect(snilsOf()).toBeUndefined();
+    expect(state.setDoctorSnils(doctor.idLpu, 'D9999', null)).toBeUndefined();
+  });
+
   it('answers an unknown doctor with 305 and an unknown organisation with a client error', () => {
     const { hub } = aHub();
     expect(hub.handle({ operation: 'GetAvailableDates', params: { guid, idLpu: 1, idDoc: 'D9999' } }).result).toMatchObject({

@@ -209,7 +209,7 @@ export class HubService {
       LastDate: free.at(-1),
       Name: d.name,
       NearestDate: free[0],
-      Snils: d.snils,
+      Snils: this.state.doctorSnils(d) ?? undefined,
     };
   }
 

@@ -35,12 +35,23 @@ describe('generateRegion', () => {
 
   it('gives doctors valid synthetic SNILS and 15 or 20 minute slots', () => {
     for (const d of generateRegion(options).doctors) {
-      expect(snilsValid(d.snils)).toBe(true);
+      expect(snilsValid(d.snils ?? '')).toBe(true);
       expect([15, 20]).toContain(d.slotMinutes);
       expect(d.endMinute).toBeGreaterThan(d.startMinute);
     }
     const random = seededRandom(1);
     for (let i = 0; i < 500; i++) expect(snilsValid(syntheticSnils(random))).toBe(true);
+  });
+
+  it('takes the SNILS of the asked share of doctors away, seeded, and leaves the rest of the region as it was', () => {
+    const plain = generateRegion(options);
+    const some = generateRegion({ ...options, doctorsWithoutSnils: 0.25 });
+    expect(some.doctors.filter((d) => d.snils === null)).toHaveLength(40);
+    expect(generateRegion({ ...options, doctorsWithoutSnils: 0.25 })).toEqual(some);
+    expect(some.doctors.map((d) => ({ ...d, snils: null }))).toEqual(plain.doctors.map((d) => ({ ...d, snils: null })));
+    expect(some.doctors.filter((d) => d.snils !== null).every((d) => plain.doctors.some((p) => p.idDoc === d.idDoc && p.idLpu === d.idLpu && p.snils === d.snils))).toBe(true);
+    expect(generateRegion({ ...options, doctorsWithoutSnils: 1 }).doctors.every((d) => d.snils === null)).toBe(true);
+    expect(plain.doctors.every((d) => d.snils !== null)).toBe(true);
   });
 
   it('maps every local code to NSI except exactly one specialty a doctor really uses', () => {

@@ -46,7 +46,8 @@ export interface SimDoctor {
   readonly idDoc: string;
   readonly idLpu: number;
   readonly name: string;
-  readonly snils: string;
+  /** `XXX-XXX-XXX YY` at the start, or null: the MIS has none on record (`doctorsWithoutSnils`). */
+  readonly snils: string | null;
   readonly specialtyCode: string;
   readonly positionCode: string;
   readonly room: string;
@@ -153,6 +154,8 @@ export interface RegionOptions {
   readonly notifyShare: number;
   /** OID root of the organisations (`<root>.<1000 + 37n>`); another root gives a region no other simulator's ids collide with. */
   readonly oidRoot?: string;
+  /** Share of doctors the MIS has no SNILS for, 0..1 (rounded to whole doctors); default 0. */
+  readonly doctorsWithoutSnils?: number;
 }
 
 export interface Region {
@@ -223,7 +226,24 @@ export function generateRegion(options: RegionOptions): Region {
       });
     }
   }
-  return { districts, organisations, doctors };
+  return { districts, organisations, doctors: withoutSnils(doctors, options) };
+}
+
+/**
+ * Takes the SNILS of a share of the doctors away, chosen by their own seeded draw: the rest of the
+ * region stays what the seed gave without the option.
+ */
+function withoutSnils(doctors: readonly SimDoctor[], options: RegionOptions): SimDoctor[] {
+  const count = Math.round((options.doctorsWithoutSnils ?? 0) * doctors.length);
+  if (count === 0) return [...doctors];
+  const random = seededRandom(options.seed ^ 0x5a1150);
+  const order = doctors.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const chosen = new Set(order.slice(0, count));
+  return doctors.map((d, i) => (chosen.has(i) ? { ...d, snils: null } : d));
 }
 
 /** The code map served at `GET /admin/code-map`: what an adapter needs beyond the SOAP contract. */

@@ -154,6 +154,8 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
   private readonly doctorKeys: string[];
   private readonly changes: SlotChange[] = [];
   private readonly sick = new Set<string>();
+  /** SNILS changed through the admin API since the start, by `<idLpu>/<idDoc>`; null: taken away. */
+  private readonly doctorSnilsChanges = new Map<string, string | null>();
   private readonly random: Random;
   private patientCounter = 0;
   readonly organisations: ReadonlyMap<number, SimOrganisation>;
@@ -183,6 +185,24 @@ export class ScheduleState extends EventEmitter<ClinicEvents> {
 
   doctor(idLpu: number, idDoc: string): SimDoctor | undefined {
     return this.doctors.get(`${idLpu}/${idDoc}`);
+  }
+
+  /** The doctor's SNILS as the MIS has it now (`XXX-XXX-XXX YY`), or null when it has none. */
+  doctorSnils(doctor: SimDoctor): string | null {
+    const key = `${doctor.idLpu}/${doctor.idDoc}`;
+    return this.doctorSnilsChanges.has(key) ? (this.doctorSnilsChanges.get(key) ?? null) : doctor.snils;
+  }
+
+  /**
+   * Records a new SNILS (11 digits, written as the MIS stores it) or none for a doctor: the next
+   * GetDoctorList shows it. Undefined for an unknown doctor.
+   */
+  setDoctorSnils(idLpu: number, idDoc: string, digits: string | null): SimDoctor | undefined {
+    const doctor = this.doctor(idLpu, idDoc);
+    if (!doctor) return undefined;
+    const snils = digits === null ? null : `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6, 9)} ${digits.slice(9, 11)}`;
+    this.doctorSnilsChanges.set(`${idLpu}/${idDoc}`, snils);
+    return doctor;
   }
 
   slot(idLpu: number, id: string): SimSlot | undefined {

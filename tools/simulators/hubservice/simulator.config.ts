@@ -19,6 +19,8 @@ const schema = z.object({
     .regex(/^[0-9]+(\.[0-9]+)*$/, 'expected a dotted OID')
     .default('1.2.643.5.1.13.13.12.2.23'),
   doctorsPerOrg: z.coerce.number().int().min(1).max(100).default(8),
+  /** Share of doctors the MIS has no SNILS for (the federal registry cannot take their slots). */
+  doctorsWithoutSnils: z.coerce.number().min(0).max(1).default(0),
   horizonDays: z.coerce.number().int().min(1).max(60).default(14),
   startDate: z
     .string()

@@ -224,6 +224,21 @@ describe('HubService simulator over real HTTP', () => {
     expect((await admin('/admin/slots?slotId=nope')).status).toBe(404);
   });
 
+  it("changes a doctor's SNILS on demand, which the next GetDoctorList shows", async () => {
+    const doctor = defined(sim.state.region.doctors[0]);
+    const listed = async (): Promise<Loose | undefined> =>
+      asList((await call('GetDoctorList', { idSpesiality: doctor.specialtyCode, idLpu: doctor.idLpu, guid }))['Docs']?.['Doctor']).find(
+        (d: Loose) => d['IdDoc'] === doctor.idDoc,
+      );
+    const changed = await admin('/admin/doctor-snils', { idLpu: doctor.idLpu, idDoc: doctor.idDoc, snils: '11223344595' });
+    expect(changed).toEqual({ status: 200, body: { idLpu: doctor.idLpu, idDoc: doctor.idDoc, snils: '112-233-445 95' } });
+    expect((await listed())?.['Snils']).toBe('112-233-445 95');
+    expect((await admin('/admin/doctor-snils', { idLpu: doctor.idLpu, idDoc: doctor.idDoc, snils: null })).body['snils']).toBeNull();
+    expect((await listed())?.['Snils']).toBeUndefined();
+    expect((await admin('/admin/doctor-snils', { idLpu: doctor.idLpu, idDoc: 'D9999', snils: null })).status).toBe(404);
+    expect((await admin('/admin/doctor-snils', { idLpu: doctor.idLpu, idDoc: doctor.idDoc, snils: '112-233-445 95' })).status).toBe(400);
+  });
+
   it('loses the answer of a booking on demand: the slot is booked, the caller hears nothing', async () => {
     const doctor = defined(sim.state.region.doctors[4]);
     const { idPat } = (await admin('/admin/patients', { idLpu: doctor.idLpu, sex: 'FEMALE' })).body;

@@ -27,7 +27,14 @@ function clockIn(zone: string): string {
 
 /** Builds the region and starts the SOAP + admin server; resolves once it listens. */
 export async function startSimulator(config: SimulatorConfig, log: Log = defaultLog(config)): Promise<RunningSimulator> {
-  const region = generateRegion({ seed: config.seed, organisations: config.organisations, doctorsPerOrg: config.doctorsPerOrg, notifyShare: config.notifyShare, oidRoot: config.oidRoot });
+  const region = generateRegion({
+    seed: config.seed,
+    organisations: config.organisations,
+    doctorsPerOrg: config.doctorsPerOrg,
+    notifyShare: config.notifyShare,
+    oidRoot: config.oidRoot,
+    doctorsWithoutSnils: config.doctorsWithoutSnils,
+  });
   const state = new ScheduleState(region, {
     seed: config.seed,
     startDate: config.startDate,
