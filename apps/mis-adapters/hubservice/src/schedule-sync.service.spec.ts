@@ -1,7 +1,8 @@
 import type { OutgoingEvent } from '@medbus/kafka';
 import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError } from '@medbus/mis-adapter-kit';
-import type { HubAppointment, HubClinic, HubDoctor } from './hubservice-response.mapper';
+import type { HubAppointment, HubClinic, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { ScheduleSync, type HubReader, type ScheduleSyncOptions } from './schedule-sync.service';
+import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
 
 const OID = '1.2.643.5.1.13.13.12.2.23.1037';
 const ok = { Success: true, ErrorList: [] };
@@ -25,8 +26,9 @@ class OneClinicMis implements HubReader {
     if (this.failListingWith) return Promise.reject(this.failListingWith);
     return this.answer({ ...ok, ListLPU: this.clinics ?? [this.clinic] });
   }
+  spesiality: HubSpesiality = { IdSpesiality: 'TER', NameSpesiality: 'Терапия', FerIdSpesiality: '76' };
   getSpecialities() {
-    return this.answer({ ...ok, ListSpesiality: [{ IdSpesiality: 'TER', NameSpesiality: 'Терапия', FerIdSpesiality: '76' }] });
+    return this.answer({ ...ok, ListSpesiality: [this.spesiality] });
   }
   getDoctors() {
     return this.answer({ ...ok, Docs: this.doctors });
@@ -96,6 +98,49 @@ describe('ScheduleSync publishing rules', () => {
     await sync.fullSync();
     expect(sent).toHaveLength(4);
     expect(sync.lastSuccessfulSyncAt).not.toBeNull();
+  });
+
+  it("offers a slot to the adapter's channels less those its doctor's specialty closes, also when one day is re-read", async () => {
+    const mis = new OneClinicMis();
+    mis.spesiality = { IdSpesiality: 'END', NameSpesiality: 'Эндокринология', FerIdSpesiality: '95' };
+    const { sync, slotEvents } = aSync(mis, undefined, undefined, { bookingChannels: ['CONTACT_CENTRE', 'PORTAL', 'FEDERAL_PORTAL', 'FRONT_DESK'] });
+    await sync.fullSync();
+    const channelsOf = (key: string) => (slotEvents().filter((e) => e.key === key).at(-1)?.value as { bookingChannels?: string[] } | undefined)?.bookingChannels;
+    expect(channelsOf(`${OID}:A1`)).toEqual(['CONTACT_CENTRE', 'FRONT_DESK']);
+    mis.appointments.set('D1', [...(mis.appointments.get('D1') ?? []), anAppointment('A3', '2026-11-25T09:00:00')]);
+    await sync.refreshDoctorDay(1, 'D1', '2026-11-25');
+    expect(channelsOf(`${OID}:A3`)).toEqual(['CONTACT_CENTRE', 'FRONT_DESK']);
+  });
+
+  it('offers the slots of a specialty without a rule, or without an NSI code, to every channel of the adapter', async () => {
+    for (const spesiality of [
+      { IdSpesiality: 'KAR', NameSpesiality: 'Кардиология', FerIdSpesiality: '31' },
+      { IdSpesiality: 'PROF', NameSpesiality: 'Профпатология (местный код)' },
+    ]) {
+      const mis = new OneClinicMis();
+      mis.spesiality = spesiality;
+      const { sync, slotEvents } = aSync(mis, undefined, undefined, { bookingChannels: ['CONTACT_CENTRE', 'PORTAL', 'FEDERAL_PORTAL'] });
+      await sync.fullSync();
+      expect(slotEvents().map((e) => (e.value as { bookingChannels?: string[] }).bookingChannels)).toEqual([
+        ['CONTACT_CENTRE', 'PORTAL', 'FEDERAL_PORTAL'],
+        ['CONTACT_CENTRE', 'PORTAL', 'FEDERAL_PORTAL'],
+      ]);
+    }
+  });
+
+  it('publishes SlotChanged with the channels a changed rule leaves open on its next pass (a restart with new rules)', async () => {
+    const mis = new OneClinicMis();
+    const rules: Record<string, SpecialtyRule> = { ...defaultSpecialtyRules };
+    const { sync, slotEvents } = aSync(mis, undefined, undefined, { bookingChannels: ['CONTACT_CENTRE', 'PORTAL'], specialtyRules: rules });
+    await sync.fullSync();
+    rules['76'] = { ...ruleFor(defaultSpecialtyRules, '76'), closedChannels: ['PORTAL'] };
+    await sync.fullSync();
+    expect(slotEvents().map((e) => [e.type, (e.value as { bookingChannels?: string[] }).bookingChannels])).toEqual([
+      ['SlotPublished', ['CONTACT_CENTRE', 'PORTAL']],
+      ['SlotPublished', ['CONTACT_CENTRE', 'PORTAL']],
+      ['SlotChanged', ['CONTACT_CENTRE']],
+      ['SlotChanged', ['CONTACT_CENTRE']],
+    ]);
   });
 
   it('publishes SlotChanged BOOKED for a slot gone from the free list, and SlotChanged FREE when it comes back', async () => {

@@ -17,7 +17,7 @@ import type { HubServiceClient } from './hubservice.client';
 import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { organisationPublished, organisationRemoved, toOrganisationState, type OrganisationState } from './organisation.mapper';
 import { resourcePublished, toResourceState, type ResourceState } from './resource.mapper';
-import type { SpecialtyRule } from './specialty-rules.config';
+import { channelsFor, defaultSpecialtyRules, type SpecialtyRule } from './specialty-rules.config';
 import { slotChanged, slotIdOf, slotPublished, slotRemoved, toSlotState, withStatus, type SlotState } from './slot.mapper';
 
 /** The reads the sync needs from the MIS (HubServiceClient in production). */
@@ -30,8 +30,9 @@ export interface ScheduleSyncOptions {
   /** IANA zone per organisation OID: HubService sends local times and no zone, so it is configured. */
   readonly organisationTimeZones?: ReadonlyMap<string, string>;
   readonly horizonDays: number;
+  /** Channels that may book the MIS's slots, less those the slot's specialty closes (`specialtyRules`). */
   readonly bookingChannels: readonly BookingChannel[];
-  /** The region's sex, age and attachment rules by specialty NSI code; default: `defaultSpecialtyRules`. */
+  /** The region's sex, age, attachment and channel rules by specialty NSI code; default: `defaultSpecialtyRules`. */
   readonly specialtyRules?: Readonly<Record<string, SpecialtyRule>>;
   /**
    * A pass at least this long after the last reasserting one (or the start) states everything again
@@ -307,8 +308,9 @@ export class ScheduleSync {
       const seen = new Set<string>();
       const changes: Change<SlotState>[] = [];
       const forgotten: string[] = [];
+      const channels = this.channelsOf(resourceId);
       for (const appointment of appointments) {
-        const mapped = toSlotState(appointment, { IdDoc: doctor.idDoc }, doctor, zone, this.options.bookingChannels);
+        const mapped = toSlotState(appointment, { IdDoc: doctor.idDoc }, doctor, zone, channels);
         this.quality.record(mapped.issues);
         if (!mapped.value || seen.has(mapped.value.slotId)) continue;
         seen.add(mapped.value.slotId);
@@ -394,6 +396,12 @@ export class ScheduleSync {
 
   private stamp(change: Change<unknown>) {
     return { sourceVersion: change.sourceVersion, occurredAt: this.clock.now().getTime() };
+  }
+
+  /** The resource's specialty decides (HubService says nothing per slot); its resource was published before its slots are read. */
+  private channelsOf(resourceId: string): BookingChannel[] {
+    const nsiCode = this.resources.get(resourceId)?.state.specialty.nsiCode ?? null;
+    return channelsFor(this.options.specialtyRules ?? defaultSpecialtyRules, nsiCode, this.options.bookingChannels);
   }
 
   private zoneOf(organisationOid: string): string {
