@@ -35,6 +35,8 @@ export const exporterConfigSchema = httpConfigSchema
     /** The exporter's own API key at the booking service (role FEDERAL_REGISTRY, channel FEDERAL_PORTAL). */
     EXPORTER_BOOKING_API_KEY: z.string().regex(/^mbk\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/, 'must be a medbus API key (mbk.<id>.<secret>)'),
     BOOKING_TIMEOUT_MS: envInt().refine(atLeast(100), 'must be at least 100').default('10000'),
+    /** How long a booking or cancellation the clinic's MIS has not answered yet is polled before the federal caller is told to retry. */
+    BOOKING_PENDING_WAIT_MS: envInt().refine(atLeast(0), 'must not be negative').default('20000'),
 
     /** The federal registry's push endpoint (SOAP), e.g. https://fer.example/fer/RegistryService. */
     FER_URL: envUrl(),
