@@ -3,14 +3,26 @@ import { Permission, Role, actsForAnyPatient, channelOf, mayDo, reaches, roles }
 describe('what each role may do', () => {
   const can = (role: Role) => Object.values(Permission).filter((permission) => mayDo({ role }, permission));
 
-  it('gives the booking roles the booking API, operations reading and the audit log, and adapters nothing over HTTP', () => {
+  it('gives the booking roles the booking API, operations reading, the audit log and the adapters, and adapters nothing over HTTP', () => {
     const booking = [Permission.searchInventory, Permission.identifyPatients, Permission.readBookings, Permission.writeBookings];
     expect(can(Role.OPERATOR)).toEqual(booking);
     expect(can(Role.PORTAL)).toEqual(booking);
     expect(can(Role.HUB_CLIENT)).toEqual(booking);
-    expect(can(Role.FEDERAL_REGISTRY)).toEqual(booking);
-    expect(can(Role.OPERATIONS)).toEqual([Permission.searchInventory, Permission.readBookings, Permission.readAudit]);
+    expect(can(Role.OPERATIONS)).toEqual([Permission.searchInventory, Permission.readBookings, Permission.readAudit, Permission.readAdapters]);
     expect(can(Role.MIS_ADAPTER)).toEqual([]);
+  });
+
+  it("lets only the federal registry's exporter check other callers' keys through booking, and read the adapters beside operations", () => {
+    expect(can(Role.FEDERAL_REGISTRY)).toEqual([
+      Permission.searchInventory,
+      Permission.identifyPatients,
+      Permission.readBookings,
+      Permission.writeBookings,
+      Permission.introspectCredentials,
+      Permission.readAdapters,
+    ]);
+    expect(roles.filter((role) => mayDo({ role }, Permission.introspectCredentials))).toEqual([Role.FEDERAL_REGISTRY]);
+    expect(roles.filter((role) => mayDo({ role }, Permission.readAdapters))).toEqual([Role.FEDERAL_REGISTRY, Role.OPERATIONS]);
   });
 
   it('lets operators read and change any client\'s records, operations read them only, everyone else only their own', () => {

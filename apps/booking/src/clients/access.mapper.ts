@@ -23,6 +23,10 @@ export const Permission = {
   readBookings: 'bookings:read',
   writeBookings: 'bookings:write',
   readAudit: 'audit:read',
+  /** Check a key presented to a service that fronts other callers: identities live only in booking's database. */
+  introspectCredentials: 'credentials:introspect',
+  /** Which MIS adapter serves which organisations. */
+  readAdapters: 'adapters:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -44,8 +48,17 @@ const grants: Record<Role, RoleGrant> = {
   PORTAL: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
   HUB_CLIENT: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
   MIS_ADAPTER: { permissions: [], readScope: 'OWN', writeScope: 'OWN' },
-  FEDERAL_REGISTRY: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', channel: BookingChannel.FEDERAL_PORTAL },
-  OPERATIONS: { permissions: [Permission.searchInventory, Permission.readBookings, Permission.readAudit], readScope: 'REGION', writeScope: 'OWN' },
+  FEDERAL_REGISTRY: {
+    permissions: [...booking, Permission.introspectCredentials, Permission.readAdapters],
+    readScope: 'OWN',
+    writeScope: 'OWN',
+    channel: BookingChannel.FEDERAL_PORTAL,
+  },
+  OPERATIONS: {
+    permissions: [Permission.searchInventory, Permission.readBookings, Permission.readAudit, Permission.readAdapters],
+    readScope: 'REGION',
+    writeScope: 'OWN',
+  },
 };
 
 /** The authenticated caller of a request: every action is taken, checked and audited in its name. */

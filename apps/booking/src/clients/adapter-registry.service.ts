@@ -23,6 +23,18 @@ export class AdapterRegistry {
     return this.byOrganisation.get(organisationOid);
   }
 
+  /** Every live adapter and the organisations registered to it, read afresh (a short table, read rarely). */
+  async list(): Promise<{ adapterId: string; organisations: string[] }[]> {
+    const rows: { adapter_id: string; organisations: string[] }[] = await this.dataSource.query(
+      `SELECT c.client_id AS adapter_id,
+         coalesce(array_agg(a.organisation_oid ORDER BY a.organisation_oid) FILTER (WHERE a.organisation_oid IS NOT NULL), '{}') AS organisations
+       FROM auth_client c LEFT JOIN auth_adapter_organisation a ON a.adapter_id = c.client_id
+       WHERE c.role = 'MIS_ADAPTER' AND c.revoked_at IS NULL
+       GROUP BY c.client_id ORDER BY c.client_id`,
+    );
+    return rows.map((row) => ({ adapterId: row.adapter_id, organisations: row.organisations }));
+  }
+
   /** Those of the organisations the adapter is not registered for (empty when it serves them all). */
   async notServedBy(adapterId: string, organisationOids: Iterable<string>): Promise<Set<string>> {
     let refused = this.refusedOf(adapterId, organisationOids);

@@ -63,6 +63,9 @@ export interface ClientView {
   readonly credentials: { credentialId: string; kind: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null }[];
 }
 
+/** A presented key's standing: a live one names its client; a dead one says nothing more. */
+export type Introspection = { readonly active: false } | ({ readonly active: true; readonly expiresAt: Date | null } & Caller);
+
 export interface NewClient {
   readonly clientId: string;
   readonly role: Role;
@@ -105,13 +108,22 @@ export class ClientsService {
 
   /** The caller an API key belongs to, or AUTH.INVALID_API_KEY / CREDENTIAL_REVOKED / CREDENTIAL_EXPIRED. */
   async authenticate(token: string): Promise<Caller> {
-    const match = tokenPattern.exec(token);
-    if (!match) throw invalidCredentials();
-    const row = await this.credential(match[1], 'API_KEY');
-    const presented = digestOf(match[2]);
-    const matches = timingSafeEqual(presented, row?.secret_digest ?? dummyDigest) && row !== undefined;
-    if (!matches || !row) throw invalidCredentials();
-    return this.callerOf(row);
+    return this.callerOf(await this.apiKey(token));
+  }
+
+  /**
+   * What an API key presented to another service stands for (RFC 7662 in spirit), by the same check
+   * and cache as {@link authenticate}: inactive whatever the reason, which is not told.
+   */
+  async introspect(token: string): Promise<Introspection> {
+    try {
+      const row = await this.apiKey(token);
+      const caller = this.callerOf(row);
+      return { active: true, ...caller, expiresAt: row.expires_at };
+    } catch (error) {
+      if (error instanceof AuthenticationError) return { active: false };
+      throw error;
+    }
   }
 
   /** The HubService client a guid belongs to, or undefined. */
@@ -228,6 +240,16 @@ export class ClientsService {
       options.expiresAt ?? null,
     ]);
     return { clientId, credentialId, secret: `mbk.${credentialId}.${secret}`, expiresAt: options.expiresAt ?? null };
+  }
+
+  private async apiKey(token: string): Promise<CredentialRow> {
+    const match = tokenPattern.exec(token);
+    if (!match) throw invalidCredentials();
+    const row = await this.credential(match[1], 'API_KEY');
+    const presented = digestOf(match[2]);
+    const matches = timingSafeEqual(presented, row?.secret_digest ?? dummyDigest) && row !== undefined;
+    if (!matches || !row) throw invalidCredentials();
+    return row;
   }
 
   private async credential(credentialId: string, kind: 'API_KEY'): Promise<CredentialRow | undefined> {
