@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Provisions a Kafka principal of the medbus stack with the least privilege it needs (decision
-# record 0011): its SCRAM user, its ACLs and, for an MIS adapter, its topics. Idempotent.
+# record 0011): its SCRAM user, its ACLs and, for an MIS adapter, its topics (the registry exporter:
+# its dead-letter topic of booking.appointment). Idempotent.
 #
 #   bash tools/stack/kafka-principal.sh adapter <adapter id>... [--namespace <ns>] [--revoke]
 #   bash tools/stack/kafka-principal.sh booking [--namespace <ns>] [--revoke]
+#   bash tools/stack/kafka-principal.sh registry-exporter [--namespace <ns>] [--revoke]
 #
 # The password is generated once into .medbus/kafka-users.env (mode 0600) as KAFKA_PASSWORD_<NAME>
 # and never printed. --namespace grants the same rights on a namespaced run's topics and groups
@@ -22,7 +24,7 @@ PARTITIONS=${MEDBUS_TOPIC_PARTITIONS:-3}
 . "$SCRIPT_DIR/kafka/credentials.sh"
 
 die() { printf '[kafka-principal] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '5,6p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '6,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
 
 kind=${1:-}; shift || true
 ids=() namespace="" verb=allow
@@ -71,9 +73,27 @@ booking_spec() {
   grant booking READ -- GROUP PREFIXED booking
 }
 
+# The federal registry's exporter reads every adapter's organisations, resources and slots (it
+# subscribes by pattern, so a new adapter's topics need no new grant) and booking's appointments.
+registry_exporter_spec() {
+  local aggregate
+  if [[ $verb == allow ]]; then
+    echo "user registry-exporter $(kafka_password registry-exporter)"
+    echo "topic ${prefix}dlq.booking.appointment $PARTITIONS"
+  fi
+  for aggregate in organisation resource slot; do
+    grant registry-exporter READ DESCRIBE -- TOPIC PREFIXED "mis.$aggregate."
+    grant registry-exporter WRITE DESCRIBE -- TOPIC PREFIXED "dlq.mis.$aggregate."
+  done
+  grant registry-exporter READ DESCRIBE -- TOPIC LITERAL booking.appointment
+  grant registry-exporter WRITE DESCRIBE -- TOPIC LITERAL dlq.booking.appointment
+  grant registry-exporter READ -- GROUP PREFIXED registry-exporter
+}
+
 case $kind in
   adapter) ((${#ids[@]})) || usage; spec=$(for id in "${ids[@]}"; do adapter_spec "$id"; done); what="adapter ${ids[*]}" ;;
   booking) ((${#ids[@]} == 0)) || usage; spec=$(booking_spec); what=booking ;;
+  registry-exporter) ((${#ids[@]} == 0)) || usage; spec=$(registry_exporter_spec); what=registry-exporter ;;
   *) usage ;;
 esac
 

@@ -9,7 +9,7 @@ import { deleteNamespaceTopics } from './topics.client';
 
 /**
  * The local stack's Kafka as production runs it (decision record 0011): SASL/SCRAM, and ACLs that
- * give booking and each MIS adapter only their own topics. The principals get their rights from
+ * give booking, each MIS adapter and the federal registry's exporter only their own topics. The principals get their rights from
  * tools/stack/kafka-principal.sh, here inside a namespace of the test's own.
  */
 
@@ -88,12 +88,14 @@ describe('Kafka authentication and ACLs of the local stack', () => {
   beforeAll(async () => {
     await principals('adapter', vendorA, vendorB);
     await principals('booking');
+    await principals('registry-exporter');
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all([...publishers.map((p) => p.close()), ...stops.map((stop) => stop())]);
     await principals('adapter', vendorA, vendorB, '--revoke');
     await principals('booking', '--revoke');
+    await principals('registry-exporter', '--revoke');
     await deleteNamespaceTopics(admin, namespace);
   }, 180_000);
 
@@ -169,5 +171,23 @@ describe('Kafka authentication and ACLs of the local stack', () => {
     stops.push(others.stop);
     await errors.seen(/Topic authorization failed/);
     expect(others.values).toEqual([]);
+  });
+
+  it("lets the registry exporter read any adapter's slots and write their dead letters, and never write the slots", async () => {
+    await as(vendorB).publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: "B's slot for the exporter" });
+    const errors = new RecordedErrors();
+    const slots = await consumerAs('registry-exporter', inNs('registry-exporter-slots'), inNs(`mis.slot.${vendorB}`), errors);
+    stops.push(slots.stop);
+    await waitFor(async () => slots.values.includes("B's slot for the exporter"), "B's slot, read by the exporter", 30_000);
+
+    const exporter = as('registry-exporter');
+    await expect(exporter.publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: 'a forged slot' })).rejects.toMatchObject({
+      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
+    });
+    await expect(exporter.publishRaw(inNs(`dlq.mis.slot.${vendorB}`), { key: 'k', value: 'an undecodable slot' })).resolves.toBeUndefined();
+    await expect(exporter.publishRaw(inNs('dlq.booking.appointment'), { key: 'k', value: 'an undecodable appointment' })).resolves.toBeUndefined();
+    await expect(exporter.publishRaw(inNs(`booking.command.${vendorB}`), { key: 'k', value: 'a forged command' })).rejects.toMatchObject({
+      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
+    });
   });
 });
