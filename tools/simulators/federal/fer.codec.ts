@@ -112,6 +112,7 @@ export function decodeFerRequest(xml: string): DecodedRequest {
   // The parser drops namespaces; the contract's must at least be declared (a namespace-less or foreign request is not ours).
   if (!xml.includes(`"${FerNamespace}"`) && !xml.includes(`'${FerNamespace}'`)) throw malformed(`the operation is not in the namespace ${FerNamespace}`);
   const raw = (body as Record<string, unknown>)[operation];
+  if (Array.isArray(raw)) throw malformed('the SOAP body must hold exactly one operation element');
   const params = requestSchemas[operation as FerOperation].safeParse(typeof raw === 'object' && raw !== null ? raw : {});
   if (!params.success) {
     throw malformed(`${operation}: ${params.error.issues.map((i) => `${i.path.join('.') || 'request'} ${i.message}`).join('; ')}`.slice(0, 500));
