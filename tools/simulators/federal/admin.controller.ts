@@ -106,7 +106,8 @@ export class AdminController {
       case 'GET /admin/state': {
         const mo = url.searchParams.get('mo');
         if (mo !== null) {
-          return sendJson(res, 200, { mo, held: state.held(mo), locations: state.locationsOf(mo), slots: state.slotsOf(mo), bookings: state.bookingsOf(mo) });
+          const slots = state.slotsOf(mo);
+          return sendJson(res, 200, { mo, held: state.held(mo), locations: state.locationsOf(mo), slots, bookings: state.bookingsOf(mo), receivedAt: state.receivedAtOf(slots) });
         }
         return sendJson(res, 200, {
           totals: state.totals(),

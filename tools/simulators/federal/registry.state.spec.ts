@@ -36,6 +36,19 @@ describe('the held state', () => {
     expect(s.totals()).toEqual({ locations: 1, slots: 1, bookings: 0 });
   });
 
+  it('records when a slot took its held content: a newer version moves it, an UNCHANGED resend does not', () => {
+    let now = 1_000;
+    const s = new RegistryState({ knowsOrganisation: (oid) => oid === mo, knowsSpecialty: () => true, knowsPosition: () => true }, () => now);
+    s.updateLocation(aLocation('L1'));
+    s.updateSlot(aSlot('S1', 'L1', 1));
+    now = 2_000;
+    s.updateSlot(aSlot('S1', 'L1', 1, 'BUSY'));
+    expect(s.receivedAtOf(s.slotsOf(mo))).toEqual({ [`${mo}:S1`]: 1_000 });
+    now = 3_000;
+    s.updateSlot(aSlot('S1', 'L1', 2, 'BUSY'));
+    expect(s.receivedAtOf(s.slotsOf(mo))).toEqual({ [`${mo}:S1`]: 3_000 });
+  });
+
   it('answers UNCHANGED for a held key even when the resend would now be rejected', () => {
     const s = state();
     s.updateLocation(aLocation('L1'));

@@ -8,6 +8,7 @@ import {
   type FerSlot,
 } from '@medbus/federal-registry';
 import { checkLocation, checkSlot, keyOf, versionOf, type ItemReferences, type RawItem } from './registry.rules';
+import type { Clock } from './session.store';
 
 /** One item's result and the organisation it belongs to (for per-MO counters), when known. */
 export interface ItemOutcome {
@@ -68,8 +69,13 @@ export class RegistryState {
   private readonly locationsByMo = new Map<string, Set<string>>();
   private readonly slotsByMo = new Map<string, Set<string>>();
   private readonly slotsByLocation = new Map<string, Set<string>>();
+  /** When each held slot took its current content (epoch ms): how long a change took to arrive, for the benchmark. */
+  private readonly slotReceivedAt = new Map<string, number>();
 
-  constructor(private readonly references: ItemReferences) {}
+  constructor(
+    private readonly references: ItemReferences,
+    private readonly clock: Clock = Date.now,
+  ) {}
 
   updateLocation(item: RawItem): ItemOutcome {
     const key = keyOf(item, 'Location_Id') ?? '';
@@ -147,6 +153,11 @@ export class RegistryState {
       .sort(byKey((s) => s.Slot_Id));
   }
 
+  /** When each of these held slots took its current content, epoch ms by Slot_Id. */
+  receivedAtOf(slots: readonly FerSlot[]): Record<string, number> {
+    return Object.fromEntries(slots.map((slot) => [slot.Slot_Id, this.slotReceivedAt.get(slot.Slot_Id) ?? 0]));
+  }
+
   bookingsOf(mo: string): HeldBooking[] {
     return [...this.bookings.values()].filter((b) => b.MO_OID === mo).sort(byKey((b) => b.Book_Id_Mis));
   }
@@ -196,6 +207,7 @@ export class RegistryState {
     const previous = this.slots.get(slot.Slot_Id);
     if (previous) this.unindexSlot(previous);
     this.slots.set(slot.Slot_Id, slot);
+    this.slotReceivedAt.set(slot.Slot_Id, this.clock());
     addTo(this.slotsByMo, slot.MO_OID, slot.Slot_Id);
     addTo(this.slotsByLocation, slot.Location_Id, slot.Slot_Id);
   }
@@ -204,6 +216,7 @@ export class RegistryState {
     const held = this.slots.get(id);
     if (!held) return undefined;
     this.slots.delete(id);
+    this.slotReceivedAt.delete(id);
     this.unindexSlot(held);
     return held;
   }
@@ -224,7 +237,7 @@ export class RegistryState {
   }
 
   clear(): void {
-    for (const map of [this.locations, this.slots, this.bookings, this.locationsByMo, this.slotsByMo, this.slotsByLocation]) map.clear();
+    for (const map of [this.locations, this.slots, this.bookings, this.locationsByMo, this.slotsByMo, this.slotsByLocation, this.slotReceivedAt]) map.clear();
   }
 
   private unindexSlot(slot: FerSlot): void {

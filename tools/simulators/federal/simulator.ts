@@ -34,7 +34,7 @@ export async function startFederalSimulator(config: SimulatorConfig, seams: Simu
   const log = seams.log ?? defaultLog(config);
   const clock = seams.clock ?? Date.now;
   const references = ReferenceRegisters.load({ nsiFile: config.nsiFile, frmoFile: config.frmoFile });
-  const state = new RegistryState(references);
+  const state = new RegistryState(references, clock);
   const stats = new RegistryStats(config.rejectionsKept, clock);
   const limits = { ...config, maxPageSize: FerLimits.maxPageSize };
   const registry = new RegistryService(state, stats, parseLogins(config.logins), limits, clock);
