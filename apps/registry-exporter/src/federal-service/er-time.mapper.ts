@@ -32,6 +32,12 @@ function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** End_Date not before Start_Date and at most {@link maxWindowDays} after it; a day count, so checked before anything is looked up. */
+export function checkWindowDays(startDate: string, endDate: string): void {
+  if (endDate < startDate) throw new InvalidErRequestError('End_Date', 'must not be before Start_Date');
+  if (endDate > addDays(startDate, maxWindowDays)) throw new InvalidErRequestError('End_Date', `must be at most ${maxWindowDays} days after Start_Date`);
+}
+
 export interface ScheduleWindow {
   /** Inclusive; never before now. */
   readonly from: Date;
@@ -45,8 +51,7 @@ export interface ScheduleWindow {
  * Start_Date, or more than {@link maxWindowDays} after it, is an invalid request naming End_Date.
  */
 export function scheduleWindowOf(startDate: string, endDate: string, timeZone: string | null | undefined, now: Date): ScheduleWindow {
-  if (endDate < startDate) throw new InvalidErRequestError('End_Date', 'must not be before Start_Date');
-  if (endDate > addDays(startDate, maxWindowDays)) throw new InvalidErRequestError('End_Date', `must be at most ${maxWindowDays} days after Start_Date`);
+  checkWindowDays(startDate, endDate);
   const zone = zoneOf(timeZone);
   const start = localDateTimeToEpochMs(`${startDate}T00:00:00`, zone);
   const end = localDateTimeToEpochMs(`${addDays(endDate, 1)}T00:00:00`, zone);

@@ -5,7 +5,7 @@ import { BookingClient, federalChannel, type PatientLookup } from '../booking/bo
 import { FederalViewQuery, type FederalOrganisation } from '../export/federal-view.query';
 import { StatusCode, type ErRequest, type ErRequests, type ErResponse, type ErResponses } from './er-service.contract';
 import { outcomeOf, type ErOutcome } from './er-status.mapper';
-import { clinicDateTime, scheduleWindowOf } from './er-time.mapper';
+import { checkWindowDays, clinicDateTime, scheduleWindowOf } from './er-time.mapper';
 import { FederalSlotQuery } from './federal-slot.query';
 import { ErNotFoundError, ErRefusalCode, ErSlotNotAvailableError, InvalidErRequestError } from './federal-service.errors';
 
@@ -117,6 +117,7 @@ export class FederalService {
 
   /** FREE slots open to the federal portal, from booking's live inventory, of a resource the federal view exports. */
   private async schedule(params: ErRequests['GetScheduleInfo'], now: Date): Promise<ErResponses['GetScheduleInfo']> {
+    checkWindowDays(params.Start_Date, params.End_Date);
     const organisation = await this.organisation(params.MO_OID);
     await this.resource(params.MO_OID, params.Resource_Id);
     const window = scheduleWindowOf(params.Start_Date, params.End_Date, organisation.timeZone, now);
@@ -139,11 +140,11 @@ export class FederalService {
 
   /** Identified at the clinic's MIS through booking; the patient's data goes only into that request. */
   private async patient(params: ErRequests['GetPatientInfo']): Promise<ErResponses['GetPatientInfo']> {
-    await this.organisation(params.MO_OID);
     const p = params.Patient;
     if (!p.OMS_Number && !p.SNILS && !(p.Last_Name && p.First_Name && p.Birth_Date)) {
       throw new InvalidErRequestError('Patient', 'give OMS_Number, or SNILS, or Last_Name, First_Name and Birth_Date');
     }
+    await this.organisation(params.MO_OID);
     const lookup: PatientLookup = {
       organisationOid: params.MO_OID,
       policyNumber: p.OMS_Number,
