@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseConfigSchema, envInt, envUrl, httpConfigSchema, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
+import { backboneRetentionConfigSchema, databaseConfigSchema, envInt, envUrl, httpConfigSchema, kafkaConfigSchema, schemaRegistryConfigSchema, telemetryConfigSchema } from '@medbus/config';
 
 const atLeast = (min: number) => (n: number) => n >= min;
 
@@ -24,6 +24,7 @@ export const exporterConfigSchema = httpConfigSchema
   .merge(kafkaConfigSchema)
   .merge(schemaRegistryConfigSchema)
   .merge(exporterTelemetryConfigSchema)
+  .merge(backboneRetentionConfigSchema)
   .extend({
     KAFKA_CLIENT_ID: z.string().default('registry-exporter'),
     /** Consumer group of the export projection; a new group re-reads the topics and re-derives what to export. */

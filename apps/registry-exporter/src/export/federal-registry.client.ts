@@ -86,7 +86,8 @@ export class FederalRegistryClient implements OnApplicationShutdown {
 
   async updateAppointmentStatus(request: Omit<FerUpdateAppointmentStatusRequest, 'Session_ID'>, traceparent: string | null = null): Promise<FerResult> {
     return this.call(FerOperation.UpdateAppointmentStatus, request, 1, [traceparent], (body) => {
-      const result = resultOf(body['Result']);
+      const results = ferList(body['Result'] as unknown[] | undefined);
+      const result = results.length === 1 ? resultOf(results[0]) : undefined;
       return result === undefined ? undefined : { value: result, counts: countsOf([result]) };
     });
   }

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { BookingModule } from '../booking/booking.module';
+import { AdapterRegistry } from './adapter-registry.service';
+import { Clock, SystemClock } from './clock.service';
+import { ExportStateService } from './export-state.service';
+import { ExportTablesService } from './export-tables.service';
+import { ExportProjection } from './export.consumer';
+import { ExportWorker } from './export.poller';
+import { FederalRegistryClient } from './federal-registry.client';
+import { FederalViewQuery } from './federal-view.query';
+import { FederalViewService } from './federal-view.service';
+
+/**
+ * The export to the federal registry: the projection that fills the fer_* tables, the federal view
+ * over them, the worker that sends it and the federal client. Owns every fer_* table.
+ */
+@Module({
+  imports: [BookingModule],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    AdapterRegistry,
+    ExportTablesService,
+    ExportProjection,
+    FederalViewService,
+    FederalViewQuery,
+    ExportStateService,
+    FederalRegistryClient,
+    ExportWorker,
+  ],
+  exports: [Clock, ExportProjection, ExportWorker, ExportStateService, FederalViewService, FederalViewQuery, FederalRegistryClient],
+})
+export class ExportModule {}
