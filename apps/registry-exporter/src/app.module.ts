@@ -18,8 +18,12 @@ import { HealthModule } from './health/health.module';
 import { HealthService, type ConsumerCounts } from './health/health.service';
 import { KafkaProbe } from './health/kafka.probe';
 import { CreateExportTables1796400000000 } from './migrations/export-tables.migration';
+import { ReconciliationScope1796400000001 } from './migrations/reconciliation-scope.migration';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { ReconciliationPoller } from './reconciliation/reconciliation.poller';
+import { ExportStatusModule } from './status/export-status.module';
 
-export const exporterMigrations = [CreateKafkaBackboneTables1732406400000, AddBackboneRetentionIndexes1795910400000, CreateExportTables1796400000000];
+export const exporterMigrations = [CreateKafkaBackboneTables1732406400000, AddBackboneRetentionIndexes1795910400000, CreateExportTables1796400000000, ReconciliationScope1796400000001];
 
 const migrationLock = 7_781_404;
 
@@ -38,8 +42,8 @@ export function exporterDataSourceOptions(config: ExporterDatabaseConfig): DataS
 
 /**
  * What runs beside the HTTP server: the export projection's consumer, the export worker it wakes,
- * and the backbone's retention. Stopped in that order before the database closes: no batch is
- * applied once the worker stops, and the worker's last call is answered and marked first.
+ * reconciliation and the backbone's retention. Stopped in that order before the database closes: no
+ * batch is applied once the worker stops, and the worker's last call is answered and marked first.
  */
 @Injectable()
 export class ExporterRuntime implements BeforeApplicationShutdown {
@@ -47,7 +51,10 @@ export class ExporterRuntime implements BeforeApplicationShutdown {
   private publisher?: EventPublisher;
   private retention?: BackboneRetention;
 
-  constructor(@Inject(ExportWorker) private readonly worker: ExportWorker) {}
+  constructor(
+    @Inject(ExportWorker) private readonly worker: ExportWorker,
+    @Inject(ReconciliationPoller) private readonly reconciliation: ReconciliationPoller,
+  ) {}
 
   async start(connection: KafkaConnectionOptions, dataSource: DataSource, config: ExporterConfig, projection: ExportProjection): Promise<void> {
     this.publisher = new EventPublisher(connection);
@@ -62,6 +69,7 @@ export class ExporterRuntime implements BeforeApplicationShutdown {
     });
     await this.consumer.start();
     await this.worker.start();
+    this.reconciliation.start();
     this.retention = new BackboneRetention({
       dataSource,
       outboxRetentionMs: config.BACKBONE_OUTBOX_RETENTION_MS,
@@ -81,6 +89,7 @@ export class ExporterRuntime implements BeforeApplicationShutdown {
     await this.consumer?.stop();
     await this.publisher?.close();
     await this.worker.stop();
+    await this.reconciliation.stop();
     await this.retention?.stop();
   }
 }
@@ -108,6 +117,8 @@ export class AppModule {
         AuthModule,
         HealthModule,
         ExportModule,
+        ReconciliationModule,
+        ExportStatusModule,
         FederalServiceModule,
       ],
       providers: [

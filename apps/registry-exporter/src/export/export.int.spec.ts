@@ -10,6 +10,8 @@ import { EventPublisher, adapterTopicsOf, deleteNamespaceTopics, ensureTopics } 
 import { dropSchemas, freePort, stackAddresses, stackKafkaEnv, startProcess, testConnection, uniqueName, waitFor, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { ferRegistryPath, type FerLocation, type FerSlot } from '@medbus/federal-registry';
 import { startExporterApp } from '../app.module';
+import type { ReconciliationRun } from '../reconciliation/reconciliation.service';
+import type { OrganisationExportStatus } from '../status/export-status.query';
 import { ExportWorker } from './export.poller';
 
 const run = uniqueName('export-it').replace(/[^a-z0-9]/g, '');
@@ -163,6 +165,13 @@ function keyOf(value: object): string {
   return ids.appointmentId ?? ids.slotId ?? ids.resourceId ?? ids.organisationOid ?? 'none';
 }
 
+const operationsKey = `mbk.00000000000000aa.${'o'.repeat(43)}`;
+const operatorKey = `mbk.00000000000000bb.${'p'.repeat(43)}`;
+const callers: Record<string, { clientId: string; role: string; channel: string }> = {
+  [operationsKey]: { clientId: 'ops-it', role: 'OPERATIONS', channel: 'OTHER' },
+  [operatorKey]: { clientId: 'operator-it', role: 'OPERATOR', channel: 'CONTACT_CENTRE' },
+};
+
 describe('the export to the federal registry, from the bus to the simulator', () => {
   const group = uniqueName('exporter-it');
   const registered = new Map<string, string>();
@@ -171,6 +180,12 @@ describe('the export to the federal registry, from the bus to the simulator', ()
   let sim: FederalSide;
   let app: INestApplication;
   let dataSource: DataSource;
+  let baseUrl: string;
+
+  async function api<T>(method: string, path: string, key: string = operationsKey): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${baseUrl}${path}`, { method, headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as T };
+  }
 
   function publisherOf(origin: string | undefined): EventPublisher {
     const key = origin ?? '(booking)';
@@ -205,11 +220,23 @@ describe('the export to the federal registry, from the bus to the simulator', ()
 
   beforeAll(async () => {
     // Booking's registry of adapters, as GET /v1/adapters answers it.
+    // Booking as the exporter asks it: its registry of adapters (GET /v1/adapters) and its keys (POST /v1/auth/introspect).
     booking = createServer((req, res) => {
-      const adapters = new Map<string, string[]>();
-      for (const [oid, adapter] of registered) adapters.set(adapter, [...(adapters.get(adapter) ?? []), oid]);
       res.setHeader('content-type', 'application/json');
-      if (req.url === '/v1/adapters') return res.end(JSON.stringify({ items: [...adapters].map(([id, organisations]) => ({ adapterId: id, organisations })) }));
+      if (req.url === '/v1/adapters') {
+        const adapters = new Map<string, string[]>();
+        for (const [oid, adapter] of registered) adapters.set(adapter, [...(adapters.get(adapter) ?? []), oid]);
+        return res.end(JSON.stringify({ items: [...adapters].map(([id, organisations]) => ({ adapterId: id, organisations })) }));
+      }
+      if (req.url === '/v1/auth/introspect' && req.method === 'POST') {
+        let body = '';
+        req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        req.on('end', () => {
+          const caller = callers[(JSON.parse(body) as { credential: string }).credential];
+          res.end(JSON.stringify(caller ? { active: true, ...caller, expiresAt: null } : { active: false }));
+        });
+        return;
+      }
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { code: 'HTTP.404', message: 'not found' } }));
     });
@@ -243,6 +270,7 @@ describe('the export to the federal registry, from the bus to the simulator', ()
       { port: 0, logger: process.env.EXPORTER_IT_LOGS ? undefined : false },
     );
     dataSource = app.get<DataSource>(getDataSourceToken());
+    baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   });
 
   afterAll(async () => {
@@ -465,5 +493,99 @@ describe('the export to the federal registry, from the bus to the simulator', ()
     expect((await heldSlot(slots[0].slotId))?.Status).toBe('BUSY');
     expect(await sim.location(doctors[1].resourceId)).toBeUndefined();
     expect(await heldSlot(added.slotId)).toBeUndefined();
+  });
+  it('reconciles drift injected at the federal side: missing, stale and orphaned objects are repaired and counted', async () => {
+    const clinic = anOrganisation();
+    const doctor = aDoctor(clinic);
+    const slots = [0, 1, 2].map((i) => aSlot(doctor, day0 + i * hour));
+    await publish('OrganisationPublished', clinic);
+    await publish('ResourcePublished', doctor);
+    for (const slot of slots) await publish('SlotPublished', slot);
+    await waitFor(async () => (await heldSlots(clinic.organisationOid)).length === slots.length, 'every slot at the federal side');
+    const oid = clinic.organisationOid;
+
+    // Drift: a slot lost, one changed, one the region never sent, a location changed with a higher version, one never sent.
+    await sim.admin('DELETE', `/admin/slots/${encodeURIComponent(slots[0].slotId)}`);
+    await sim.admin('PUT', `/admin/slots/${encodeURIComponent(slots[1].slotId)}`, { Status: 'BUSY' });
+    const strangerSlot = `${oid}:stranger`;
+    await sim.admin('POST', '/admin/slots', { Slot_Id: strangerSlot, Location_Id: doctor.resourceId, MO_OID: oid, Visit_Start: '2031-03-04T08:00:00+03:00', Visit_End: '2031-03-04T08:15:00+03:00', Status: 'FREE', Version: 1 });
+    await sim.admin('PUT', `/admin/locations/${encodeURIComponent(doctor.resourceId)}`, { Room: '999', Version: 999_999_999 });
+    const ghost = `${oid}:ghost`;
+    await sim.admin('POST', '/admin/locations', { Location_Id: ghost, MO_OID: oid, Doctor_SNILS: '11223344595', Doctor_Name: 'Призрак', Specialty_Code: '76', Channels: { Channel: ['FEDERAL_PORTAL'] }, Version: 5 });
+
+    expect((await api('POST', '/v1/export/reconciliations', operatorKey)).status).toBe(403);
+    const started = await api<{ reconciliationId: string }>('POST', '/v1/export/reconciliations');
+    expect(started.status).toBe(202);
+    const run = await waitFor(async () => {
+      const { body } = await api<ReconciliationRun>('GET', `/v1/export/reconciliations/${started.body.reconciliationId}`, operatorKey);
+      return (body.status === 'DONE' || body.status === 'FAILED') && body;
+    }, 'the reconciliation to finish', 30_000);
+    expect(run.status).toBe('DONE');
+    const mine = run.organisations.find((organisation) => organisation.organisationOid === oid);
+    expect(mine).toEqual({
+      organisationOid: oid,
+      locations: { missing: { found: 0, repaired: 0 }, stale: { found: 1, repaired: 1 }, orphaned: { found: 1, repaired: 1 } },
+      slots: { missing: { found: 1, repaired: 1 }, stale: { found: 1, repaired: 1 }, orphaned: { found: 1, repaired: 1 } },
+    });
+
+    await waitFor(async () => {
+      const held = await sim.held(oid);
+      const location = held.locations.find((l) => l.Location_Id === doctor.resourceId);
+      return (
+        held.locations.length === 1 &&
+        location?.Room === '101' &&
+        location.Version > 999_999_999 &&
+        held.slots.length === slots.length &&
+        held.slots.every((slot) => slot.Status === 'FREE' && slots.some((s) => s.slotId === slot.Slot_Id))
+      );
+    }, 'the federal side repaired', 30_000);
+
+    // Once repaired, nothing is left to find.
+    const again = await api<{ reconciliationId: string }>('POST', '/v1/export/reconciliations');
+    const second = await waitFor(async () => {
+      const { body } = await api<ReconciliationRun>('GET', `/v1/export/reconciliations/${again.body.reconciliationId}`);
+      return body.status === 'DONE' && body;
+    }, 'the second reconciliation', 30_000);
+    expect(second.organisations.find((organisation) => organisation.organisationOid === oid)).toBeUndefined();
+    expect(second.organisationsChecked).toBeGreaterThan(0);
+  });
+
+  it("shows operations each organisation's export and its data-quality errors, never a SNILS", async () => {
+    const clinic = anOrganisation();
+    const fine = aDoctor(clinic);
+    const withoutSnils = aDoctor(clinic, { practitionerSnils: null });
+    const slot = aSlot(fine, day0);
+    await publish('OrganisationPublished', clinic);
+    await publish('ResourcePublished', fine);
+    await publish('ResourcePublished', withoutSnils);
+    await publish('SlotPublished', slot);
+    await waitFor(async () => heldSlot(slot.slotId), 'the slot at the federal side');
+
+    const status = await waitFor(async () => {
+      const { body } = await api<OrganisationExportStatus>('GET', `/v1/export/status/${clinic.organisationOid}`, operatorKey);
+      return body.exported?.slots === 1 && body;
+    }, 'the status to show the exported slot');
+    expect(status).toEqual(
+      expect.objectContaining({
+        organisationOid: clinic.organisationOid,
+        exported: { locations: 1, slots: 1 },
+        backlog: { locations: 0, slots: 0, appointments: 0 },
+        heldBack: { locations: 1 },
+        rejected: { locations: 0, slots: 0, appointments: 0 },
+        dataQualityErrors: 1,
+        lastSuccessAt: expect.any(String),
+        federal: expect.objectContaining({ reachable: true, lastCallOutcome: 'ANSWERED' }),
+      }),
+    );
+    const all = await api<{ organisations: OrganisationExportStatus[] }>('GET', '/v1/export/status');
+    expect(all.body.organisations.map((organisation) => organisation.organisationOid)).toContain(clinic.organisationOid);
+
+    const page = await api<{ items: { objectId: string; code: string }[]; nextCursor: string | null }>('GET', `/v1/export/data-quality?organisation=${clinic.organisationOid}&limit=1`);
+    expect(page.body).toEqual({ items: [expect.objectContaining({ objectId: withoutSnils.resourceId, code: 'PRACTITIONER_SNILS_MISSING' })], nextCursor: null });
+    expect(JSON.stringify(all.body)).not.toContain(fine.practitionerSnils as string);
+
+    expect((await api('GET', '/v1/export/status/1.2.3.999999')).status).toBe(404);
+    expect((await api('GET', '/v1/export/data-quality?cursor=nonsense')).status).toBe(400);
+    expect((await api('GET', '/v1/export/status', `mbk.00000000000000cc.${'x'.repeat(43)}`)).status).toBe(401);
   });
 });

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BookingModule } from '../booking/booking.module';
 import { AdapterRegistry } from './adapter-registry.service';
 import { Clock, SystemClock } from './clock.service';
+import { ExportRepairService } from './export-repair.service';
 import { ExportStateService } from './export-state.service';
 import { ExportTablesService } from './export-tables.service';
 import { ExportProjection } from './export.consumer';
@@ -24,9 +25,10 @@ import { FederalViewService } from './federal-view.service';
     FederalViewService,
     FederalViewQuery,
     ExportStateService,
+    ExportRepairService,
     FederalRegistryClient,
     ExportWorker,
   ],
-  exports: [Clock, ExportProjection, ExportWorker, ExportStateService, FederalViewService, FederalViewQuery, FederalRegistryClient],
+  exports: [Clock, ExportProjection, ExportWorker, ExportStateService, ExportRepairService, FederalViewService, FederalViewQuery, FederalRegistryClient],
 })
 export class ExportModule {}
