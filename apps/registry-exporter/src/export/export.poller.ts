@@ -85,13 +85,6 @@ export class ExportWorker {
     this.schedule(0);
   }
 
-  /** One run now, awaited (tests, and reconciliation once it repaired). */
-  async runOnce(): Promise<void> {
-    while (this.running) await this.running;
-    this.running = this.run().finally(() => (this.running = undefined));
-    await this.running;
-  }
-
   /** Stops waking and waits for the run in progress (the app stops it after the consumer, before the database closes). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -45,9 +45,10 @@ const stageSlots = `WITH derived AS (
   )
   ${versionedViewUpdate('fer_slot', 'slot_id', `t.slot_id, d.view IS DISTINCT FROM d.old_view AS changed`)}`;
 
-// A location that became exportable or stopped being so decides anew for its future slots.
+// A location that became exportable or stopped being so decides anew for its future slots. Dirty ones
+// too: another pass (reconciliation's) may be deriving them from before this change.
 const markSlotsOfLocations = `UPDATE fer_slot SET dirty = true WHERE slot_id IN (
-  SELECT slot_id FROM fer_slot WHERE location_id = ANY($1::text[]) AND NOT dirty AND (starts_at > $2::timestamptz OR starts_at IS NULL) ORDER BY slot_id FOR UPDATE)`;
+  SELECT slot_id FROM fer_slot WHERE location_id = ANY($1::text[]) AND (starts_at > $2::timestamptz OR starts_at IS NULL) ORDER BY slot_id FOR UPDATE)`;
 
 const markLocationsOfOrganisation = `UPDATE fer_location SET dirty = true WHERE location_id IN (
   SELECT location_id FROM fer_location WHERE organisation_oid = $1 ORDER BY location_id FOR UPDATE)`;

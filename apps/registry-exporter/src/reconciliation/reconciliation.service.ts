@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppError } from '@medbus/errors';
 import { FerLimits, type FerLocation, type FerSlot } from '@medbus/federal-registry';
-import { ReconciliationNotFoundError } from '../exporter.errors';
+import { FederalRateLimitedError, ReconciliationNotFoundError } from '../exporter.errors';
 import { Clock } from '../export/clock.service';
 import { ExportRepairService, type ReconciledObject } from '../export/export-repair.service';
 import { ExportWorker } from '../export/export.poller';
@@ -43,6 +44,8 @@ export interface ReconciliationRun {
 /** Advisory lock class of reconciliation (single flight across instances); the schema's hash is the second key. */
 const reconciliationLockClass = 7_781_401;
 const pageSize = FerLimits.maxPageSize;
+// A quota spent for the day (hours of Retry_After) is not waited out inside a run: the next run tries again.
+const maxRateLimitedWaits = 5;
 const kinds = [
   ['missing', DriftKind.missing],
   ['stale', DriftKind.stale],
@@ -230,10 +233,22 @@ export class ReconciliationService {
   private async allPages<A extends { Total: number }, T>(page: (n: number) => Promise<A>, items: (answer: A) => readonly T[]): Promise<T[]> {
     const all: T[] = [];
     for (let n = 1; ; n++) {
-      const answer = await page(n);
+      const answer = await this.waitingOutLimits(() => page(n));
       const got = items(answer);
       all.push(...got);
       if (got.length === 0 || all.length >= answer.Total) return all;
+    }
+  }
+
+  /** The federal side's rate limit (shared with the export worker) is waited out, as it asks; any other failure ends the run. */
+  private async waitingOutLimits<A>(call: () => Promise<A>): Promise<A> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof FederalRateLimitedError) || attempt >= maxRateLimitedWaits) throw error;
+        await sleep(error.retryAfterMs);
+      }
     }
   }
 }
