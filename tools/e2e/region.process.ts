@@ -49,6 +49,10 @@ export interface RegionOptions {
   readonly adapterEnv?: Record<string, string>;
   readonly bookingEnv?: Record<string, string>;
   readonly simArgs?: readonly string[];
+  /** Also start the federal registry's simulator and the registry exporter (issue 10). */
+  readonly federal?: boolean;
+  readonly exporterEnv?: Record<string, string>;
+  readonly federalSimArgs?: readonly string[];
 }
 
 /** A doctor in the simulator's code map (`GET /admin/code-map`). */
@@ -128,6 +132,19 @@ export class Region {
   sim?: ServiceProcess;
   adapter?: ServiceProcess;
   booking?: ServiceProcess;
+  /** The federal side (simulated) and the region's exporter to it, when options.federal. */
+  federalSim?: ServiceProcess;
+  exporter?: ServiceProcess;
+  federalSimPort = 0;
+  exporterPort = 0;
+  readonly federalAdminToken = `e2e-fer-admin-${randomBytes(8).toString('hex')}`;
+  readonly federalLogin = 'region-e2e';
+  readonly federalPassword = randomBytes(12).toString('hex');
+  /** The exporter's API key at booking (FEDERAL_REGISTRY) and the federal concentrator's at the exporter (FEDERAL_REGISTRY). */
+  exporterKey = '';
+  concentratorKey = '';
+  readonly exporterSchema: string;
+  readonly exporterGroup: string;
   private starts = 0;
 
   constructor(private readonly options: RegionOptions) {
@@ -136,6 +153,16 @@ export class Region {
     this.bookingGroup = `booking-${options.name}-${this.runId}`;
     this.bookingSchema = `booking_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
     this.adapterSchema = `adapter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
+    this.exporterSchema = `exporter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
+    this.exporterGroup = `exporter-${options.name}-${this.runId}`;
+  }
+
+  get exporterUrl(): string {
+    return `http://127.0.0.1:${this.exporterPort}`;
+  }
+
+  get federalSimUrl(): string {
+    return `http://127.0.0.1:${this.federalSimPort}`;
   }
 
   get bookingUrl(): string {
@@ -175,6 +202,66 @@ export class Region {
       clientsCli(this.bookingSchema, ['issue', '--client', `hub-client-${this.runId}`, '--role', 'HUB_CLIENT', '--guid', this.hubGuid]),
     ]);
     await Promise.all([this.startAdapter(), this.startBooking()]);
+    if (this.options.federal) {
+      [this.federalSimPort, this.exporterPort] = await Promise.all([freePort(), freePort()]);
+      [this.exporterKey, this.concentratorKey] = await Promise.all([
+        this.issue('FEDERAL_REGISTRY', `registry-exporter-${this.runId}`),
+        this.issue('FEDERAL_REGISTRY', `fer-concentrator-${this.runId}`),
+      ]);
+      await this.startFederalSim();
+      await this.startExporter();
+    }
+  }
+
+  /** The simulated federal registry, knowing the region's organisations in its ФРМО register. */
+  async startFederalSim(): Promise<void> {
+    this.federalSim = startProcess({
+      name: 'federal-simulator',
+      ...nodeCommandOf(compiledServices.federalSimulator, [
+        ...['--host', '127.0.0.1', '--port', String(this.federalSimPort), '--region-url', `${this.exporterUrl}/er/v2_0/ErWebService`],
+        ...(this.options.federalSimArgs ?? []),
+      ]),
+      env: childEnv({
+        FERSIM_ADMIN_TOKEN: this.federalAdminToken,
+        FERSIM_LOGINS: `${this.federalLogin}:${this.federalPassword}`,
+        FERSIM_REGION_API_KEY: this.concentratorKey,
+      }),
+      cwd: root,
+      logFile: this.logFile('federal-simulator'),
+    });
+    await waitForHttp(`${this.federalSimUrl}/health`, this.federalSim);
+    await this.federalCall('PUT', '/admin/frmo', { oids: this.organisations.map((o) => o.oid) });
+  }
+
+  async startExporter(): Promise<void> {
+    this.exporter = startProcess({
+      name: 'registry-exporter',
+      ...nodeCommandOf(compiledServices.registryExporter),
+      env: childEnv(
+        {
+          HTTP_PORT: String(this.exporterPort),
+          DATABASE_URL: stackAddresses().databaseUrl,
+          EXPORTER_DATABASE_SCHEMA: this.exporterSchema,
+          EXPORTER_CONSUMER_GROUP: this.exporterGroup,
+          BOOKING_URL: this.bookingUrl,
+          EXPORTER_BOOKING_API_KEY: this.exporterKey,
+          FER_URL: `${this.federalSimUrl}/fer/RegistryService`,
+          FER_LOGIN: this.federalLogin,
+          FER_PASSWORD: this.federalPassword,
+          FER_RETRY_MAX_DELAY_MS: '2000',
+          EXPORT_INTERVAL_MS: '200',
+          KAFKA_CLIENT_ID: `exporter-${this.options.name}-${this.runId}`,
+          KAFKA_NAMESPACE: this.namespace,
+          OTEL_SERVICE_NAME: `registry-exporter-${this.options.name}`,
+          OTEL_SDK_DISABLED: 'true',
+          ...this.options.exporterEnv,
+        },
+        ['TEST_DATABASE_URL'],
+      ),
+      cwd: root,
+      logFile: this.logFile('registry-exporter'),
+    });
+    await waitForHttp(`${this.exporterUrl}/health/ready`, this.exporter);
   }
 
   /** Issues a client of the region's booking service a credential (an API key; a HUB_CLIENT's guid) and answers it. */
@@ -248,7 +335,7 @@ export class Region {
   }
 
   /** SIGKILL, as a crashed host would: no shutdown hooks run. */
-  kill(service: 'adapter' | 'booking'): void {
+  kill(service: 'adapter' | 'booking' | 'exporter' | 'federalSim'): void {
     const process = this[service];
     if (process?.child.pid) {
       try {
@@ -260,7 +347,7 @@ export class Region {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.booking, this.adapter, this.sim].map((service) => service?.stop()));
+    await Promise.all([this.exporter, this.federalSim, this.booking, this.adapter, this.sim].map((service) => service?.stop()));
     await deleteNamespaceTopics(testConnection(), this.namespace).catch((error: unknown) =>
       console.warn(`could not delete the region's topics: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -269,6 +356,7 @@ export class Region {
       await db.connect();
       await db.query(`DROP SCHEMA IF EXISTS "${this.bookingSchema}" CASCADE`);
       await db.query(`DROP SCHEMA IF EXISTS "${this.adapterSchema}" CASCADE`);
+      await db.query(`DROP SCHEMA IF EXISTS "${this.exporterSchema}" CASCADE`);
     } catch (error) {
       console.warn(`could not drop the region's schemas: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -289,7 +377,7 @@ export class Region {
   }
 
   logs(): string {
-    return [this.sim, this.adapter, this.booking]
+    return [this.sim, this.adapter, this.booking, this.federalSim, this.exporter]
       .filter((s): s is ServiceProcess => s !== undefined)
       .map((s) => `---- ${s.name} (${s.alive() ? 'alive' : `exited ${s.child.exitCode}`}), ${s.logFile}\n${s.tail(30)}`)
       .join('\n');
@@ -316,6 +404,32 @@ export class Region {
     const text = await response.text();
     if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}: ${text}`);
     return JSON.parse(text) as T;
+  }
+
+  /** The federal simulator's admin API (its state, faults, drift, the federal portal). */
+  async federalCall<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.federalSimUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.federalAdminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`federal simulator ${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** An exporter REST call (export status, reconciliations) with a key of the region's booking service. */
+  async exporterApi<T>(key: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.exporterUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const parsed = (text ? JSON.parse(text) : undefined) as { error?: unknown } | undefined;
+    return { status: response.status, body: (parsed?.error ?? parsed) as T };
   }
 
   /** A booking API call as the region's operator; the error body `{ error: { code, message, details } }` comes back as `body`. */
