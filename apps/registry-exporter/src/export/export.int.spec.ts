@@ -298,12 +298,16 @@ describe('the export to the federal registry, from the bus to the simulator', ()
     for (const slot of [free, booked, frontDeskOnly, blocked, marker]) await publish('SlotPublished', slot);
 
     await waitFor(async () => heldSlot(marker.slotId), 'the marker slot at the federal side');
-    const location = await sim.location(doctor.resourceId);
+    // The union of the channels of its future slots, the front desk's own included: who may book where.
+    // (A location's Channels may follow its slots by one pass of the worker.)
+    const location = await waitFor(async () => {
+      const held = await sim.location(doctor.resourceId);
+      return held?.Channels.Channel.length === 3 && held;
+    }, "the location's channels at the federal side");
     expect(location).toEqual(
       expect.objectContaining({ MO_OID: clinic.organisationOid, Doctor_SNILS: doctor.practitionerSnils, Specialty_Code: '76', Position_Code: '109', Room: '101' }),
     );
-    // The union of the channels of its future slots, the front desk's own included: who may book where.
-    expect([...(location?.Channels.Channel ?? [])].sort()).toEqual(['FEDERAL_PORTAL', 'FRONT_DESK', 'KIOSK']);
+    expect([...location.Channels.Channel].sort()).toEqual(['FEDERAL_PORTAL', 'FRONT_DESK', 'KIOSK']);
     expect((await heldSlots(clinic.organisationOid)).map((slot) => [slot.Slot_Id, slot.Status]).sort()).toEqual(
       [
         [free.slotId, 'FREE'],

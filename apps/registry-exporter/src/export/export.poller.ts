@@ -6,7 +6,7 @@ import { AppConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import type { FerResult } from '@medbus/federal-registry';
 import type { ExporterConfig } from '../exporter.config';
-import { FederalRateLimitedError, type FederalFailure } from '../exporter.errors';
+import { FederalBadResponseError, FederalRateLimitedError, type FederalFailure } from '../exporter.errors';
 import { Clock } from './clock.service';
 import { ExportStateService, type Answered, type PendingAppointment, type PendingLocation, type PendingSlot } from './export-state.service';
 import { exportWakeChannel } from './export-tables.service';
@@ -169,7 +169,7 @@ export class ExportWorker {
           items.map((item) => item.traceparent),
         ),
       );
-      await this.state.markUpdated('LOCATION', answered(items, (item) => item.locationId, (item) => item.version, results), this.clock.now());
+      await this.settle('UpdateLocations', answered(items, (item) => item.locationId, (item) => item.version, results), items.length, (answers) => this.state.markUpdated('LOCATION', answers, this.clock.now()));
       sent += items.length;
     }
   }
@@ -188,7 +188,7 @@ export class ExportWorker {
             upserts.map((item) => item.traceparent),
           ),
         );
-        await this.state.markUpdated('SLOT', answered(upserts, (item) => item.slotId, (item) => item.version, results), this.clock.now());
+        await this.settle('UpdateSlots', answered(upserts, (item) => item.slotId, (item) => item.version, results), upserts.length, (answers) => this.state.markUpdated('SLOT', answers, this.clock.now()));
       }
       if (removals.length > 0) {
         const results = await this.attempt(removals, () =>
@@ -197,7 +197,7 @@ export class ExportWorker {
             removals.map((item) => item.traceparent),
           ),
         );
-        await this.state.markRemoved('SLOT', answered(removals, (item) => item.slotId, () => null, results), this.clock.now());
+        await this.settle('RemoveSlots', answered(removals, (item) => item.slotId, () => null, results), removals.length, (answers) => this.state.markRemoved('SLOT', answers, this.clock.now()));
       }
       sent += batch.length;
     }
@@ -215,7 +215,7 @@ export class ExportWorker {
           batch.map((item) => item.traceparent),
         ),
       );
-      await this.state.markRemoved('LOCATION', answered(batch, (item) => item.locationId, () => null, results), this.clock.now());
+      await this.settle('RemoveLocations', answered(batch, (item) => item.locationId, () => null, results), batch.length, (answers) => this.state.markRemoved('LOCATION', answers, this.clock.now()));
       sent += batch.length;
     }
   }
@@ -234,6 +234,12 @@ export class ExportWorker {
         sent++;
       }
     }
+  }
+
+  /** Marks what was answered; an answer that does not name every item sent (keys changed on the way) ends the run, or the rest would go again and again. */
+  private async settle(operation: string, answers: Answered[], sent: number, mark: (answers: Answered[]) => Promise<void>): Promise<void> {
+    await mark(answers);
+    if (answers.length < sent) throw new CallFailed(new FederalBadResponseError(operation, `${sent - answers.length} item(s) without a result for their key`));
   }
 
   /** One call; its failure is recorded against the organisations it carried and ends the run. */
