@@ -22,17 +22,22 @@ const region = new Region({
   doctorsPerOrg: 2,
   horizonDays: 3,
   bookingEnv: { HUB_FACADE_PUBLIC_URL: publicUrl },
+  // The registry exporter's federal service (ErWebService) is a surface of the region too (target "exporter").
+  federal: true,
 });
 
 let values: Placeholders = {};
 
 function portOf(target: Target | undefined): number {
   if (target === 'adapterPatients' || target === 'adapterNotifications') return region.notifyPort;
+  if (target === 'exporter') return region.exporterPort;
   return region.bookingPort;
 }
 
 async function answerOf(testCase: HostileCase) {
-  return send(portOf(testCase.request.target), testCase.request, values, { operator: region.apiKey, adapter: region.adapterKey });
+  // The exporter's callers are the federal concentrator: its key is the one a case sends by default there.
+  const operator = testCase.request.target === 'exporter' ? region.concentratorKey : region.apiKey;
+  return send(portOf(testCase.request.target), testCase.request, values, { operator, adapter: region.adapterKey });
 }
 
 interface SlotPage {
@@ -45,6 +50,8 @@ async function searchAnswers(): Promise<void> {
   expect(body.items.length).toBeGreaterThan(0);
   const health = await fetch(`http://127.0.0.1:${region.notifyPort}/health`);
   expect(health.status).toBe(200);
+  const exporter = await fetch(`${region.exporterUrl}/health/live`);
+  expect(exporter.status).toBe(200);
 }
 
 beforeAll(async () => {
@@ -95,7 +102,7 @@ describe.each(classes.map((c) => [c.class, c] as const))('hostile %s', (_name, h
     for (const header of testCase.expect.headersAbsent ?? []) expect(answer.headers).not.toHaveProperty(header.toLowerCase());
   });
 
-  it('leaves the booking service answering a real search, and the adapter its health', async () => {
+  it('leaves the booking service answering a real search, and the adapter and the exporter their health', async () => {
     await searchAnswers();
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  */
 
 /** Which HTTP surface a case is sent to. */
-export type Target = 'booking' | 'adapterPatients' | 'adapterNotifications';
+export type Target = 'booking' | 'adapterPatients' | 'adapterNotifications' | 'exporter';
 
 export interface HostileRequest {
   readonly target?: Target;
@@ -17,7 +17,7 @@ export interface HostileRequest {
   readonly path: string;
   /** Header values; `{{…}}` placeholders are filled in. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `operator` (default for booking: the region's bearer key), `adapter` (the adapter's key) or `none`. */
+  /** `operator` (default for booking: the region's bearer key; for the exporter: the federal concentrator's), `adapter` (the adapter's key) or `none`. */
   readonly auth?: 'operator' | 'adapter' | 'none';
   /** Sent as JSON (`content-type: application/json` unless headers say otherwise). */
   readonly json?: unknown;
