@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000 } from '@medbus/kafka';
 import { dropSchemas, schemaDataSource, uniqueName } from '@medbus/testing';
-import { CreateExportTables1796400000000 } from '../migrations/export-tables.migration';
+import { exporterMigrations } from '../app.module';
 import { FederalViewQuery } from './federal-view.query';
 
 const run = uniqueName('fview').replace(/[^a-z0-9]/g, '');
@@ -49,7 +48,7 @@ describe('the federal view over the exporter tables', () => {
 
   beforeAll(async () => {
     dataSource = await schemaDataSource(schema, {
-      migrations: [CreateKafkaBackboneTables1732406400000, AddBackboneRetentionIndexes1795910400000, CreateExportTables1796400000000],
+      migrations: exporterMigrations,
       migrationsTableName: 'exporter_migrations',
     });
     view = new FederalViewQuery(dataSource);
