@@ -1,11 +1,14 @@
-import { Client } from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
+
+// pg and typeorm are loaded when first used, not when @medbus/config is: a service's instrument.ts reads
+// its config before OpenTelemetry hooks the database driver, and a driver loaded earlier is never traced.
 
 const sqlIdentifier = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Creates a service's Postgres schema when it is missing (the schema name is a checked identifier, never input). */
 export async function ensureDatabaseSchema(databaseUrl: string, schema: string): Promise<void> {
   if (!sqlIdentifier.test(schema)) throw new Error('a database schema must be a lower-case SQL identifier');
+  const { Client } = await import('pg');
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -22,6 +25,7 @@ export async function ensureDatabaseSchema(databaseUrl: string, schema: string):
  * the migrations run on the other (with one, runMigrations waits for ever).
  */
 export async function runMigrationsLocked(options: DataSourceOptions, lockKey: number): Promise<void> {
+  const { DataSource } = await import('typeorm');
   const extra = (options as { extra?: { options?: string } }).extra;
   const dataSource = await new DataSource({
     ...options,
