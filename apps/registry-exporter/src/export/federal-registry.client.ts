@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { SpanKind, SpanStatusCode, context, trace, type Link } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace, type Link, type Span, type SpanContext } from '@opentelemetry/api';
 import { AppConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import {
@@ -38,6 +38,12 @@ export interface FederalCallRecord {
 
 const tracer = trace.getTracer('registry-exporter');
 const maxSpanLinks = 100;
+/**
+ * A call carrying at most this many traced changes also ends each change's own trace with a span of its
+ * export: trace viewers without span links (Zipkin) then show a change's path from the MIS to the federal
+ * side. A bulk call (an initial export, a drained backlog) is linked only, not thousands of spans.
+ */
+const maxExportSpans = 16;
 // A session is renewed a minute before the federal side would expire it.
 const sessionMarginMs = 60_000;
 const defaultRetryAfterSeconds = 1;
@@ -141,11 +147,13 @@ export class FederalRegistryClient implements OnApplicationShutdown {
     traceparents: Traceparents,
     read: (body: Body) => { readonly value: T; readonly counts: string } | undefined,
   ): Promise<T> {
+    const links = linksOf(traceparents);
     const span = tracer.startSpan(`fer ${operation}`, {
       kind: SpanKind.CLIENT,
-      links: linksOf(traceparents),
+      links,
       attributes: { 'rpc.system': 'soap', 'rpc.service': 'RegistryService', 'rpc.method': operation, 'medbus.fer.items': items },
     });
+    const exportSpans = links.length <= maxExportSpans ? links.map((link) => exportSpanOf(operation, link.context, span)) : [];
     const started = Date.now();
     try {
       const value = await context.with(trace.setSpan(context.active(), span), async () => {
@@ -171,10 +179,12 @@ export class FederalRegistryClient implements OnApplicationShutdown {
       const faultCode = (error as { faultCode?: string }).faultCode;
       this.record(operation, faultCode ?? code, error instanceof FederalRateLimitedError || error instanceof FederalFaultError);
       span.setStatus({ code: SpanStatusCode.ERROR, message: faultCode ?? code });
+      for (const exportSpan of exportSpans) exportSpan.setStatus({ code: SpanStatusCode.ERROR, message: faultCode ?? code });
       this.logger.warn(`${operation} items=${items} failed ${faultCode ?? code} in ${Date.now() - started} ms`);
       throw error;
     } finally {
       span.end();
+      for (const exportSpan of exportSpans) exportSpan.end();
     }
   }
 
@@ -293,6 +303,16 @@ function linksOf(traceparents: Traceparents): Link[] {
     if (linked) links.push({ context: linked });
   }
   return links;
+}
+
+/** A span in a carried change's own trace, naming the call that exported it (its trace and span ids). */
+function exportSpanOf(operation: FerOperation, change: SpanContext, call: Span): Span {
+  const { traceId, spanId } = call.spanContext();
+  return tracer.startSpan(
+    `fer export (${operation})`,
+    { kind: SpanKind.PRODUCER, links: [{ context: call.spanContext() }], attributes: { 'medbus.fer.call.trace_id': traceId, 'medbus.fer.call.span_id': spanId } },
+    trace.setSpanContext(context.active(), change),
+  );
 }
 
 /** AbortSignal.timeout's DOMException; not always an `Error` of this realm (test runners), so by its name. */

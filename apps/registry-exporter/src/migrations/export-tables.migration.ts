@@ -13,7 +13,10 @@ export class CreateExportTables1796400000000 implements MigrationInterface {
   name = 'CreateExportTables1796400000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await runner.query(`CREATE SEQUENCE fer_export_version`);
+    // Versions start at the migration's time in microseconds: an exporter rebuilt from Kafka into an empty
+    // schema sends versions above any its predecessor sent, so the federal side never ignores them as stale
+    // (a predecessor would have had to draw more than a thousand versions per millisecond it lived). < 2^53.
+    await runner.query(`CREATE SEQUENCE fer_export_version START WITH ${Date.now() * 1000}`);
     await runner.query(`CREATE SEQUENCE fer_change_seq`);
 
     // The Пенсионный фонд rule (weights 9..1, mod 101, 100 and 101 read as 00; numbers up to 001-001-998 have none).
