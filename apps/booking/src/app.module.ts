@@ -6,7 +6,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, answerMalformedRequests, ensureDatabaseSchema, runMigrationsLocked, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
-import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, KafkaProbe, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -19,7 +19,6 @@ import { bookingConfigSchema, type BookingConfig, type BookingDatabaseConfig } f
 import { HealthModule } from './health/health.module';
 import { HostileInputMiddleware } from './hostile-input.middleware';
 import { HealthService, type ConsumerCounts } from './health/health.service';
-import { KafkaProbe } from './health/kafka.probe';
 import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';
 import { CreateInventoryTables1764028800000 } from './migrations/inventory-tables.migration';

@@ -6,7 +6,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, answerMalformedRequests, applyServerTimeouts, ensureDatabaseSchema, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, runMigrationsLocked, type Env } from '@medbus/config';
 import { AppErrorFilter } from '@medbus/errors';
-import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions } from '@medbus/kafka';
+import { AddBackboneRetentionIndexes1795910400000, BackboneRetention, CreateKafkaBackboneTables1732406400000, EventPublisher, KafkaProbe, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuthModule } from './auth/auth.module';
 import { ExportProjection } from './export/export.consumer';
@@ -16,7 +16,6 @@ import { exporterConfigSchema, type ExporterConfig, type ExporterDatabaseConfig 
 import { FederalServiceModule } from './federal-service/federal-service.module';
 import { HealthModule } from './health/health.module';
 import { HealthService, type ConsumerCounts } from './health/health.service';
-import { KafkaProbe } from './health/kafka.probe';
 import { CreateExportTables1796400000000 } from './migrations/export-tables.migration';
 import { ReconciliationScope1796400000001 } from './migrations/reconciliation-scope.migration';
 import { ReconciliationModule } from './reconciliation/reconciliation.module';

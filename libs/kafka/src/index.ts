@@ -14,3 +14,4 @@ export * from './retention.migration';
 export * from './retention.poller';
 export * from './topics.client';
 export * from './kafka.client';
+export * from './kafka.probe';

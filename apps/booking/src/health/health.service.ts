@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { KafkaProbe } from './kafka.probe';
+import type { KafkaProbe } from '@medbus/kafka';
 
 export type Check = 'up' | 'down';
 

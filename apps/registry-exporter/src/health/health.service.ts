@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ExportWorker } from '../export/export.poller';
 import { FederalRegistryClient } from '../export/federal-registry.client';
-import type { KafkaProbe } from './kafka.probe';
+import type { KafkaProbe } from '@medbus/kafka';
 
 export type Check = 'up' | 'down';
 

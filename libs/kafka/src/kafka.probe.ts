@@ -1,5 +1,6 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { kafkaClientOf, type KafkaConnectionOptions } from '@medbus/kafka';
+import { kafkaClientOf } from './kafka.client';
+import type { KafkaConnectionOptions } from './kafka.config';
 
 export type KafkaState = 'up' | 'down';
 
