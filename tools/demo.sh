@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo region's services, on top of the local stack: a simulated HubService MIS (20
-# organisations), its medbus adapter and the booking service. `up` starts what is not running
+# organisations), its medbus adapter, the booking service, the simulated federal registry (ФЭР)
+# and the registry exporter feeding it. `up` starts what is not running
 # and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
 # They run as a deployment runs them: compiled JavaScript (`npm run build`, rebuilt here when a
 # source is newer than dist/) under node with the environment and options the build chose
@@ -18,6 +19,8 @@ SIM_GUID=${MEDBUS_SIM_GUID:-6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11}
 SIM_ADMIN_TOKEN=${MEDBUS_SIM_ADMIN_TOKEN:-hubsim-admin-token}
 ADAPTER_API_KEY=${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}
 HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
+FERSIM_PORT=${MEDBUS_FERSIM_PORT:-7710}
+EXPORTER_PORT=${MEDBUS_EXPORTER_PORT:-3030}
 
 # The booking service's clients CLI (credentials, adapters' organisations) on the demo's database.
 clients() { (set -a; . "$state/stack.env"; set +a; npx tsx --tsconfig tsconfig.base.json apps/booking/src/clients/clients.cli.ts "$@"); }
@@ -28,6 +31,9 @@ say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
 compiled() { local name=$1; shift; echo env $(cat "dist/$name/env") node $(cat "dist/$name/node-options") "dist/$name/main.js" "$@"; }
 
 alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+# Whether a key authenticates at the demo's booking service (every demo key's role may list the organisations).
+key_works() { [ -n "${1:-}" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$BOOKING_PORT/v1/organisations")" = 200 ]; }
 
 # The next service started connects to Kafka as this least-privileged principal (provisioned by
 # `stack.sh up`, password in .medbus/kafka-users.env), not as the stack's admin of stack.env.
@@ -77,7 +83,7 @@ case ${1:-up} in
     start hubservice-sim "http://127.0.0.1:$SIM_PORT/health" \
       env HUBSIM_ADMIN_TOKEN="$SIM_ADMIN_TOKEN" \
       $(compiled hubservice-simulator) --port "$SIM_PORT" --seed 42 \
-        --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 \
+        --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 --doctors-without-snils 0.03 \
         --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
     # The region's register of organisations says each clinic's zone; the simulator publishes its own.
     zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
@@ -105,14 +111,56 @@ case ${1:-up} in
     # The demo's clients, issued by the clients CLI once and kept (0600) while they still authenticate.
     creds="$state/demo-credentials.env"
     [ -f "$creds" ] && . "$creds"
-    if [ -z "${DEMO_OPERATOR_KEY:-}" ] || [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $DEMO_OPERATOR_KEY" "http://127.0.0.1:$BOOKING_PORT/v1/organisations?limit=1")" != 200 ]; then
+    if ! key_works "${DEMO_OPERATOR_KEY:-}"; then
       say "issuing the demo's credentials (npm run clients; kept in .medbus/demo-credentials.env)"
       DEMO_OPERATOR_KEY=$(clients issue --client demo-operator --role OPERATOR 2>>"$state/logs/clients.log")
       DEMO_PORTAL_KEY=$(clients issue --client demo-portal --role PORTAL 2>>"$state/logs/clients.log")
       DEMO_OPERATIONS_KEY=$(clients issue --client demo-operations --role OPERATIONS 2>>"$state/logs/clients.log")
       clients issue --client demo-hub-client --role HUB_CLIENT --guid "$HUB_GUID" >/dev/null 2>>"$state/logs/clients.log" ||
         grep -q 'already registered' "$state/logs/clients.log"
-      (umask 077 && printf 'DEMO_OPERATOR_KEY=%s\nDEMO_PORTAL_KEY=%s\nDEMO_OPERATIONS_KEY=%s\n' "$DEMO_OPERATOR_KEY" "$DEMO_PORTAL_KEY" "$DEMO_OPERATIONS_KEY" > "$creds")
+    fi
+    # The federal side's two keys, both FEDERAL_REGISTRY clients of booking: the exporter's own (it books
+    # for the federal portal and checks its callers through booking) and the federal concentrator's, which
+    # the simulator's portal presents to the exporter's ErWebService. A reissued key restarts its holder.
+    if ! key_works "${DEMO_EXPORTER_KEY:-}"; then
+      say "issuing the registry exporter's key (client demo-registry-exporter)"
+      DEMO_EXPORTER_KEY=$(clients issue --client demo-registry-exporter --role FEDERAL_REGISTRY 2>>"$state/logs/clients.log")
+      stop registry-exporter
+    fi
+    if ! key_works "${DEMO_CONCENTRATOR_KEY:-}"; then
+      say "issuing the federal concentrator's key (client demo-fer-concentrator)"
+      DEMO_CONCENTRATOR_KEY=$(clients issue --client demo-fer-concentrator --role FEDERAL_REGISTRY 2>>"$state/logs/clients.log")
+      stop federal-sim
+    fi
+    (umask 077 && printf 'DEMO_OPERATOR_KEY=%s\nDEMO_PORTAL_KEY=%s\nDEMO_OPERATIONS_KEY=%s\nDEMO_EXPORTER_KEY=%s\nDEMO_CONCENTRATOR_KEY=%s\n' \
+      "$DEMO_OPERATOR_KEY" "$DEMO_PORTAL_KEY" "$DEMO_OPERATIONS_KEY" "$DEMO_EXPORTER_KEY" "$DEMO_CONCENTRATOR_KEY" > "$creds")
+    chmod 600 "$creds"
+
+    # The simulated federal registry: its admin token and the region's login generated once, readable by this user only.
+    fer_env="$state/federal-sim.env"
+    [ -s "$fer_env" ] || (umask 077 && printf 'FERSIM_ADMIN_TOKEN=%s\nFER_LOGIN=demo-region\nFER_PASSWORD=%s\n' \
+      "fersim-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" "$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" > "$fer_env")
+    chmod 600 "$fer_env"
+    . "$fer_env"
+    fer_admin="Authorization: Bearer $FERSIM_ADMIN_TOKEN"
+    alive federal-sim && federal_sim_was_up=1 || federal_sim_was_up=0
+    start federal-sim "http://127.0.0.1:$FERSIM_PORT/health" \
+      env FERSIM_ADMIN_TOKEN="$FERSIM_ADMIN_TOKEN" FERSIM_LOGINS="$FER_LOGIN:$FER_PASSWORD" FERSIM_REGION_API_KEY="$DEMO_CONCENTRATOR_KEY" \
+      $(compiled federal-simulator) --port "$FERSIM_PORT" --region-url "http://127.0.0.1:$EXPORTER_PORT/er/v2_0/ErWebService"
+    # Its ФРМО register knows the demo's organisations (it refuses objects of any other OID).
+    curl -fsS -o /dev/null -X PUT -H "$fer_admin" -H 'content-type: application/json' \
+      -d "{\"oids\": $(node -e 'console.log(JSON.stringify(process.argv[1].split(",")))' "$oids")}" "http://127.0.0.1:$FERSIM_PORT/admin/frmo"
+    as_kafka_principal registry-exporter
+    start registry-exporter "http://127.0.0.1:$EXPORTER_PORT/health/ready" \
+      env HTTP_PORT="$EXPORTER_PORT" OTEL_SERVICE_NAME=registry-exporter EXPORTER_DATABASE_SCHEMA=registry_exporter \
+        BOOKING_URL="http://127.0.0.1:$BOOKING_PORT" EXPORTER_BOOKING_API_KEY="$DEMO_EXPORTER_KEY" \
+        FER_URL="http://127.0.0.1:$FERSIM_PORT/fer/RegistryService" FER_LOGIN="$FER_LOGIN" FER_PASSWORD="$FER_PASSWORD" \
+      $(compiled registry-exporter)
+    # The simulator keeps what it received in memory only: a new one holds nothing of what the exporter
+    # already sent, and a reconciliation (as operations) finds the missing objects and sends them again.
+    if [ "$federal_sim_was_up" = 0 ]; then
+      curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $DEMO_OPERATIONS_KEY" "http://127.0.0.1:$EXPORTER_PORT/v1/export/reconciliations" ||
+        say "could not start a reconciliation (see .medbus/logs/registry-exporter.log)"
     fi
     DEMO_API_KEY=$DEMO_OPERATOR_KEY
     cat <<TXT
@@ -123,18 +171,23 @@ The demo region is up:
   book a patient         see 'Book a patient' in README.md (identify → POST /v1/appointments)
   API docs (OpenAPI)     http://127.0.0.1:$BOOKING_PORT/docs
   HubService facade      http://127.0.0.1:$BOOKING_PORT/Hub25/HubService.svc?wsdl   (guid $HUB_GUID)
-  credentials            .medbus/demo-credentials.env (operator, portal, operations keys); audit log:
+  credentials            .medbus/demo-credentials.env (operator, portal, operations, federal keys); audit log:
                          curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$BOOKING_PORT/v1/audit
   simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
   adapter health         http://127.0.0.1:$NOTIFY_PORT/health
+  export status (ФЭР)    curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$EXPORTER_PORT/v1/export/status
+  region's ErWebService  http://127.0.0.1:$EXPORTER_PORT/er/v2_0/ErWebService?wsdl   (callers: FEDERAL_REGISTRY keys)
+  federal registry (sim) http://127.0.0.1:$FERSIM_PORT/fer/RegistryService?wsdl; what it holds:
+                         . .medbus/federal-sim.env; curl -H "Authorization: Bearer \$FERSIM_ADMIN_TOKEN" http://127.0.0.1:$FERSIM_PORT/admin/state
+                         see 'The federal registry' in README.md (portal bookings, reconciliation)
   traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)
 TXT
     ;;
   down)
-    for name in booking hubservice-adapter hubservice-sim; do stop "$name"; done
+    for name in registry-exporter federal-sim booking hubservice-adapter hubservice-sim; do stop "$name"; done
     ;;
   status)
-    for name in hubservice-sim hubservice-adapter booking; do
+    for name in hubservice-sim hubservice-adapter booking federal-sim registry-exporter; do
       if alive "$name"; then echo "  $name  up  pid $(cat "$state/run/$name.pid")"; else echo "  $name  down"; fi
     done
     ;;
