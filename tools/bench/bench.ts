@@ -10,12 +10,14 @@ import { measureResync, type ResyncResult } from './resync.bench';
 import { freshnessOptionsFromEnv, measureFreshness, type FreshnessFigures, type FreshnessResult } from './freshness.bench';
 import { deleteGroups, measureBooking, type BookingBenchResult } from './booking.bench';
 import { measureMisResyncIntoEmptyInventory, misResyncRow, type MisResyncResult } from './mis-resync.bench';
+import { federalExportOptionsFromEnv, federalNotes, federalRawRow, federalRows, measureFederalExport, type FederalExportResult } from './federal-export.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
  * Writes docs/benchmarks.json (machine-readable, one entry per run) and docs/benchmarks.md.
  * `BENCH_ONLY=booking npm run bench` measures only the booking flow and keeps the other
- * sections' last figures (each section says when it was measured).
+ * sections' last figures (each section says when it was measured); `BENCH_ONLY=export` likewise
+ * measures only the federal export.
  */
 const root = join(__dirname, '..', '..');
 
@@ -38,6 +40,8 @@ interface BenchRun {
   readonly booking?: BookingBenchResult;
   /** Absent in runs before the resync from the MIS was measured. */
   readonly misResync?: MisResyncResult;
+  /** Absent in runs before the federal export existed; dated itself (BENCH_ONLY=export measures it alone). */
+  readonly federalExport?: FederalExportResult;
 }
 
 async function main(): Promise<void> {
@@ -50,7 +54,14 @@ async function main(): Promise<void> {
     write({ ...previous, search: await measureSearchAlone(env, progress) });
     return;
   }
-  if (only !== undefined && only !== 'booking' && only !== 'resync') throw new Error(`BENCH_ONLY=${only}: only "booking" or "resync" can run alone`);
+  if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export') throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search" or "export" can run alone`);
+  if (only === 'export') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=export keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchRun;
+    write({ ...previous, federalExport: await measureFederalExport(env, federalExportOptionsFromEnv(), progress) });
+    return;
+  }
   if (only === 'booking') {
     const file = join(root, 'docs', 'benchmarks.json');
     if (!existsSync(file)) throw new Error('BENCH_ONLY=booking keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
@@ -106,11 +117,17 @@ async function main(): Promise<void> {
   const misResync = await measureMisResyncIntoEmptyInventory(env, progress);
   // A failed booking section must not cost the figures above: they are written, then the run fails.
   let bookingFlow: BookingBenchResult | undefined;
-  let bookingError: unknown;
+  let sectionError: unknown;
   try {
     bookingFlow = await measureBooking(env, progress);
   } catch (error) {
-    bookingError = error;
+    sectionError = error;
+  }
+  let federalExport: FederalExportResult | undefined;
+  try {
+    federalExport = await measureFederalExport(env, federalExportOptionsFromEnv(), progress);
+  } catch (error) {
+    sectionError ??= error;
   }
 
   const run: BenchRun = {
@@ -123,9 +140,10 @@ async function main(): Promise<void> {
     bookingRssMb: Math.max(bookingRssMb, resync.peakRssMb),
     booking: bookingFlow,
     misResync,
+    federalExport,
   };
   write(run);
-  if (bookingError !== undefined) throw bookingError;
+  if (sectionError !== undefined) throw sectionError;
 }
 
 function write(run: BenchRun): void {
@@ -139,6 +157,7 @@ function render(run: BenchRun): string {
   const { kafka, postgres } = run.raw;
   const refSlots = 2_000_000;
   const b = run.booking;
+  const f = run.federalExport;
   // A whole run is dated at its end; a booking section measured after it came from BENCH_ONLY=booking.
   const separate = b !== undefined && Date.parse(b.date) > Date.parse(run.date);
   return `# Benchmarks
@@ -148,7 +167,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
     separate ? `\nThe booking-flow figures come from a later run of that section alone (\`BENCH_ONLY=booking\`, ${b.date}); the rest from the run above.` : ''
   }${
     run.resyncMeasuredAt ? `\nThe resync rows and the PostgreSQL raw limit come from a later run of that section alone (\`BENCH_ONLY=resync\`, ${run.resyncMeasuredAt}).` : ''
-  }
+  }${f && Date.parse(f.date) > Date.parse(run.date) ? `\nThe federal export's figures come from a later run of that section alone (\`BENCH_ONLY=export\`, ${f.date}).` : ''}
 
 ## This machine's raw limits (same run)
 
@@ -156,7 +175,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 | Kafka ProducerPerformance, ${kafka.records} × ${kafka.recordBytes} B, acks=all, idempotent | ${kafka.recordsPerSecond.toLocaleString('en')} records/s (${kafka.mbPerSecond} MB/s), avg ${kafka.avgLatencyMs} ms, p99 ${kafka.p99LatencyMs} ms | 2 M slot events in ${(refSlots / kafka.recordsPerSecond).toFixed(1)} s at best |
 | PostgreSQL batched version-wins upsert (unnest, batches of ${postgres.batchSize}) into a copy of \`inventory_slot\` with its ${postgres.indexes} indexes | empty table ${postgres.emptyRowsPerSecond.toLocaleString('en')} rows/s; populated, every row a newer version ${postgres.populatedRowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.emptyRowsPerSecond).toFixed(1)} s (rebuild) / ${(refSlots / postgres.populatedRowsPerSecond).toFixed(1)} s (resync) at best |${b ? `
-| HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}
+| HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}${f ? `\n${federalRawRow(f)}` : ''}
 
 ## medbus against the targets
 
@@ -164,15 +183,15 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 ${resyncRows(run)}
 ${run.misResync ? `${misResyncRow(run.misResync)}\n` : ''}${freshnessRows(run.freshness)}
-${searchRow(run.search)}${b ? bookingRows(b) : ''}
-| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''} |
+${searchRow(run.search)}${b ? bookingRows(b) : ''}${f ? `\n${federalRows(f)}` : ''}
+| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''}${f ? `; registry exporter: ${f.peakRssMb.exporter} MB (federal export)` : ''} |
 
 The resync rows use pre-built events (${run.resync.shape.organisations} organisations, ${(run.resync.shape.organisations * run.resync.shape.practitionersPerOrganisation).toLocaleString('en')} practitioners, ${run.resync.shape.slots.toLocaleString('en')} slots over 14 days)
 published by the bench as fast as its producer goes, applied by the booking service's batched projection (batches of up to ${run.resync.batchSize},
 ${run.resync.shape.slots === 2_000_000 ? 'the reference region itself' : 'extrapolated linearly to 2 M'}); the clock stops when its consumer group has committed the topic's end offsets
 (offsets are committed after each batch's transaction), then the rows are counted. \`VACUUM (ANALYZE)\` runs between the two, untimed.
 ${resyncWhereTimeGoes(run.resync)}
-${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}`;
+${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}${f ? federalNotes(f, run.machine.cpus) : ''}`;
 }
 
 function freshnessRows(f: FreshnessResult): string {

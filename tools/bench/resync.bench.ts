@@ -185,7 +185,7 @@ export async function measureResync(
 }
 
 /** CPU seconds so far of PostgreSQL's processes, the Kafka broker, and the machine (/proc; 100 ticks a second). */
-function processCpu(): { postgres: number; kafka: number; machine: number } {
+export function processCpu(): { postgres: number; kafka: number; machine: number } {
   let postgres = 0;
   let kafka = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
