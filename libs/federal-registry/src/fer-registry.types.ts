@@ -128,7 +128,7 @@ export interface FerLocation {
   /** NSI 1.2.643.5.1.13.13.11.1002. */
   Position_Code?: string;
   Room?: string;
-  /** Who may book this location's slots: the union over its exported slots. */
+  /** Who may book this location's slots: the union of the channels of its future slots at the region (a location whose slots are all closed to the federal portal is listed without FEDERAL_PORTAL, and none of its slots is sent). */
   Channels: { Channel: FerChannel[] };
   /** xs:long; a greater version replaces the held one. */
   Version: number;
