@@ -891,12 +891,18 @@ export function federalRawRow(r: FederalExportResult): string {
   return `| Federal registry simulator's intake (${r.date}): a bare client, UpdateSlots batches of ${r.raw.batchSize}, one call at a time, ${r.raw.slots.toLocaleString('en')} slots | ${r.raw.slotsPerSecond.toLocaleString('en')} slots/s, call p50 ${r.raw.callMs.p50} ms, p99 ${r.raw.callMs.p99} ms; ${r.raw.simulatorCpuMsPerThousand} ms of simulator CPU per 1,000 slots | ${r.region.exportableSlots.toLocaleString('en')} exportable slots in ${round(r.region.exportableSlots / r.raw.slotsPerSecond)} s at best |`;
 }
 
+/** The reference region itself, or what share of it was measured (BENCH_EXPORT_* set smaller). */
+function regionOf(r: FederalExportResult): string {
+  if (r.region.organisations === 300 && r.region.practitioners === 6_000 && r.region.slots === 2_000_000) return "the reference region";
+  return `${r.region.organisations} organisations with ${r.region.practitioners.toLocaleString('en')} practitioners (${Math.round((100 * r.region.slots) / 2_000_000)} % of the reference region, as many slots per practitioner)`;
+}
+
 /** docs/benchmarks.md: the export's rows against the targets. */
 export function federalRows(r: FederalExportResult): string {
   const i = r.initial;
   const o = r.outage;
   return [
-    `| federal export: the reference region's initial export (${r.region.exportableSlots.toLocaleString('en')} exportable slots of ${r.region.slots.toLocaleString('en')}, events already on Kafka), exporter's start → the simulator holds every one | reported beside the raw limit | **${i.seconds} s**, ${i.slotsPerSecond.toLocaleString('en')} slots/s, **${i.shareOfRaw} % of the simulator's intake** (the exporter's own ceiling FER_CALLS_PER_SECOND ${r.settings.callsPerSecond} × FER_MAX_BATCH ${r.settings.maxBatch} = ${i.configuredSlotsPerSecond.toLocaleString('en')}/s); every event in its tables after ${i.consumedSeconds} s; ${i.rejected} rejected |`,
+    `| federal export: the initial export of ${regionOf(r)} (${r.region.exportableSlots.toLocaleString('en')} exportable slots of ${r.region.slots.toLocaleString('en')}, events already on Kafka), exporter's start → the simulator holds every one | reported beside the raw limit | **${i.seconds} s**, ${i.slotsPerSecond.toLocaleString('en')} slots/s, **${i.shareOfRaw} % of the simulator's intake** (the exporter's own ceiling FER_CALLS_PER_SECOND ${r.settings.callsPerSecond} × FER_MAX_BATCH ${r.settings.maxBatch} = ${i.configuredSlotsPerSecond.toLocaleString('en')}/s); every event in its tables after ${i.consumedSeconds} s; ${i.rejected} rejected |`,
     `| federal export: a change's arrival at the federal side (${r.change.changes} slot changes at ${r.change.changesPerSecond}/s after the export drained), publishing → the simulator received that state | p99 reported | p50 ${r.change.latencyMs.p50} ms, **p99 ${r.change.latencyMs.p99} ms**, max ${r.change.latencyMs.max} ms; ${r.change.missed} not arrived |`,
     `| federal export: a ${o.minutes}-minute federal outage's backlog (${o.changes.toLocaleString('en')} changes: ${o.regionChangesPerSecond} changes/s region-wide), federal side back → backlog 0 | drained, reported beside the raw limit | **${o.drainSeconds} s** (first object accepted after ${o.firstAcceptedSeconds} s: the exporter's backoff, FER_RETRY_MAX_DELAY_MS ${r.settings.retryMaxDelayMs}; then ${o.slotsPerSecond.toLocaleString('en')} changes/s, ${o.shareOfRaw} % of the intake); simulator equals the federal view: **${r.equal.equal ? 'yes' : `no, ${r.equal.differences} differences`}** |`,
   ].join('\n');
