@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { latestPerKey, type AppointmentRow, type ExportRows, type LocationRow, type OrganisationRow, type SlotRow } from './export.mapper';
+import { federalChannels } from './federal-view.query';
 
 type Columns = readonly (readonly [string, string])[];
 
@@ -96,7 +97,7 @@ const upsertSlots = versionedUpsert(
   'fer_slot',
   slotColumns,
   [...assignAll(slotColumns).filter((set) => !/^(starts_at|ends_at) /.test(set)), 'starts_at = coalesce(excluded.starts_at, t.starts_at)', 'ends_at = coalesce(excluded.ends_at, t.ends_at)', 'dirty = true'],
-  't.location_id',
+  't.location_id, t.booking_channels, t.removed',
 );
 
 // Locks in key order, so two batches marking overlapping locations never deadlock. Rows already dirty
@@ -104,8 +105,16 @@ const upsertSlots = versionedUpsert(
 // without this batch) is waited for and then dirty once more.
 const markLocationsOfOrganisations = `UPDATE fer_location SET dirty = true WHERE location_id IN (
   SELECT location_id FROM fer_location WHERE organisation_oid = ANY($1::text[]) ORDER BY location_id FOR UPDATE)`;
-const markLocations = `UPDATE fer_location SET dirty = true WHERE location_id IN (
-  SELECT location_id FROM fer_location WHERE location_id = ANY($1::text[]) ORDER BY location_id FOR UPDATE)`;
+// A slot change touches its location's Channels only when it brings a channel the location's derived view
+// lacks, or the slot is gone (a channel may go with it); a location never derived or held back is derived
+// again. Without this filter every slot batch re-derived hundreds of locations (each aggregating its ~330
+// slots) and the region's initial load stalled on it. A slot published again with fewer channels leaves
+// the location's Channels wider until it is next derived (any change of it, or reconciliation's restage).
+const markLocationsOfSlots = `UPDATE fer_location SET dirty = true WHERE location_id IN (
+  SELECT l.location_id FROM fer_location l
+  JOIN json_to_recordset($1::json) AS c(location_id text, channels jsonb, removed boolean) ON c.location_id = l.location_id
+  WHERE l.fer_view IS NULL OR c.removed OR NOT (l.fer_view -> 'Channels' @> c.channels)
+  ORDER BY l.location_id FOR UPDATE OF l)`;
 
 const appointmentColumns = [
   ['appointment_id', 'text'],
@@ -200,7 +209,7 @@ export class ExportTablesService {
   private async applySlots(tx: EntityManager, batch: readonly SlotRow[]): Promise<number> {
     const rows = latestPerKey(batch, (row) => row.slotId);
     if (rows.length === 0) return 0;
-    const changed: { location_id: string }[] = await tx.query(upsertSlots, [
+    const changed: { location_id: string; booking_channels: string[]; removed: boolean }[] = await tx.query(upsertSlots, [
       rowsJson(rows, slotColumns, (r) => [
         r.slotId,
         r.organisationOid,
@@ -219,8 +228,17 @@ export class ExportTablesService {
       ]),
     ]);
     // A location's Channels are those of its slots.
-    const locations = [...new Set(changed.map((row) => row.location_id))];
-    if (locations.length > 0) await tx.query(markLocations, [locations]);
+    const touched = new Map<string, { channels: Set<string>; removed: boolean }>();
+    for (const row of changed) {
+      const location = touched.get(row.location_id) ?? { channels: new Set<string>(), removed: false };
+      for (const channel of row.booking_channels) if ((federalChannels as readonly string[]).includes(channel)) location.channels.add(channel);
+      location.removed ||= row.removed;
+      touched.set(row.location_id, location);
+    }
+    if (touched.size > 0) {
+      const locations = [...touched].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([location_id, t]) => ({ location_id, channels: [...t.channels].sort(), removed: t.removed }));
+      await tx.query(markLocationsOfSlots, [JSON.stringify(locations)]);
+    }
     return changed.length;
   }
 

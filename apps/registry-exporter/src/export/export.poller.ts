@@ -20,6 +20,8 @@ type WorkerConfig = Pick<ExporterConfig, 'DATABASE_URL' | 'EXPORTER_DATABASE_SCH
 const workerLockClass = 7_781_400;
 // Slot batches per cycle before new location upserts and freshly staged views get their turn.
 const slotBatchesPerCycle = 20;
+/** What one cycle derives at most before it sends: about as many slots as it sends (20 batches of 500). */
+const stagePerCycle = { maxLocations: 1_000, maxSlots: 10_000 } as const;
 const listenerRetryMs = 5_000;
 
 export interface WorkerStats {
@@ -143,17 +145,17 @@ export class ExportWorker {
     }
   }
 
-  /** Cycles until a cycle finds nothing to send. */
+  /** Cycles until a cycle finds nothing to derive and nothing to send. */
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      await this.views.stage(this.clock.now());
-      let sent = 0;
-      sent += await this.sendLocationUpserts();
-      sent += await this.sendSlotChanges();
-      sent += await this.sendLocationRemovals();
-      sent += await this.sendAppointments();
-      if (sent === 0) return;
+      const staged = await this.views.stage(this.clock.now(), undefined, undefined, stagePerCycle);
+      let work = staged.locations + staged.slots;
+      work += await this.sendLocationUpserts();
+      work += await this.sendSlotChanges();
+      work += await this.sendLocationRemovals();
+      work += await this.sendAppointments();
+      if (work === 0) return;
     }
   }
 

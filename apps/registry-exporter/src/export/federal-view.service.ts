@@ -67,6 +67,16 @@ const syncLocationProblems = `WITH x AS (
 
 const clearSlotRefusals = `DELETE FROM fer_data_quality_error WHERE object_id = ANY($1::text[]) AND code = '${DataQualityCode.federalRejected}'`;
 
+/**
+ * How much one call derives at most (whole batches, so it may pass a limit by one): the export worker
+ * sends between bounded stages, so a region's initial load is exported while it is still being consumed
+ * instead of after every one of its 2 M slots was derived.
+ */
+export interface StageLimits {
+  readonly maxLocations?: number;
+  readonly maxSlots?: number;
+}
+
 export interface StageReport {
   readonly locations: number;
   readonly slots: number;
@@ -83,15 +93,17 @@ export class FederalViewService {
 
   // A location's Channels aggregate its future slots (about 330 each in the reference region): 5,000
   // locations in one statement took 23 s at 2 M slots, past the statement timeout, every pass; 250 take about 1.4 s.
-  async stage(now: Date, batchSize = 5_000, locationBatchSize = 250): Promise<StageReport> {
+  async stage(now: Date, batchSize = 5_000, locationBatchSize = 250, limits: StageLimits = {}): Promise<StageReport> {
+    const maxLocations = limits.maxLocations ?? Number.POSITIVE_INFINITY;
+    const maxSlots = limits.maxSlots ?? Number.POSITIVE_INFINITY;
     let locations = 0;
     let slots = 0;
-    for (;;) {
+    while (locations < maxLocations) {
       const staged = await this.stageLocations(now, locationBatchSize);
       locations += staged;
       if (staged < locationBatchSize) break;
     }
-    for (;;) {
+    while (slots < maxSlots) {
       const staged = await this.stageSlots(now, batchSize);
       slots += staged;
       if (staged < batchSize) break;
