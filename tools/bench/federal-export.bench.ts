@@ -52,6 +52,12 @@ export interface FederalExportOptions {
   readonly changes: number;
   readonly changesPerSecond: number;
   readonly outageMinutes: number;
+  /**
+   * How long the federal side stays down at least: the outage's changes are published in seconds, but
+   * after a real 10-minute outage the exporter's backoff has grown to FER_RETRY_MAX_DELAY_MS; held long
+   * enough (1 + 2 + 4 … s) for it to get there, the wait after the return is the one a real outage gives.
+   */
+  readonly outageHoldSeconds: number;
   /** Slot changes per second the whole region makes (walk-ins, cancellations): a 10-minute outage accumulates minutes × 60 × this. */
   readonly regionChangesPerSecond: number;
 }
@@ -69,6 +75,7 @@ export function federalExportOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
     changes: n('BENCH_EXPORT_CHANGES', 500),
     changesPerSecond: n('BENCH_EXPORT_CHANGE_RATE', 10),
     outageMinutes: n('BENCH_EXPORT_OUTAGE_MINUTES', 10),
+    outageHoldSeconds: n('BENCH_EXPORT_OUTAGE_HOLD_SECONDS', 150),
     regionChangesPerSecond: n('BENCH_EXPORT_REGION_CHANGE_RATE', 20),
   };
 }
@@ -89,6 +96,8 @@ export interface FederalExportPhaseCpu {
   readonly simulator: number;
   readonly kafka: number;
   readonly machine: number;
+  /** The bench's own process (its polling and publishing), so that what is left is other work on the machine. */
+  readonly bench?: number;
 }
 
 export interface FederalExportResult {
@@ -129,6 +138,9 @@ export interface FederalExportResult {
     readonly minutes: number;
     readonly changes: number;
     readonly backlogBeforeUp: number | null;
+    /** How long the federal side was down, and how much of the exporter's backoff was left when it came back. */
+    readonly downSeconds?: number;
+    readonly backoffLeftSeconds?: number | null;
     /** The federal side up → its first accepted object (the exporter's backoff). */
     readonly firstAcceptedSeconds: number;
     /** The federal side up → backlog 0 and every change held. */
@@ -480,7 +492,19 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
 }
 
 interface ExportStatusBody {
+  readonly federal?: { readonly backoffUntil?: string | null };
   readonly organisations?: ReadonlyArray<{ readonly backlog?: number | Record<string, number> }>;
+}
+
+/** When the exporter's backoff ends (epoch ms), as its export status reports the federal link; null when it is not backing off. */
+async function exporterBackoffUntil(url: string, key: string): Promise<number | null> {
+  try {
+    const response = await fetch(`${url}/v1/export/status`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(30_000) });
+    const until = ((await response.json()) as ExportStatusBody).federal?.backoffUntil;
+    return until ? Date.parse(until) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The exporter's backlog over all organisations, as operations read it (GET /v1/export/status). */
@@ -495,7 +519,7 @@ async function exporterBacklog(url: string, key: string): Promise<number | null>
   }
 }
 
-type CpuSample = { readonly exporter: number; readonly simulator: number; readonly postgres: number; readonly kafka: number; readonly machine: number };
+type CpuSample = Required<FederalExportPhaseCpu>;
 
 /** What every phase of the section works with. */
 interface ExportRun {
@@ -518,6 +542,7 @@ function cpuOf(run: ExportRun): CpuSample {
     ...processCpu(),
     exporter: run.exporter ? cpuSecondsOf(run.exporter.child.pid as number) : 0,
     simulator: cpuSecondsOf(run.sim.process.child.pid as number),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   };
 }
 
@@ -529,6 +554,7 @@ function cpuSince(run: ExportRun, before: CpuSample): FederalExportPhaseCpu {
     simulator: round(after.simulator - before.simulator),
     kafka: round(after.kafka - before.kafka),
     machine: round(after.machine - before.machine),
+    bench: round(after.bench - before.bench),
   };
 }
 
@@ -635,8 +661,11 @@ async function changeArrival(run: ExportRun, changed: readonly number[], progres
 async function outageDrain(run: ExportRun, outageSlots: readonly number[], progress: (m: string) => void): Promise<FederalExportResult['outage']> {
   const { options, region, sim } = run;
   const changes = outageSlots.length;
-  progress(`federal export: the federal side down; ${changes.toLocaleString('en')} changes (${options.outageMinutes} min at ${options.regionChangesPerSecond} changes/s) published`);
+  progress(
+    `federal export: the federal side down for ${options.outageHoldSeconds} s at least; ${changes.toLocaleString('en')} changes (${options.outageMinutes} min at ${options.regionChangesPerSecond} changes/s) published`,
+  );
   await sim.admin.faults('down');
+  const downAt = Date.now();
   for (let k = 0; k < changes; k += 5_000) await run.publisher.publishAll(outageSlots.slice(k, k + 5_000).map((i) => region.slotFlipped(i)));
   await until(async () => ((await groupLag(run.kafkaAdmin, run.group, run.topics)) === 0 ? true : undefined), 'the exporter to consume the outage changes', 600_000, progress, async () => 'consuming');
   let backlogBeforeUp: number | null = null;
@@ -648,10 +677,15 @@ async function outageDrain(run: ExportRun, outageSlots: readonly number[], progr
     async () => `backlog ${backlogBeforeUp}`,
     1_000,
   ).catch(() => progress(`  the export status shows a backlog of ${backlogBeforeUp} (expected at least ${changes})`));
+  // The outage lasts, so the exporter's backoff grows as it would in a long one (a timed wait on purpose: it is the outage).
+  const hold = downAt + options.outageHoldSeconds * 1000 - Date.now();
+  if (hold > 0) await sleep(hold);
+  const backoffUntil = await exporterBackoffUntil(run.exporterUrl, run.operationsKey);
   const acceptedBefore = await sumAccepted(run);
   const cpuBefore = cpuOf(run);
   await sim.admin.faults('up');
   const upAt = Date.now();
+  const downSeconds = round((upAt - downAt) / 1000);
   let firstAcceptedAt = 0;
   let drainedAt = 0;
   let arrived = 0;
@@ -677,6 +711,8 @@ async function outageDrain(run: ExportRun, outageSlots: readonly number[], progr
     minutes: options.outageMinutes,
     changes,
     backlogBeforeUp,
+    downSeconds,
+    backoffLeftSeconds: backoffUntil === null ? null : round(Math.max(0, backoffUntil - upAt) / 1000),
     firstAcceptedSeconds: round((firstAcceptedAt - upAt) / 1000),
     drainSeconds: round((drainedAt - upAt) / 1000),
     slotsPerSecond: Math.round(changes / flowing),
@@ -884,7 +920,8 @@ async function compareWithFederalView(
 }
 
 const cpuLine = (c: FederalExportPhaseCpu, seconds: number) =>
-  `exporter ${c.exporter}, PostgreSQL ${c.postgres}, simulator ${c.simulator}, Kafka ${c.kafka}, everything else ${round(c.machine - c.exporter - c.postgres - c.simulator - c.kafka)}; the machine ${c.machine} of the ${round(2 * seconds)} two cores offer`;
+  `exporter ${c.exporter}, PostgreSQL ${c.postgres}, simulator ${c.simulator}, Kafka ${c.kafka}${c.bench === undefined ? '' : `, the bench itself ${c.bench}`}, ` +
+  `everything else (other work on the machine) ${round(c.machine - c.exporter - c.postgres - c.simulator - c.kafka - (c.bench ?? 0))}; the machine ${c.machine} of the ${round(2 * seconds)} two cores offer`;
 
 /** docs/benchmarks.md: the simulator's intake beside the other raw limits. */
 export function federalRawRow(r: FederalExportResult): string {
@@ -904,7 +941,7 @@ export function federalRows(r: FederalExportResult): string {
   return [
     `| federal export: the initial export of ${regionOf(r)} (${r.region.exportableSlots.toLocaleString('en')} exportable slots of ${r.region.slots.toLocaleString('en')}, events already on Kafka), exporter's start → the simulator holds every one | reported beside the raw limit | **${i.seconds} s**, ${i.slotsPerSecond.toLocaleString('en')} slots/s, **${i.shareOfRaw} % of the simulator's intake** (the exporter's own ceiling FER_CALLS_PER_SECOND ${r.settings.callsPerSecond} × FER_MAX_BATCH ${r.settings.maxBatch} = ${i.configuredSlotsPerSecond.toLocaleString('en')}/s); every event in its tables after ${i.consumedSeconds} s; ${i.rejected} rejected |`,
     `| federal export: a change's arrival at the federal side (${r.change.changes} slot changes at ${r.change.changesPerSecond}/s after the export drained), publishing → the simulator received that state | p99 reported | p50 ${r.change.latencyMs.p50} ms, **p99 ${r.change.latencyMs.p99} ms**, max ${r.change.latencyMs.max} ms; ${r.change.missed} not arrived |`,
-    `| federal export: a ${o.minutes}-minute federal outage's backlog (${o.changes.toLocaleString('en')} changes: ${o.regionChangesPerSecond} changes/s region-wide), federal side back → backlog 0 | drained, reported beside the raw limit | **${o.drainSeconds} s** (first object accepted after ${o.firstAcceptedSeconds} s: the exporter's backoff, FER_RETRY_MAX_DELAY_MS ${r.settings.retryMaxDelayMs}; then ${o.slotsPerSecond.toLocaleString('en')} changes/s, ${o.shareOfRaw} % of the intake); simulator equals the federal view: **${r.equal.equal ? 'yes' : `no, ${r.equal.differences} differences`}** |`,
+    `| federal export: a ${o.minutes}-minute federal outage's backlog (${o.changes.toLocaleString('en')} changes: ${o.regionChangesPerSecond} changes/s region-wide), federal side back → backlog 0 | drained, reported beside the raw limit | **${o.drainSeconds} s** (down ${o.downSeconds ?? '?'} s; first object accepted after ${o.firstAcceptedSeconds} s: the exporter's backoff${o.backoffLeftSeconds !== undefined && o.backoffLeftSeconds !== null ? `, ${o.backoffLeftSeconds} s of it left at the return` : ''}, FER_RETRY_MAX_DELAY_MS ${r.settings.retryMaxDelayMs}; then ${o.slotsPerSecond.toLocaleString('en')} changes/s, ${o.shareOfRaw} % of the intake); simulator equals the federal view: **${r.equal.equal ? 'yes' : `no, ${r.equal.differences} differences`}** |`,
   ].join('\n');
 }
 
@@ -921,7 +958,8 @@ ${r.region.slots.toLocaleString('en')} slots over 14 days of which ${r.region.cl
 FER_MAX_BATCH ${r.settings.maxBatch}, FER_CALLS_PER_SECOND ${r.settings.callsPerSecond} (the federal side's default per-login limit), FER_RETRY_MAX_DELAY_MS ${r.settings.retryMaxDelayMs}.
 The simulator's intake is measured on a simulator of its own in the same run, before the export. A change is a slot's status
 flipped at the MIS (SlotChanged); its arrival is the simulator's \`receivedAt\` of that slot less the moment the bench published it.
-The outage's changes are published while the simulator answers 503, and the clock starts when it answers again.
+The outage's changes are published while the simulator answers 503, and it stays down ${r.outage.downSeconds ?? '?'} s (long enough for the exporter's
+backoff to grow to FER_RETRY_MAX_DELAY_MS, as in a 10-minute outage); the clock starts when it answers again.
 \`VACUUM (ANALYZE)\` of the exporter's tables runs after the initial export, untimed. At the end the simulator's state equals the
 federal view object by object in ${r.equal.organisations} organisations: ${r.equal.equal ? 'yes' : `no (${r.equal.differences}; e.g. ${r.equal.example})`}.
 PostgreSQL ${pg['server_version'] ?? '?'}: shared_buffers ${pg['shared_buffers'] ?? '?'}, autovacuum ${pg['autovacuum'] ?? '?'}, work_mem ${pg['work_mem'] ?? '?'}, synchronous_commit ${pg['synchronous_commit'] ?? '?'}.
