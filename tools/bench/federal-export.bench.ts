@@ -958,8 +958,11 @@ ${r.region.slots.toLocaleString('en')} slots over 14 days of which ${r.region.cl
 FER_MAX_BATCH ${r.settings.maxBatch}, FER_CALLS_PER_SECOND ${r.settings.callsPerSecond} (the federal side's default per-login limit), FER_RETRY_MAX_DELAY_MS ${r.settings.retryMaxDelayMs}.
 The simulator's intake is measured on a simulator of its own in the same run, before the export. A change is a slot's status
 flipped at the MIS (SlotChanged); its arrival is the simulator's \`receivedAt\` of that slot less the moment the bench published it.
-The outage's changes are published while the simulator answers 503, and it stays down ${r.outage.downSeconds ?? '?'} s (long enough for the exporter's
-backoff to grow to FER_RETRY_MAX_DELAY_MS, as in a 10-minute outage); the clock starts when it answers again.
+The outage's changes are published while the simulator answers 503${
+    r.outage.downSeconds === undefined
+      ? ' (down only while they are published and consumed: the exporter\'s backoff had not grown to FER_RETRY_MAX_DELAY_MS)'
+      : `, and it stays down ${r.outage.downSeconds} s (long enough for the exporter's backoff to grow to FER_RETRY_MAX_DELAY_MS, as in a 10-minute outage)`
+  }; the clock starts when it answers again.
 \`VACUUM (ANALYZE)\` of the exporter's tables runs after the initial export, untimed. At the end the simulator's state equals the
 federal view object by object in ${r.equal.organisations} organisations: ${r.equal.equal ? 'yes' : `no (${r.equal.differences}; e.g. ${r.equal.example})`}.
 PostgreSQL ${pg['server_version'] ?? '?'}: shared_buffers ${pg['shared_buffers'] ?? '?'}, autovacuum ${pg['autovacuum'] ?? '?'}, work_mem ${pg['work_mem'] ?? '?'}, synchronous_commit ${pg['synchronous_commit'] ?? '?'}.
