@@ -32,8 +32,12 @@ export class BookingCommandConsumer {
       topics: [adapterTopicOf(Topics.bookingCommand, options.adapterId)],
       handle: (event) => this.handle(event),
       deadLetters: options.deadLetters,
-      // Only commands issued from now on: a new adapter must not replay the topic's history.
-      fromBeginning: false,
+      // A partition without a committed offset is read from its start: with "latest", an adapter restarted
+      // before its group had committed there skipped every command sent until it was assigned the partition
+      // (bookings left PENDING; the booking e2e's kill -9 test caught it). The topic is this adapter's alone
+      // (0012), a command already carried out is answered from its stored outcome, and a BookSlot past its
+      // deadline is refused without calling the MIS, so reading old commands again books nothing.
+      fromBeginning: true,
       // A database outage outlasts the default five attempts; the MIS's own outages are waited out by the service.
       retry: { maxAttempts: 20, initialBackoffMs: 200, maxBackoffMs: 5_000 },
       logger: options.logger,
