@@ -107,7 +107,9 @@ export function send(port: number, request: HostileRequest, values: Placeholders
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = fill(value, values);
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest({ host: '127.0.0.1', port, method: request.method, path: fill(request.path, values), headers, timeout: 30_000 }, (res) => {
+      answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
@@ -117,8 +119,12 @@ export function send(port: number, request: HostileRequest, values: Placeholders
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
-    req.on('error', reject);
-    // A server may answer (413) and close before the whole body is written.
+    // A server may answer (401, 413) and close before the whole body is written: the write then fails with
+    // EPIPE or ECONNRESET while the answer is still being read, so such an error counts only if no answer came.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') return reject(error);
+      setTimeout(() => (answered ? undefined : reject(error)), 2_000);
+    });
     req.end(body);
   });
 }
