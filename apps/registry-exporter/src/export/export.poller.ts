@@ -149,7 +149,7 @@ export class ExportWorker {
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
-      const staged = await this.views.stage(this.clock.now(), undefined, undefined, stagePerCycle);
+      const staged = await this.views.stage(this.clock.now(), stagePerCycle);
       let work = staged.locations + staged.slots;
       work += await this.sendLocationUpserts();
       work += await this.sendSlotChanges();

@@ -67,6 +67,11 @@ const syncLocationProblems = `WITH x AS (
 
 const clearSlotRefusals = `DELETE FROM fer_data_quality_error WHERE object_id = ANY($1::text[]) AND code = '${DataQualityCode.federalRejected}'`;
 
+// A location's Channels aggregate its future slots (about 330 each in the reference region): 5,000
+// locations in one statement took 23 s at 2 M slots, past the statement timeout, every pass; 250 take about 1.4 s.
+const locationBatchSize = 250;
+const slotBatchSize = 5_000;
+
 /**
  * How much one call derives at most (whole batches, so it may pass a limit by one): the export worker
  * sends between bounded stages, so a region's initial load is exported while it is still being consumed
@@ -91,9 +96,7 @@ export interface StageReport {
 export class FederalViewService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  // A location's Channels aggregate its future slots (about 330 each in the reference region): 5,000
-  // locations in one statement took 23 s at 2 M slots, past the statement timeout, every pass; 250 take about 1.4 s.
-  async stage(now: Date, batchSize = 5_000, locationBatchSize = 250, limits: StageLimits = {}): Promise<StageReport> {
+  async stage(now: Date, limits: StageLimits = {}): Promise<StageReport> {
     const maxLocations = limits.maxLocations ?? Number.POSITIVE_INFINITY;
     const maxSlots = limits.maxSlots ?? Number.POSITIVE_INFINITY;
     let locations = 0;
@@ -104,9 +107,9 @@ export class FederalViewService {
       if (staged < locationBatchSize) break;
     }
     while (slots < maxSlots) {
-      const staged = await this.stageSlots(now, batchSize);
+      const staged = await this.stageSlots(now, slotBatchSize);
       slots += staged;
-      if (staged < batchSize) break;
+      if (staged < slotBatchSize) break;
     }
     return { locations, slots };
   }
