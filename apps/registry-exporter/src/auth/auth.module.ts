@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { BookingClient } from '../booking/booking.client';
 import { BookingModule } from '../booking/booking.module';
-import { AuthGuard } from './auth.guard';
-import { CredentialsService } from './credentials.service';
+import { AuthGuard, CredentialsService } from '@medbus/service-auth';
 
 /** Authenticates every route of the exporter through booking's introspection (@Public and @Roles declare who may call). */
 @Module({

@@ -2,24 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { AppConfig } from '@medbus/config';
+import { introspectionSchema, type Introspection } from '@medbus/service-auth';
 import type { ExporterConfig } from '../exporter.config';
 import { bookingBadResponse, bookingErrorOf, bookingTimeout, bookingUnreachable, cancelRefused, stillPending } from './booking.errors';
 
 // ---- booking's API as the exporter reads it (apps/booking controllers and mappers) ------------
 
-const introspectionSchema = z.union([
-  z.object({ active: z.literal(false) }),
-  z.object({
-    active: z.literal(true),
-    clientId: z.string().min(1),
-    role: z.string().min(1),
-    channel: z.string().min(1),
-    expiresAt: z.string().nullable().optional(),
-  }),
-]);
-
-/** What booking says of a presented API key (`POST /v1/auth/introspect`); never why a key is inactive. */
-export type Introspection = z.output<typeof introspectionSchema>;
 
 const adaptersSchema = z.object({
   items: z.array(z.object({ adapterId: z.string().min(1), organisations: z.array(z.string().min(1)) })),

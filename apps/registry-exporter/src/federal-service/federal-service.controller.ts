@@ -6,7 +6,7 @@ import { AppConfig } from '@medbus/config';
 import { AppError, ErrorKind } from '@medbus/errors';
 import { encodeSoapFault, readBodyUpTo } from '@medbus/hubservice';
 import type { ExporterConfig } from '../exporter.config';
-import { Public, Roles } from '../auth/auth.guard';
+import { Public, Roles } from '@medbus/service-auth';
 import { erServicePath, erSoapActionOf, type ErRequest } from './er-service.contract';
 import { erServiceWsdl } from './er-service.wsdl';
 import { decodeErRequest, encodeErResponse } from './er-soap.mapper';

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/auth.guard';
+import { Public } from '@medbus/service-auth';
 import { HealthService, type Readiness } from './health.service';
 
 interface StatusResponse {

@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CurrentCaller, Roles } from '../auth/auth.guard';
-import { Role, type Caller } from '../auth/credentials.service';
+import { CurrentCaller, Role, Roles, type Caller } from '@medbus/service-auth';
 import { Clock } from '../export/clock.service';
 import { InvalidExportQueryError, OrganisationNotFoundError, ReconciliationNotFoundError } from '../exporter.errors';
 import { ReconciliationPoller } from '../reconciliation/reconciliation.poller';

@@ -1,5 +1,5 @@
 import { UnavailableError, ValidationError } from '@medbus/errors';
-import type { Introspection } from '../booking/booking.client';
+import type { Introspection } from './introspection';
 import { AuthErrorCode } from './auth.errors';
 import { CredentialsService, credentialCacheMs, credentialCacheSize } from './credentials.service';
 
@@ -30,7 +30,7 @@ describe('API keys checked through booking', () => {
   it('answers the caller booking names and asks booking again only after the cache time', async () => {
     const booking = bookingWith(new Map([[keyOf(1), federal]]));
     const credentials = new CredentialsService(booking, clock);
-    await expect(credentials.authenticate(keyOf(1))).resolves.toEqual({ clientId: 'fer', role: 'FEDERAL_REGISTRY', channel: 'FEDERAL_PORTAL' });
+    await expect(credentials.authenticate(keyOf(1))).resolves.toEqual({ clientId: 'fer', role: 'FEDERAL_REGISTRY', channel: 'FEDERAL_PORTAL', branch: null });
     now += credentialCacheMs - 1;
     await credentials.authenticate(keyOf(1));
     expect(booking.asked).toHaveLength(1);

@@ -1,10 +1,11 @@
 import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { AppErrorFilter } from '@medbus/errors';
-import type { Introspection } from '../booking/booking.client';
+import type { Introspection } from './introspection';
 import { AuthGuard, CurrentCaller, Public, Roles } from './auth.guard';
 import { AuthErrorCode } from './auth.errors';
-import { CredentialsService, type Caller } from './credentials.service';
+import { CredentialsService } from './credentials.service';
+import type { Caller } from './introspection';
 
 const keyOf = (n: number) => `mbk.${n.toString(16).padStart(16, '0')}.${'s'.repeat(43)}`;
 const federalKey = keyOf(1);
@@ -53,7 +54,7 @@ class ProbeController {
 })
 class ProbeModule {}
 
-describe('the exporter authenticating its callers', () => {
+describe('a service authenticating its callers at booking', () => {
   let app: INestApplication;
   let url: string;
 
@@ -74,7 +75,7 @@ describe('the exporter authenticating its callers', () => {
   });
 
   it('lets a client of an admitted role in, as itself', async () => {
-    expect(await get('/federal', federalKey)).toEqual({ status: 200, body: { clientId: 'fer', role: 'FEDERAL_REGISTRY', channel: 'FEDERAL_PORTAL' } });
+    expect(await get('/federal', federalKey)).toEqual({ status: 200, body: { clientId: 'fer', role: 'FEDERAL_REGISTRY', channel: 'FEDERAL_PORTAL', branch: null } });
   });
 
   it.each([

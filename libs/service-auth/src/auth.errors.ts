@@ -1,6 +1,6 @@
 import { ForbiddenError, UnauthorizedError, UnavailableError, type AppError } from '@medbus/errors';
 
-/** The exporter's authentication codes; the first three are booking's own, so a client sees one vocabulary. */
+/** Authentication codes of the services that check keys at booking; the first three are booking's own, so a client sees one vocabulary. */
 export const AuthErrorCode = {
   missingCredentials: 'AUTH.MISSING_API_KEY',
   invalidCredentials: 'AUTH.INVALID_API_KEY',

@@ -1,27 +1,9 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@medbus/errors';
-import type { BookingClient } from '../booking/booking.client';
 import { introspectionUnavailable, invalidCredentials } from './auth.errors';
+import type { Caller, Introspector } from './introspection';
 
-/** Roles of the region's clients, as booking's registry names them (docs/decisions/0015). */
-export const Role = {
-  OPERATOR: 'OPERATOR',
-  PORTAL: 'PORTAL',
-  HUB_CLIENT: 'HUB_CLIENT',
-  MIS_ADAPTER: 'MIS_ADAPTER',
-  FEDERAL_REGISTRY: 'FEDERAL_REGISTRY',
-  OPERATIONS: 'OPERATIONS',
-} as const;
-export type Role = (typeof Role)[keyof typeof Role];
-
-/** The authenticated caller of a request. */
-export interface Caller {
-  readonly clientId: string;
-  readonly role: string;
-  readonly channel: string;
-}
-
-/** Revocation at booking reaches the exporter within this long: answers, positive and negative, are kept no longer. */
+/** Revocation at booking reaches a service within this long: answers, positive and negative, are kept no longer. */
 export const credentialCacheMs = 5_000;
 /** Keys remembered at most; a flood of made-up keys evicts old entries instead of growing the heap. */
 export const credentialCacheSize = 10_000;
@@ -44,7 +26,7 @@ export class CredentialsService {
   private readonly inFlight = new Map<string, Promise<Caller | null>>();
 
   constructor(
-    private readonly booking: Pick<BookingClient, 'introspect'>,
+    private readonly booking: Introspector,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -79,7 +61,7 @@ export class CredentialsService {
   private async introspect(key: string): Promise<Caller | null> {
     try {
       const answer = await this.booking.introspect(key);
-      return answer.active ? { clientId: answer.clientId, role: answer.role, channel: answer.channel } : null;
+      return answer.active ? { clientId: answer.clientId, role: answer.role, channel: answer.channel, branch: answer.branch ?? null } : null;
     } catch (error) {
       // Booking answering 400 for a key it cannot read is a "no"; any other failure is not an answer.
       if (error instanceof AppError && error.kind === 'validation') return null;

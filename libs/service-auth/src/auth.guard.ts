@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, SetMetadata, createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { forbidden, missingCredentials } from './auth.errors';
-import { CredentialsService, type Caller, type Role } from './credentials.service';
+import { CredentialsService } from './credentials.service';
+import type { Caller, Role } from './introspection';
 
-const publicRoute = 'exporter:public';
-const allowedRoles = 'exporter:roles';
+const publicRoute = 'service-auth:public';
+const allowedRoles = 'service-auth:roles';
 
-/** Marks a route that answers without credentials (health probes, the federal service's WSDL). */
+/** Marks a route that answers without credentials (health probes, a WSDL). */
 export const Public = () => SetMetadata(publicRoute, true);
 
 /** The roles a route (or every route of a controller) admits; a route that declares none is refused to everyone. */
