@@ -42,6 +42,10 @@ export const contactCenterBaseConfigSchema = httpConfigSchema
     /** The contact centre's own API key at booking (role CONTACT_CENTRE). */
     CC_BOOKING_API_KEY: z.string().regex(/^mbk\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/, 'must be a medbus API key (mbk.<id>.<secret>)'),
     BOOKING_TIMEOUT_MS: envInt().refine(atLeast(100), 'must be at least 100').default('10000'),
+    /** The head centre's branch id: staff registered without a branch belong to it. */
+    CC_HEAD_BRANCH: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).default('head'),
+    /** The region's time zone: a call's day and week are counted in it (Krasnodar: Europe/Moscow, UTC+3). */
+    CC_TIME_ZONE: z.string().default('Europe/Moscow'),
   });
 
 export const contactCenterConfigSchema = contactCenterBaseConfigSchema
