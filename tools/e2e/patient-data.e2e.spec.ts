@@ -3,10 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import * as soap from 'soap';
-import { namespaced } from '@medbus/kafka';
-import { stackAddresses, stackKafka, uniqueName } from '@medbus/testing';
+import { stackAddresses } from '@medbus/testing';
+import { formsOf, leaksIn as leaksOf, namespaceMessages, tablesAsText, zipkinTraces } from './patient-data.search';
 import { Region, eventually, type SimDoctor, type SimOrganisation, type SimSlot } from './region.process';
 
 /**
@@ -78,25 +77,12 @@ let organisation: SimOrganisation;
 let doctors: SimDoctor[] = [];
 const startedAt = Date.now();
 
-/** The forms a value may take on the way: as written, digits only, percent-encoded in a URL. */
-function formsOf(value: string): string[] {
-  const digits = value.replace(/\D/g, '');
-  return [...new Set([value, encodeURIComponent(value), ...(digits.length >= 10 ? [digits, digits.slice(1)] : [])])];
-}
-
 const identities = people.flatMap((p) =>
   [p.surname, p.firstName, p.patronymic, p.policyNumber, p.snils, p.phone].flatMap((value) => formsOf(value).map((form) => ({ value, form }))),
 );
 // Birth dates are kept for the booking rules in booking_patient, and nowhere else.
 const birthDates = people.map((p) => ({ value: p.birthDate, form: p.birthDate }));
-
-/** Every seeded value found in `text`, with a little context, for the failure message. */
-function leaksIn(where: string, text: string, needles = [...identities, ...birthDates]): string[] {
-  return needles.flatMap(({ value, form }) => {
-    const at = text.indexOf(form);
-    return at < 0 ? [] : [`${where}: ${JSON.stringify(value)} as ${JSON.stringify(form)} in …${text.slice(Math.max(0, at - 80), at + form.length + 40)}…`];
-  });
-}
+const leaksIn = (where: string, text: string, needles = [...identities, ...birthDates]): string[] => leaksOf(where, text, needles);
 
 async function storedPhoneOf(entryId: string): Promise<string | null | undefined> {
   return (await region.bookingDb<{ contact_phone: string | null }>(`SELECT contact_phone FROM booking_waitlist_entry WHERE entry_id = $1`, [entryId]))[0]?.contact_phone;
@@ -160,70 +146,12 @@ async function facadeCall(client: soap.Client, guid: string, operation: string, 
   return result[`${operation}Result`] as Loose;
 }
 
-/** Every record of every topic of the run's namespace, as text: keys, values (Avro strings are UTF-8) and headers. */
-async function namespaceMessages(namespace: string): Promise<{ topics: string[]; count: number; text: string }> {
-  const kafka = stackKafka(uniqueName('pd-reader'));
-  const admin = kafka.admin();
-  await admin.connect();
-  const prefix = namespaced('', namespace);
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(prefix));
-  const ends = new Map<string, number>();
-  for (const topic of topics) {
-    for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high));
-  }
-  await admin.disconnect();
-  const seen = new Map<string, number>();
-  const parts: string[] = [];
-  const consumer = kafka.consumer({ kafkaJS: { groupId: uniqueName('pd-reader'), fromBeginning: true } });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics });
-    await consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers = Object.entries(message.headers ?? {}).map(([name, value]) => `${name}=${[value].flat().map((v) => v?.toString() ?? '').join(',')}`);
-        parts.push(`${topic} ${message.key?.toString() ?? ''} ${message.value?.toString('utf8') ?? ''} ${headers.join(' ')}`);
-        seen.set(`${topic}/${partition}`, Number(message.offset));
-      },
-    });
-    await eventually(async () => [...ends].every(([partition, end]) => (seen.get(partition) ?? -1) >= end - 1), 'every message of the namespace read', 60_000, 250);
-  } finally {
-    await consumer.disconnect();
-  }
-  return { topics, count: parts.length, text: parts.join('\n') };
-}
-
-/** Every row of every table of a schema, as text. */
-async function tablesAsText(databaseUrl: string, schema: string): Promise<{ tables: string[]; text: string }> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, [schema])).rows.map(
-      (row) => row.table_name,
-    );
-    const parts: string[] = [];
-    for (const table of tables) {
-      const rows = await db.query<{ row: string }>(`SELECT t::text AS row FROM "${schema}"."${table}" t`);
-      parts.push(...rows.rows.map((row) => `${table} ${row.row}`));
-    }
-    return { tables, text: parts.join('\n') };
-  } finally {
-    await db.end();
-  }
-}
-
 async function filesAsText(directory: string): Promise<{ files: number; text: string }> {
   const parts: string[] = [];
   for (const entry of await readdir(directory, { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) parts.push(await readFile(join(entry.parentPath ?? entry.path, entry.name), 'utf8'));
   }
   return { files: parts.length, text: parts.join('\n') };
-}
-
-async function zipkinTraces(serviceName: string): Promise<string> {
-  const lookback = Date.now() - startedAt + 60_000;
-  const response = await fetch(`${stackAddresses().zipkinUrl}/api/v2/traces?serviceName=${serviceName}&lookback=${lookback}&endTs=${Date.now()}&limit=100000`);
-  if (!response.ok) throw new Error(`Zipkin answered ${response.status}`);
-  return response.text();
 }
 
 const withLogs = (body: () => Promise<void>) => region.withLogs(body);
@@ -355,10 +283,10 @@ describe("patients' data at rest and in flight", () => {
       expect(await storedPhoneOf(waiting.body.entryId)).toMatch(/^v1:e2e:/);
       expect((await region.api('GET', `/v1/waitlist/${entry.body.entryId}`)).status).toBe(200);
       await Promise.all([region.booking?.stop(), region.adapter?.stop()]);
-      await eventually(async () => (await zipkinTraces(services.booking)).includes(`/v1/waitlist/${entry.body.entryId}`), 'the last request traced in Zipkin', 30_000, 500);
+      await eventually(async () => (await zipkinTraces(services.booking, startedAt)).includes(`/v1/waitlist/${entry.body.entryId}`), 'the last request traced in Zipkin', 30_000, 500);
 
       const logs = await Promise.all([region.booking, region.adapter].map(async (service) => readFile(service?.logFile ?? '', 'utf8')));
-      const traces = await Promise.all([services.booking, services.adapter].map((name) => zipkinTraces(name)));
+      const traces = await Promise.all([services.booking, services.adapter].map((name) => zipkinTraces(name, startedAt)));
       const kafka = await namespaceMessages(region.namespace);
       const archive = await filesAsText(archiveDirectory);
       const bookingTables = await tablesAsText(stackAddresses().databaseUrl, region.bookingSchema);
