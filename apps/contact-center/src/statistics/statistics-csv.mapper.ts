@@ -1,0 +1,54 @@
+import type { BranchCallFigures, CallFigures } from './call-statistics.query';
+
+export type CsvCell = string | number | boolean | null;
+
+/** Excel reads a UTF-8 file as UTF-8 only when it starts with a byte-order mark. */
+export const csvByteOrderMark = '\uFEFF';
+
+const needsQuotes = /[",\r\n]/;
+// A text cell Excel would run as a formula (an organisation's name from the bus could be one).
+const formulaStart = /^[=+\-@\t\r]/;
+
+function cellOf(value: CsvCell): string {
+  if (value === null) return '';
+  if (typeof value !== 'string') return String(value);
+  const text = formulaStart.test(value) ? `'${value}` : value;
+  return needsQuotes.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * RFC 4180: comma-separated, CRLF after every record, a field quoted when it holds a comma, a quote or
+ * a line break (quotes doubled); the header first; the byte-order mark before it. Decimal point is '.'.
+ */
+export function csvOf(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
+  return csvByteOrderMark + [header, ...rows].map((row) => `${row.map(cellOf).join(',')}\r\n`).join('');
+}
+
+/** The call figures as CSV columns, in the order of the header. */
+const callFigureColumns: readonly (readonly [string, (f: CallFigures) => CsvCell])[] = [
+  ['offered', (f) => f.offered],
+  ['answered', (f) => f.answered],
+  ['abandoned', (f) => f.abandoned],
+  ['answered_within_service_level', (f) => f.answeredWithinServiceLevel],
+  ['service_level_percent', (f) => f.serviceLevelPercent],
+  ['average_wait_seconds', (f) => f.averageWaitSeconds],
+  ['p90_wait_seconds', (f) => f.p90WaitSeconds],
+  ['max_wait_seconds', (f) => f.maxWaitSeconds],
+  ['average_wait_answered_seconds', (f) => f.averageWaitAnsweredSeconds],
+  ['average_talk_seconds', (f) => f.averageTalkSeconds],
+  ['wait_share_percent', (f) => f.waitTalkRatio?.wait ?? null],
+  ['talk_share_percent', (f) => f.waitTalkRatio?.talk ?? null],
+  ['lost_withheld_number', (f) => f.lost.withheldNumber],
+  ['lost_returned', (f) => f.lost.returned],
+  ['lost_not_returned', (f) => f.lost.notReturned],
+  ['return_median_seconds', (f) => f.lost.returnMedianSeconds],
+  ['return_p90_seconds', (f) => f.lost.returnP90Seconds],
+];
+
+/** One record per row: its day, `branch` or `consolidated`, the branch (empty when consolidated), then the figures. */
+export function callFiguresCsv(rows: readonly BranchCallFigures[]): string {
+  return csvOf(
+    ['date', 'scope', 'branch', ...callFigureColumns.map(([name]) => name)],
+    rows.map((row) => [row.date, row.branch === null ? 'consolidated' : 'branch', row.branch, ...callFigureColumns.map(([, value]) => value(row.figures))]),
+  );
+}

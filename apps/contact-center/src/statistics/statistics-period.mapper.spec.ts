@@ -1,0 +1,26 @@
+import { daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, localDayOf } from './statistics-period.mapper';
+
+describe('statistics periods', () => {
+  it('takes the ISO week of a day from its Monday to the next Monday, across a year', () => {
+    expect(isoWeekSpan('2026-03-04')).toEqual({ from: '2026-03-02', until: '2026-03-09' });
+    expect(isoWeekSpan('2026-03-08')).toEqual({ from: '2026-03-02', until: '2026-03-09' });
+    expect(isoWeekSpan('2026-03-09')).toEqual({ from: '2026-03-09', until: '2026-03-16' });
+    expect(isoWeekSpan('2027-01-01')).toEqual({ from: '2026-12-28', until: '2027-01-04' });
+  });
+
+  it('counts both ends of a supervisor\u2019s range', () => {
+    const march = inclusiveSpan('2026-03-01', '2026-03-31');
+    expect(march).toEqual({ from: '2026-03-01', until: '2026-04-01' });
+    expect(daysBetween(march.from, march.until)).toBe(31);
+  });
+
+  it('puts an instant on the calendar day of the region, not of UTC', () => {
+    expect(localDayOf(new Date('2026-03-01T21:30:00Z'), 'Europe/Moscow')).toBe('2026-03-02');
+    expect(localDayOf(new Date('2026-03-01T20:59:59Z'), 'Europe/Moscow')).toBe('2026-03-01');
+  });
+
+  it('accepts only real calendar days', () => {
+    expect(['2026-02-28', '2028-02-29'].map(isCalendarDay)).toEqual([true, true]);
+    expect(['2026-02-29', '2026-13-01', '2026-3-1', '2026-03-01T00:00'].map(isCalendarDay)).toEqual([false, false, false, false]);
+  });
+});
