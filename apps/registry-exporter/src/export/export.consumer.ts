@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AllEvents } from '@medbus/contracts';
 import type { ConsumedEvent, Projection, Refusal } from '@medbus/kafka';
+import { AdapterRegistry } from '@medbus/service-auth';
 import { OrganisationNotServedError } from '../exporter.errors';
-import { AdapterRegistry } from './adapter-registry.service';
 import { ExportTablesService } from './export-tables.service';
 import { exportRowsOf, organisationsNamedBy } from './export.mapper';
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AdapterRegistry } from '@medbus/service-auth';
+import { BookingClient } from '../booking/booking.client';
 import { BookingModule } from '../booking/booking.module';
-import { AdapterRegistry } from './adapter-registry.service';
 import { Clock, SystemClock } from './clock.service';
 import { ExportRepairService } from './export-repair.service';
 import { ExportStateService } from './export-state.service';
@@ -19,7 +20,7 @@ import { FederalViewService } from './federal-view.service';
   imports: [BookingModule],
   providers: [
     { provide: Clock, useClass: SystemClock },
-    AdapterRegistry,
+    { provide: AdapterRegistry, useFactory: (booking: BookingClient) => new AdapterRegistry(booking), inject: [BookingClient] },
     ExportTablesService,
     ExportProjection,
     FederalViewService,
