@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Provisions a Kafka principal of the medbus stack with the least privilege it needs (decision
 # record 0011): its SCRAM user, its ACLs and, for an MIS adapter, its topics (the registry exporter:
-# its dead-letter topic of booking.appointment). Idempotent.
+# its dead-letter topic of booking.appointment; the contact centre: that of booking.waitlist). Idempotent.
 #
 #   bash tools/stack/kafka-principal.sh adapter <adapter id>... [--namespace <ns>] [--revoke]
 #   bash tools/stack/kafka-principal.sh booking [--namespace <ns>] [--revoke]
 #   bash tools/stack/kafka-principal.sh registry-exporter [--namespace <ns>] [--revoke]
+#   bash tools/stack/kafka-principal.sh contact-center [--namespace <ns>] [--revoke]
 #
 # The password is generated once into .medbus/kafka-users.env (mode 0600) as KAFKA_PASSWORD_<NAME>
 # and never printed. --namespace grants the same rights on a namespaced run's topics and groups
@@ -24,7 +25,7 @@ PARTITIONS=${MEDBUS_TOPIC_PARTITIONS:-3}
 . "$SCRIPT_DIR/kafka/credentials.sh"
 
 die() { printf '[kafka-principal] ERROR: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '6,8p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '6,9p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2; exit 2; }
 
 kind=${1:-}; shift || true
 ids=() namespace="" verb=allow
@@ -90,10 +91,32 @@ registry_exporter_spec() {
   grant registry-exporter READ -- GROUP PREFIXED registry-exporter
 }
 
+# The contact centre hears what concerns a patient or an organisation: every adapter's organisations,
+# resources, slots and heartbeats (prefixed, as the exporter), booking's appointments and waitlist
+# offers; it writes their dead letters (creates dlq.booking.waitlist).
+contact_center_spec() {
+  local aggregate
+  if [[ $verb == allow ]]; then
+    echo "user contact-center $(kafka_password contact-center)"
+    echo "topic ${prefix}dlq.booking.appointment $PARTITIONS"
+    echo "topic ${prefix}dlq.booking.waitlist $PARTITIONS"
+  fi
+  for aggregate in organisation resource slot adapter-heartbeat; do
+    grant contact-center READ DESCRIBE -- TOPIC PREFIXED "mis.$aggregate."
+    grant contact-center WRITE DESCRIBE -- TOPIC PREFIXED "dlq.mis.$aggregate."
+  done
+  for topic in booking.appointment booking.waitlist; do
+    grant contact-center READ DESCRIBE -- TOPIC LITERAL "$topic"
+    grant contact-center WRITE DESCRIBE -- TOPIC LITERAL "dlq.$topic"
+  done
+  grant contact-center READ -- GROUP PREFIXED contact-center
+}
+
 case $kind in
   adapter) ((${#ids[@]})) || usage; spec=$(for id in "${ids[@]}"; do adapter_spec "$id"; done); what="adapter ${ids[*]}" ;;
   booking) ((${#ids[@]} == 0)) || usage; spec=$(booking_spec); what=booking ;;
   registry-exporter) ((${#ids[@]} == 0)) || usage; spec=$(registry_exporter_spec); what=registry-exporter ;;
+  contact-center) ((${#ids[@]} == 0)) || usage; spec=$(contact_center_spec); what=contact-center ;;
   *) usage ;;
 esac
 

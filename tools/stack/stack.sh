@@ -678,15 +678,16 @@ cmd_up() {
   log "stack is up in $(elapsed)s; env: $ENV_FILE  (e.g. set -a; . $ENV_FILE; set +a)"
 }
 
-# The demo region's principals (booking, the registry exporter, its adapters) with their ACLs and
+# The demo region's principals (booking, the registry exporter, the contact centre, its adapters) with their ACLs and
 # topics; skipped when already done for this storage with the same scripts and principals.
 provision_kafka() {
   local data=$DATA/kafka stamp adapter
-  stamp="$(cat "$data/cluster.id" 2>/dev/null) booking registry-exporter $KAFKA_DEMO_ADAPTERS $(sha_of "$SCRIPT_DIR/kafka-principal.sh" "$SCRIPT_DIR/kafka/credentials.sh" "$SCRIPT_DIR/kafka/KafkaPrincipals.java")"
+  stamp="$(cat "$data/cluster.id" 2>/dev/null) booking registry-exporter contact-center $KAFKA_DEMO_ADAPTERS $(sha_of "$SCRIPT_DIR/kafka-principal.sh" "$SCRIPT_DIR/kafka/credentials.sh" "$SCRIPT_DIR/kafka/KafkaPrincipals.java")"
   [[ -f $data/medbus-principals.stamp && $(cat "$data/medbus-principals.stamp") == "$stamp" ]] && return 0
-  log "kafka: provisioning the principals booking, registry-exporter and $KAFKA_DEMO_ADAPTERS (ACLs, adapter topics)"
+  log "kafka: provisioning the principals booking, registry-exporter, contact-center and $KAFKA_DEMO_ADAPTERS (ACLs, adapter topics)"
   bash "$SCRIPT_DIR/kafka-principal.sh" booking | sed 's/^/[stack] /' || die "kafka: provisioning booking failed"
   bash "$SCRIPT_DIR/kafka-principal.sh" registry-exporter | sed 's/^/[stack] /' || die "kafka: provisioning registry-exporter failed"
+  bash "$SCRIPT_DIR/kafka-principal.sh" contact-center | sed 's/^/[stack] /' || die "kafka: provisioning contact-center failed"
   for adapter in $KAFKA_DEMO_ADAPTERS; do
     bash "$SCRIPT_DIR/kafka-principal.sh" adapter "$adapter" | sed 's/^/[stack] /' || die "kafka: provisioning $adapter failed"
   done
