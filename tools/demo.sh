@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo region's services, on top of the local stack: a simulated HubService MIS (20
 # organisations), its medbus adapter, the booking service, the simulated federal registry (ФЭР)
-# and the registry exporter feeding it. `up` starts what is not running
+# and the registry exporter feeding it, the contact centre's simulated PBX (AMI) and the
+# contact-centre service. `up` starts what is not running
 # and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
 # They run as a deployment runs them: compiled JavaScript (`npm run build`, rebuilt here when a
 # source is newer than dist/) under node with the environment and options the build chose
@@ -21,6 +22,9 @@ ADAPTER_API_KEY=${MEDBUS_ADAPTER_API_KEY:-demo-booking-to-adapter-key-01}
 HUB_GUID=${MEDBUS_HUB_GUID:-3f0e5c1a-9d2b-4e7f-8a61-5b2c9d0e7f13}
 FERSIM_PORT=${MEDBUS_FERSIM_PORT:-7710}
 EXPORTER_PORT=${MEDBUS_EXPORTER_PORT:-3030}
+AMI_PORT=${MEDBUS_AMI_PORT:-7720}
+PBX_ADMIN_PORT=${MEDBUS_PBX_ADMIN_PORT:-7721}
+CC_PORT=${MEDBUS_CC_PORT:-3040}
 
 # The booking service's clients CLI (credentials, adapters' organisations) on the demo's database.
 clients() { (set -a; . "$state/stack.env"; set +a; npx tsx --tsconfig tsconfig.base.json apps/booking/src/clients/clients.cli.ts "$@"); }
@@ -32,8 +36,9 @@ compiled() { local name=$1; shift; echo env $(cat "dist/$name/env") node $(cat "
 
 alive() { local f="$state/run/$1.pid"; [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
-# Whether a key authenticates at the demo's booking service (every demo key's role may list the organisations).
-key_works() { [ -n "${1:-}" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$BOOKING_PORT/v1/organisations")" = 200 ]; }
+# Whether a key authenticates at the demo's booking service: a route its role may call answers 200
+# (the organisations for most roles; the adapters' registry for the contact-centre service itself).
+key_works() { [ -n "${1:-}" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "http://127.0.0.1:$BOOKING_PORT${2:-/v1/organisations}")" = 200 ]; }
 
 # The next service started connects to Kafka as this least-privileged principal (provisioned by
 # `stack.sh up`, password in .medbus/kafka-users.env), not as the stack's admin of stack.env.
@@ -132,8 +137,26 @@ case ${1:-up} in
       DEMO_CONCENTRATOR_KEY=$(clients issue --client demo-fer-concentrator --role FEDERAL_REGISTRY 2>>"$state/logs/clients.log")
       stop federal-sim
     fi
-    (umask 077 && printf 'DEMO_OPERATOR_KEY=%s\nDEMO_PORTAL_KEY=%s\nDEMO_OPERATIONS_KEY=%s\nDEMO_EXPORTER_KEY=%s\nDEMO_CONCENTRATOR_KEY=%s\n' \
-      "$DEMO_OPERATOR_KEY" "$DEMO_PORTAL_KEY" "$DEMO_OPERATIONS_KEY" "$DEMO_EXPORTER_KEY" "$DEMO_CONCENTRATOR_KEY" > "$creds")
+    # The contact centre: the service's own key (it checks its callers' keys at booking) and its staff,
+    # one client per person: operators of the head centre and of the Sochi branch, a second-line doctor,
+    # the head centre's supervisor and the Sochi branch's.
+    if ! key_works "${DEMO_CC_SERVICE_KEY:-}" /v1/adapters; then
+      say "issuing the contact centre's key (client demo-contact-center)"
+      DEMO_CC_SERVICE_KEY=$(clients issue --client demo-contact-center --role CONTACT_CENTRE 2>>"$state/logs/clients.log")
+      stop contact-center
+    fi
+    if ! key_works "${DEMO_HEAD_SUPERVISOR_KEY:-}"; then
+      say "issuing the contact centre's staff keys"
+      DEMO_SOCHI_OPERATOR_KEY=$(clients issue --client demo-operator-sochi --role OPERATOR --branch sochi 2>>"$state/logs/clients.log")
+      DEMO_SECOND_LINE_KEY=$(clients issue --client demo-second-line --role SECOND_LINE 2>>"$state/logs/clients.log")
+      DEMO_HEAD_SUPERVISOR_KEY=$(clients issue --client demo-head-supervisor --role HEAD_SUPERVISOR 2>>"$state/logs/clients.log")
+      DEMO_SOCHI_SUPERVISOR_KEY=$(clients issue --client demo-supervisor-sochi --role BRANCH_SUPERVISOR --branch sochi 2>>"$state/logs/clients.log")
+    fi
+    (umask 077 && printf '%s=%s\n' \
+      DEMO_OPERATOR_KEY "$DEMO_OPERATOR_KEY" DEMO_PORTAL_KEY "$DEMO_PORTAL_KEY" DEMO_OPERATIONS_KEY "$DEMO_OPERATIONS_KEY" \
+      DEMO_EXPORTER_KEY "$DEMO_EXPORTER_KEY" DEMO_CONCENTRATOR_KEY "$DEMO_CONCENTRATOR_KEY" DEMO_CC_SERVICE_KEY "$DEMO_CC_SERVICE_KEY" \
+      DEMO_SOCHI_OPERATOR_KEY "$DEMO_SOCHI_OPERATOR_KEY" DEMO_SECOND_LINE_KEY "$DEMO_SECOND_LINE_KEY" \
+      DEMO_HEAD_SUPERVISOR_KEY "$DEMO_HEAD_SUPERVISOR_KEY" DEMO_SOCHI_SUPERVISOR_KEY "$DEMO_SOCHI_SUPERVISOR_KEY" > "$creds")
     chmod 600 "$creds"
 
     # The simulated federal registry: its admin token and the region's login generated once, readable by this user only.
@@ -162,6 +185,27 @@ case ${1:-up} in
       curl -fsS -o /dev/null -X POST -H "Authorization: Bearer $DEMO_OPERATIONS_KEY" "http://127.0.0.1:$EXPORTER_PORT/v1/export/reconciliations" ||
         say "could not start a reconciliation (see .medbus/logs/registry-exporter.log)"
     fi
+
+    # The contact centre's PBX (simulated Asterisk, AMI): the head centre and two branches, callers on a
+    # daily curve. Its AMI login, admin token and the service's data keys are generated once (0600).
+    cc_env="$state/contact-center.env"
+    [ -s "$cc_env" ] || (umask 077 && printf 'TELSIM_ADMIN_TOKEN=%s\nCC_AMI_SECRET=%s\nCC_DATA_KEYS=demo1=%s\nCC_PHONE_HASH_KEY=%s\n' \
+      "telsim-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" "$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" \
+      "$(head -c 32 /dev/urandom | base64)" "$(head -c 32 /dev/urandom | base64)" > "$cc_env")
+    chmod 600 "$cc_env"
+    . "$cc_env"
+    start telephony-sim "http://127.0.0.1:$PBX_ADMIN_PORT/health" \
+      env TELSIM_ADMIN_TOKEN="$TELSIM_ADMIN_TOKEN" TELSIM_USERS="medbus:$CC_AMI_SECRET" \
+      $(compiled telephony-simulator) --ami-port "$AMI_PORT" --admin-port "$PBX_ADMIN_PORT" \
+        --queues head:12,sochi:5,novorossiysk:4 --calls-per-day 20000
+    as_kafka_principal contact-center
+    start contact-center "http://127.0.0.1:$CC_PORT/health/ready" \
+      env HTTP_PORT="$CC_PORT" OTEL_SERVICE_NAME=contact-center CC_DATABASE_SCHEMA=contact_center \
+        BOOKING_URL="http://127.0.0.1:$BOOKING_PORT" CC_BOOKING_API_KEY="$DEMO_CC_SERVICE_KEY" \
+        CC_AMI_HOST=127.0.0.1 CC_AMI_PORT="$AMI_PORT" CC_AMI_USERNAME=medbus CC_AMI_SECRET="$CC_AMI_SECRET" \
+        CC_QUEUE_LOG_URL="http://127.0.0.1:$PBX_ADMIN_PORT/queue_log" CC_QUEUE_LOG_TOKEN="$TELSIM_ADMIN_TOKEN" \
+        CC_DATA_KEYS="$CC_DATA_KEYS" CC_PHONE_HASH_KEY="$CC_PHONE_HASH_KEY" \
+      $(compiled contact-center)
     DEMO_API_KEY=$DEMO_OPERATOR_KEY
     cat <<TXT
 
@@ -180,14 +224,19 @@ The demo region is up:
   federal registry (sim) http://127.0.0.1:$FERSIM_PORT/fer/RegistryService?wsdl; what it holds:
                          . .medbus/federal-sim.env; curl -H "Authorization: Bearer \$FERSIM_ADMIN_TOKEN" http://127.0.0.1:$FERSIM_PORT/admin/state
                          see 'The federal registry' in README.md (portal bookings, reconciliation)
+  contact centre         . .medbus/demo-credentials.env; live wallboard of the head centre and its branches:
+                         curl -H "Authorization: Bearer \$DEMO_HEAD_SUPERVISOR_KEY" http://127.0.0.1:$CC_PORT/v1/statistics/live
+                         lost calls not yet returned (Sochi operator): curl -H "Authorization: Bearer \$DEMO_SOCHI_OPERATOR_KEY" http://127.0.0.1:$CC_PORT/v1/callbacks/unreturned
+                         API docs: http://127.0.0.1:$CC_PORT/docs; see 'The contact centre' in README.md
+  PBX (simulated, AMI)   127.0.0.1:$AMI_PORT (login medbus, secret in .medbus/contact-center.env); admin http://127.0.0.1:$PBX_ADMIN_PORT
   traces                 $(grep '^ZIPKIN_URL=' "$state/stack.env" | cut -d= -f2)
 TXT
     ;;
   down)
-    for name in registry-exporter federal-sim booking hubservice-adapter hubservice-sim; do stop "$name"; done
+    for name in contact-center telephony-sim registry-exporter federal-sim booking hubservice-adapter hubservice-sim; do stop "$name"; done
     ;;
   status)
-    for name in hubservice-sim hubservice-adapter booking federal-sim registry-exporter; do
+    for name in hubservice-sim hubservice-adapter booking federal-sim registry-exporter telephony-sim contact-center; do
       if alive "$name"; then echo "  $name  up  pid $(cat "$state/run/$name.pid")"; else echo "  $name  down"; fi
     done
     ;;

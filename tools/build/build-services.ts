@@ -31,9 +31,11 @@ export const compiledServices = {
   booking: { name: 'booking', entry: 'apps/booking/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   registryExporter: { name: 'registry-exporter', entry: 'apps/registry-exporter/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
+  contactCenter: { name: 'contact-center', entry: 'apps/contact-center/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   // A test double, not a deployable: the bench's region (2 M slots) lives in its memory, so no cap.
   hubserviceSimulator: { name: 'hubservice-simulator', entry: 'tools/simulators/hubservice/simulator.cli.ts' },
   federalSimulator: { name: 'federal-simulator', entry: 'tools/simulators/federal/simulator.cli.ts' },
+  telephonySimulator: { name: 'telephony-simulator', entry: 'tools/simulators/telephony/simulator.cli.ts' },
 } as const satisfies Record<string, CompiledService>;
 
 /** Node's options for a compiled service; the build writes them to dist/<name>/node-options for scripts. */

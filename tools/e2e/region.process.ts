@@ -96,7 +96,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
 }
 
 /** The test's environment without `without` (inherited only: a value in `extra` is kept), then `extra`. */
-function childEnv(extra: Record<string, string>, without: readonly string[] = []): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string>, without: readonly string[] = []): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['NODE_OPTIONS', 'NODE_ENV', 'JEST_WORKER_ID', ...without]) delete env[name];
   return { ...env, ...extra };
@@ -265,8 +265,12 @@ export class Region {
   }
 
   /** Issues a client of the region's booking service a credential (an API key; a HUB_CLIENT's guid) and answers it. */
-  issue(role: string, clientId: string, options: { channel?: string } = {}): Promise<string> {
-    return clientsCli(this.bookingSchema, ['issue', '--client', clientId, '--role', role, ...(options.channel ? ['--channel', options.channel] : [])]);
+  issue(role: string, clientId: string, options: { channel?: string; branch?: string } = {}): Promise<string> {
+    return clientsCli(this.bookingSchema, [
+      ...['issue', '--client', clientId, '--role', role],
+      ...(options.channel ? ['--channel', options.channel] : []),
+      ...(options.branch ? ['--branch', options.branch] : []),
+    ]);
   }
 
   /** Registers the region's adapter for the simulator's organisations before the adapter publishes anything. */
