@@ -85,8 +85,8 @@ export function callFiguresSql(serviceLevelSeconds: string): string {
  * Figures per (span, branch) and per span over all branches, in one statement. `spans` are local
  * calendar days in $tz turned into instants by Postgres (DST-proof); a call belongs to the span of its
  * joined_at (PBX time). Branches: the one asked for, else every branch that ever had a call (a skip
- * scan of the (branch, joined_at) index) and the head centre, so a branch without calls shows zeros.
- * $1 first day, $2 day after the last, $3 time zone, $4 branch or null, $5 head branch, $6 service level.
+ * scan of the (branch, joined_at) index) and every configured one, so a branch without calls shows zeros.
+ * $1 first day, $2 day after the last, $3 time zone, $4 branch or null, $5 configured branches, $6 service level.
  */
 function figuresStatement(daily: boolean): string {
   // An integer series: the planner knows how many days it yields (a timestamp series it guesses as 1,000).
@@ -102,7 +102,8 @@ function figuresStatement(daily: boolean): string {
       SELECT (SELECT min(n.branch) FROM call n WHERE n.branch > seen.branch) FROM seen WHERE seen.branch IS NOT NULL
     ), branches AS (
       SELECT branch FROM seen WHERE branch IS NOT NULL AND $4::text IS NULL
-      UNION SELECT coalesce($4::text, $5::text)
+      UNION SELECT unnest($5::text[]) WHERE $4::text IS NULL
+      UNION SELECT $4::text WHERE $4::text IS NOT NULL
     ), spans AS (${spans})
     SELECT to_char(s.day, 'YYYY-MM-DD') AS day, s.starts_at, s.ends_at, CASE WHEN GROUPING(b.branch) = 0 THEN b.branch END AS branch,
       ${callFiguresSql('$6')}
@@ -172,15 +173,19 @@ function figuresOf(row: FiguresRow): CallFigures {
   };
 }
 
-type StatisticsQueryConfig = Pick<ContactCenterConfig, 'CC_TIME_ZONE' | 'CC_HEAD_BRANCH' | 'CC_SERVICE_LEVEL_SECONDS'>;
+type StatisticsQueryConfig = Pick<ContactCenterConfig, 'CC_TIME_ZONE' | 'CC_HEAD_BRANCH' | 'CC_QUEUE_BRANCHES' | 'CC_SERVICE_LEVEL_SECONDS'>;
 
 /** Call figures computed in Postgres from the calls and call-back tasks, per branch and consolidated. */
 @Injectable()
 export class CallStatisticsQuery {
+  private readonly configuredBranches: string[];
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(AppConfig) private readonly config: StatisticsQueryConfig,
-  ) {}
+  ) {
+    this.configuredBranches = [...new Set([config.CC_HEAD_BRANCH, ...Object.values(config.CC_QUEUE_BRANCHES)])];
+  }
 
   /** The span as a whole: one row per branch, then the consolidated row (branch null). */
   async period(span: DaySpan, branch: string | null): Promise<BranchCallFigures[]> {
@@ -193,7 +198,7 @@ export class CallStatisticsQuery {
   }
 
   private async run(statement: string, span: DaySpan, branch: string | null): Promise<BranchCallFigures[]> {
-    const parameters = [span.from, span.until, this.config.CC_TIME_ZONE, branch, this.config.CC_HEAD_BRANCH, this.config.CC_SERVICE_LEVEL_SECONDS];
+    const parameters = [span.from, span.until, this.config.CC_TIME_ZONE, branch, this.configuredBranches, this.config.CC_SERVICE_LEVEL_SECONDS];
     // JIT compiling a quarter's aggregate took seconds, longer than the plan it speeds up.
     const rows = await this.dataSource.transaction(async (manager): Promise<FiguresRow[]> => {
       await manager.query('SET LOCAL jit = off');

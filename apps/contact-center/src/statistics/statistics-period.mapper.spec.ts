@@ -1,4 +1,4 @@
-import { daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, localDayOf } from './statistics-period.mapper';
+import { daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, localDayOf, startOfDay } from './statistics-period.mapper';
 
 describe('statistics periods', () => {
   it('takes the ISO week of a day from its Monday to the next Monday, across a year', () => {
@@ -22,5 +22,19 @@ describe('statistics periods', () => {
   it('accepts only real calendar days', () => {
     expect(['2026-02-28', '2028-02-29'].map(isCalendarDay)).toEqual([true, true]);
     expect(['2026-02-29', '2026-13-01', '2026-3-1', '2026-03-01T00:00'].map(isCalendarDay)).toEqual([false, false, false, false]);
+  });
+});
+
+describe('the instant a day begins', () => {
+  it('is local midnight in the region', () => {
+    expect(startOfDay('2026-03-02', 'Europe/Moscow').toISOString()).toBe('2026-03-01T21:00:00.000Z');
+  });
+
+  it('follows a change of offset, as Postgres does', () => {
+    expect(startOfDay('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfDay('2026-03-30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    // Santiago skips from 00:00 to 01:00 on 6 September 2026.
+    expect(startOfDay('2026-09-06', 'America/Santiago').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+    expect(startOfDay('2026-04-05', 'America/Santiago').toISOString()).toBe('2026-04-05T04:00:00.000Z');
   });
 });

@@ -57,3 +57,22 @@ export function isoWeekSpan(day: string): DaySpan {
 export function inclusiveSpan(from: string, to: string): DaySpan {
   return { from, until: addDays(to, 1) };
 }
+
+/** How far `timeZone`'s wall clock is ahead of UTC at `instant`, in ms. */
+function offsetMsAt(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The instant a calendar day begins in `timeZone`, as Postgres' `day::timestamp AT TIME ZONE zone`
+ * gives it: where midnight is skipped or repeated by a change of offset, the later instant.
+ */
+export function startOfDay(day: string, timeZone: string): Date {
+  const wall = utcOf(day);
+  const first = wall - offsetMsAt(wall, timeZone);
+  const second = wall - offsetMsAt(first, timeZone);
+  const valid = [first, second].filter((instant) => offsetMsAt(instant, timeZone) === wall - instant);
+  return new Date(valid.length === 1 ? (valid[0] as number) : Math.max(first, second));
+}
