@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module';
 import { ClientsModule } from './clients/clients.module';
 import { CreateClientsAndAudit1796300000000 } from './migrations/clients-and-audit.migration';
 import { WaitlistContactEncrypted1796320000000 } from './migrations/waitlist-contact-encrypted.migration';
+import { ContactCentreRoles1796500000000 } from './migrations/contact-centre-roles.migration';
 import { AppointmentAdapter1796310000000 } from './migrations/appointment-adapter.migration';
 import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig, type BookingDatabaseConfig } from './booking.config';
@@ -45,6 +46,7 @@ export const bookingMigrations = [
   CreateClientsAndAudit1796300000000,
   AppointmentAdapter1796310000000,
   WaitlistContactEncrypted1796320000000,
+  ContactCentreRoles1796500000000,
 ];
 
 const shutdownHook = Symbol('booking shutdown hook');

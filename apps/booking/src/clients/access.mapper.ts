@@ -1,9 +1,17 @@
 import { BookingChannel } from '@medbus/contracts';
 
-/** Who a client is (docs/decisions/0011-identities-and-roles.md). */
+/** Who a client is (docs/decisions/0015-identities-and-roles.md). */
 export const Role = {
   /** A contact-centre operator, one client per person: acts for any identified patient of the region. */
   OPERATOR: 'OPERATOR',
+  /** The contact centre's second line (a duty doctor, an expert) appeals are passed to, one client per person: reads, books nothing. */
+  SECOND_LINE: 'SECOND_LINE',
+  /** The supervisor of one branch of the contact centre (the branch is registered with him): reads, books nothing. */
+  BRANCH_SUPERVISOR: 'BRANCH_SUPERVISOR',
+  /** The supervisor of the head centre, over all its branches: reads, books nothing. */
+  HEAD_SUPERVISOR: 'HEAD_SUPERVISOR',
+  /** The contact-centre service itself: checks its callers' keys here, books nothing (its operators book with their own keys). */
+  CONTACT_CENTRE: 'CONTACT_CENTRE',
   /** The regional patient portal or an app: acts only for patients it identified, on what it created. */
   PORTAL: 'PORTAL',
   /** A system speaking the HubService contract through the facade, known by its guid; scoped like a portal. */
@@ -33,31 +41,51 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 /** Which records a client reaches: its own, or the region's. */
 export type Scope = 'OWN' | 'REGION';
 
+/**
+ * Whether a client of the role belongs to a branch of the contact centre: a branch supervisor always,
+ * an operator or a second-line expert when he works in one (none: the head centre), nobody else.
+ */
+export type BranchRule = 'REQUIRED' | 'OPTIONAL' | 'NONE';
+
 interface RoleGrant {
   readonly permissions: readonly Permission[];
   readonly readScope: Scope;
   readonly writeScope: Scope;
   /** The booking channel of every client of the role, when the role fixes it. */
   readonly channel?: BookingChannel;
+  readonly branch: BranchRule;
 }
 
 const booking: readonly Permission[] = [Permission.searchInventory, Permission.identifyPatients, Permission.readBookings, Permission.writeBookings];
+const readingBookings: readonly Permission[] = [Permission.searchInventory, Permission.readBookings];
 
 const grants: Record<Role, RoleGrant> = {
-  OPERATOR: { permissions: booking, readScope: 'REGION', writeScope: 'REGION', channel: BookingChannel.CONTACT_CENTRE },
-  PORTAL: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
-  HUB_CLIENT: { permissions: booking, readScope: 'OWN', writeScope: 'OWN' },
-  MIS_ADAPTER: { permissions: [], readScope: 'OWN', writeScope: 'OWN' },
+  OPERATOR: { permissions: booking, readScope: 'REGION', writeScope: 'REGION', channel: BookingChannel.CONTACT_CENTRE, branch: 'OPTIONAL' },
+  SECOND_LINE: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'OPTIONAL' },
+  BRANCH_SUPERVISOR: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'REQUIRED' },
+  HEAD_SUPERVISOR: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'NONE' },
+  CONTACT_CENTRE: {
+    permissions: [Permission.introspectCredentials, Permission.readAdapters],
+    readScope: 'OWN',
+    writeScope: 'OWN',
+    channel: BookingChannel.CONTACT_CENTRE,
+    branch: 'NONE',
+  },
+  PORTAL: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
+  HUB_CLIENT: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
+  MIS_ADAPTER: { permissions: [], readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
   FEDERAL_REGISTRY: {
     permissions: [...booking, Permission.introspectCredentials, Permission.readAdapters],
     readScope: 'OWN',
     writeScope: 'OWN',
     channel: BookingChannel.FEDERAL_PORTAL,
+    branch: 'NONE',
   },
   OPERATIONS: {
     permissions: [Permission.searchInventory, Permission.readBookings, Permission.readAudit, Permission.readAdapters],
     readScope: 'REGION',
     writeScope: 'OWN',
+    branch: 'NONE',
   },
 };
 
@@ -107,6 +135,18 @@ export function channelOf(role: Role, registered: string | null): BookingChannel
 }
 
 export const roles = Object.values(Role) as [Role, ...Role[]];
+
+/** A contact-centre branch's id, as the database checks it: a short lower-case name (`sochi`, `novorossiysk`). */
+export const branchPattern = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** Why a client of `role` may not be registered with `branch` (null: none), or null when it may. */
+export function branchProblem(role: Role, branch: string | null): string | null {
+  const rule = grants[role].branch;
+  if (branch === null) return rule === 'REQUIRED' ? `a ${role} is registered with the branch he supervises (--branch)` : null;
+  if (rule === 'NONE') return `a client of role ${role} belongs to no branch of the contact centre`;
+  if (!branchPattern.test(branch)) return `a branch must match ${branchPattern}`;
+  return null;
+}
 
 /** Client ids: lower-case, as the database checks them; an adapter's id (adapterIdPattern) is also its Kafka topics' suffix. */
 export const clientIdPattern = /^[a-z0-9][a-z0-9._-]{0,62}$/;

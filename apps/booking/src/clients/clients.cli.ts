@@ -1,7 +1,9 @@
 /**
  * Issues, rotates, revokes and lists the booking service's clients and their credentials.
  *
- *   npm run clients -- issue --client op-ivanova --role OPERATOR
+ *   npm run clients -- issue --client op-ivanova --role OPERATOR [--branch sochi]
+ *   npm run clients -- issue --client sv-sochi --role BRANCH_SUPERVISOR --branch sochi
+ *   npm run clients -- issue --client contact-center --role CONTACT_CENTRE
  *   npm run clients -- issue --client portal --role PORTAL [--expires 2027-01-01T00:00:00Z]
  *   npm run clients -- issue --client kc-hub --role HUB_CLIENT [--channel CONTACT_CENTRE] [--guid <uuid>]
  *   npm run clients -- issue --client hubservice-krd --role MIS_ADAPTER --organisations <oid>,<oid>
@@ -22,7 +24,7 @@ import { SystemClock } from '../inventory/clock.service';
 import { Role, roles } from './access.mapper';
 import { ClientsService, registerAdapter, type IssuedCredential } from './clients.service';
 
-const usage = `usage: clients <issue|rotate|revoke|list> [--client <id>] [--role ${roles.join('|')}] [--channel <channel>]
+const usage = `usage: clients <issue|rotate|revoke|list> [--client <id>] [--role ${roles.join('|')}] [--channel <channel>] [--branch <branch>]
   [--organisations <oid,...>] [--guid <uuid>] [--expires <ISO instant>] [--grace-hours <n>] [--credential <id>] [--json]`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
       client: { type: 'string' },
       role: { type: 'string' },
       channel: { type: 'string' },
+      branch: { type: 'string' },
       organisations: { type: 'string' },
       guid: { type: 'string' },
       expires: { type: 'string' },
@@ -74,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
         }
         const expiresAt = values.expires ? new Date(values.expires) : undefined;
         if (expiresAt && Number.isNaN(expiresAt.getTime())) throw new Error('--expires is an ISO 8601 instant');
-        printSecret(await clients.issue({ clientId: clientId(), role, channel: values.channel }, { expiresAt, guid: values.guid }));
+        printSecret(await clients.issue({ clientId: clientId(), role, channel: values.channel, branch: values.branch }, { expiresAt, guid: values.guid }));
         return 0;
       }
       case 'rotate': {
@@ -96,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
           for (const client of list) {
             const live = client.credentials.filter((c) => !c.revokedAt && (!c.expiresAt || c.expiresAt > new Date())).length;
             console.log(
-              `${client.clientId}\t${client.role}\t${client.channel}\t${client.revokedAt ? 'REVOKED' : `${live} live credential(s)`}${client.organisations.length ? `\t${client.organisations.length} organisation(s)` : ''}`,
+              `${client.clientId}\t${client.role}\t${client.channel}\t${client.revokedAt ? 'REVOKED' : `${live} live credential(s)`}${client.branch ? `\tbranch ${client.branch}` : ''}${client.organisations.length ? `\t${client.organisations.length} organisation(s)` : ''}`,
             );
           }
         return 0;

@@ -5,7 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { BookingChannel } from '@medbus/contracts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '@medbus/errors';
 import { Clock } from '../inventory/clock.service';
-import { Role, adapterIdPattern, channelOf, clientIdPattern, roles, type Caller } from './access.mapper';
+import { Role, adapterIdPattern, branchProblem, channelOf, clientIdPattern, roles, type Caller } from './access.mapper';
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
@@ -58,19 +58,26 @@ export interface ClientView {
   readonly clientId: string;
   readonly role: Role;
   readonly channel: BookingChannel;
+  /** Its branch of the contact centre; null: none, or the head centre. */
+  readonly branch: string | null;
   readonly revokedAt: Date | null;
   readonly organisations: string[];
   readonly credentials: { credentialId: string; kind: string; createdAt: Date; expiresAt: Date | null; revokedAt: Date | null }[];
 }
 
-/** A presented key's standing: a live one names its client; a dead one says nothing more. */
-export type Introspection = { readonly active: false } | ({ readonly active: true; readonly expiresAt: Date | null } & Caller);
+/** A presented key's standing: a live one names its client and its contact-centre branch; a dead one says nothing more. */
+export type Introspection = { readonly active: false } | ({ readonly active: true; readonly expiresAt: Date | null; readonly branch: string | null } & Caller);
 
 export interface NewClient {
   readonly clientId: string;
   readonly role: Role;
   /** Channel of a HUB_CLIENT or PORTAL (the other roles' is fixed). */
   readonly channel?: string;
+  /**
+   * Its branch of the contact centre: a BRANCH_SUPERVISOR's (required), an OPERATOR's or SECOND_LINE's
+   * home branch (absent: the head centre); no other role has one. Absent on a known client: kept.
+   */
+  readonly branch?: string;
 }
 
 interface CredentialRow {
@@ -81,6 +88,7 @@ interface CredentialRow {
   revoked_at: Date | null;
   role: Role;
   channel: string | null;
+  branch: string | null;
   client_revoked_at: Date | null;
 }
 
@@ -119,7 +127,7 @@ export class ClientsService {
     try {
       const row = await this.apiKey(token);
       const caller = this.callerOf(row);
-      return { active: true, ...caller, expiresAt: row.expires_at };
+      return { active: true, ...caller, branch: row.branch, expiresAt: row.expires_at };
     } catch (error) {
       if (error instanceof AuthenticationError) return { active: false };
       throw error;
@@ -142,14 +150,27 @@ export class ClientsService {
   async issue(client: NewClient, options: { expiresAt?: Date; guid?: string } = {}): Promise<IssuedCredential> {
     checkNewClient(client);
     return this.dataSource.transaction(async (tx) => {
-      const existing: { role: Role }[] = await tx.query(`SELECT role FROM auth_client WHERE client_id = $1 FOR UPDATE`, [client.clientId]);
+      const existing: { role: Role; branch: string | null }[] = await tx.query(`SELECT role, branch FROM auth_client WHERE client_id = $1 FOR UPDATE`, [
+        client.clientId,
+      ]);
       if (existing[0] && existing[0].role !== client.role) {
         throw new ConflictError(AuthErrorCode.clientExists, `client ${client.clientId} exists with role ${existing[0].role}`);
       }
+      checkBranch(client.role, client.branch ?? existing[0]?.branch ?? null);
       if (!existing[0]) {
-        await tx.query(`INSERT INTO auth_client (client_id, role, channel) VALUES ($1, $2, $3)`, [client.clientId, client.role, client.channel ?? null]);
+        await tx.query(`INSERT INTO auth_client (client_id, role, channel, branch) VALUES ($1, $2, $3, $4)`, [
+          client.clientId,
+          client.role,
+          client.channel ?? null,
+          client.branch ?? null,
+        ]);
       } else {
-        await tx.query(`UPDATE auth_client SET revoked_at = NULL, channel = coalesce($2, channel) WHERE client_id = $1`, [client.clientId, client.channel ?? null]);
+        await tx.query(`UPDATE auth_client SET revoked_at = NULL, channel = coalesce($2, channel), branch = coalesce($3, branch) WHERE client_id = $1`, [
+          client.clientId,
+          client.channel ?? null,
+          client.branch ?? null,
+        ]);
+        this.cache.clear();
       }
       return this.newCredential(tx, client.clientId, client.role, options);
     });
@@ -193,9 +214,9 @@ export class ClientsService {
   }
 
   async list(): Promise<ClientView[]> {
-    const clients: { client_id: string; role: Role; channel: string | null; revoked_at: Date | null; organisations: string[] | null }[] =
+    const clients: { client_id: string; role: Role; channel: string | null; branch: string | null; revoked_at: Date | null; organisations: string[] | null }[] =
       await this.dataSource.query(
-        `SELECT c.client_id, c.role, c.channel, c.revoked_at,
+        `SELECT c.client_id, c.role, c.channel, c.branch, c.revoked_at,
            (SELECT array_agg(organisation_oid ORDER BY organisation_oid) FROM auth_adapter_organisation a WHERE a.adapter_id = c.client_id) AS organisations
          FROM auth_client c ORDER BY c.client_id`,
       );
@@ -205,6 +226,7 @@ export class ClientsService {
       clientId: client.client_id,
       role: client.role,
       channel: channelOf(client.role, client.channel),
+      branch: client.branch,
       revokedAt: client.revoked_at,
       organisations: client.organisations ?? [],
       credentials: credentials
@@ -278,7 +300,7 @@ export class ClientsService {
 }
 
 const credentialSelect = `
-  SELECT c.credential_id, c.client_id, c.secret_digest, c.expires_at, c.revoked_at, k.role, k.channel, k.revoked_at AS client_revoked_at
+  SELECT c.credential_id, c.client_id, c.secret_digest, c.expires_at, c.revoked_at, k.role, k.channel, k.branch, k.revoked_at AS client_revoked_at
   FROM auth_credential c JOIN auth_client k ON k.client_id = c.client_id`;
 
 function checkNewClient(client: NewClient): void {
@@ -290,7 +312,17 @@ function checkNewClient(client: NewClient): void {
   if (client.channel !== undefined && !(Object.values(BookingChannel) as string[]).includes(client.channel)) {
     problems.push(`channel must be one of ${Object.values(BookingChannel).join(', ')}`);
   }
+  if (client.branch !== undefined && roles.includes(client.role)) {
+    const problem = branchProblem(client.role, client.branch);
+    if (problem) problems.push(problem);
+  }
   if (problems.length > 0) throw new ValidationError(AuthErrorCode.invalidClient, problems.join('; '), { details: { problems } });
+}
+
+/** The branch a client ends up with (given, or kept from its registration) must suit its role. */
+function checkBranch(role: Role, branch: string | null): void {
+  const problem = branchProblem(role, branch);
+  if (problem) throw new ValidationError(AuthErrorCode.invalidClient, problem, { details: { problems: [problem] } });
 }
 
 async function lockedClient(tx: Queryable, clientId: string): Promise<{ role: Role }> {

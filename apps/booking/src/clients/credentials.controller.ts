@@ -15,12 +15,14 @@ class IntrospectionView {
   @ApiPropertyOptional({ type: String }) clientId?: string;
   @ApiPropertyOptional({ enum: roles }) role?: string;
   @ApiPropertyOptional({ enum: Object.values(BookingChannel) }) channel?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: "the client's branch of the contact centre; null: none, or the head centre" })
+  branch?: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', description: 'absent: the key does not expire (until revoked)' }) expiresAt?: string;
 }
 
 /**
- * Lets a service that fronts other callers (the federal registry's exporter) check the keys they
- * present: identities live only in booking's database.
+ * Lets a service that fronts other callers (the federal registry's exporter, the contact centre) check
+ * the keys they present: identities live only in booking's database.
  */
 @ApiTags('clients')
 @ApiBearerAuth()
@@ -31,7 +33,7 @@ export class CredentialsController {
   @Post('introspect')
   @HttpCode(200)
   @Requires(Permission.introspectCredentials)
-  @ApiOperation({ summary: 'Whether an API key is live and whose it is (RFC 7662 in spirit); the federal registry only' })
+  @ApiOperation({ summary: 'Whether an API key is live and whose it is (RFC 7662 in spirit); the federal registry and the contact centre only' })
   @ApiBodyOf(introspectBodySchema, { credential: 'mbk.0123456789abcdef.<secret>' })
   @ApiOkResponse({ type: IntrospectionView })
   @ApiBadRequestResponse({ description: 'BOOKING.INVALID_REQUEST: no credential, or one over 200 characters' })
@@ -40,7 +42,7 @@ export class CredentialsController {
     const { credential } = parseBody(introspectBodySchema, body);
     const standing = await this.clients.introspect(credential);
     if (!standing.active) return { active: false };
-    const { clientId, role, channel, expiresAt } = standing;
-    return { active: true, clientId, role, channel, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) };
+    const { clientId, role, channel, branch, expiresAt } = standing;
+    return { active: true, clientId, role, channel, branch, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) };
   }
 }
