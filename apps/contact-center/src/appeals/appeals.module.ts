@@ -1,4 +1,35 @@
 import { Module } from '@nestjs/common';
+import { BusModule } from '../bus/bus.module';
+import { AppealEscalationService } from './appeal-escalation.service';
+import { appealProtectionProviders } from './appeal-protection.service';
+import { AppealStatisticsQuery } from './appeal-statistics.query';
+import { AppealTypesController } from './appeal-types.controller';
+import { AppealTypesService } from './appeal-types.service';
+import { AppealsController } from './appeals.controller';
+import { AppealsQuery } from './appeals.query';
+import { AppealsService } from './appeals.service';
+import { Clock, SystemClock } from './clock.service';
+import { EscalationPoller } from './escalation.poller';
 
-@Module({})
+/**
+ * Appeals: types and their regulation, the workflow, escalation and follow-ups; owns `appeal_type`,
+ * `appeal`, `appeal_event`, `appeal_number`. BusModule is imported for the OrganisationDirectory it
+ * exports (an appeal's district from its organisation); AppealStatisticsQuery is exported for the
+ * statistics module.
+ */
+@Module({
+  imports: [BusModule],
+  controllers: [AppealsController, AppealTypesController],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    ...appealProtectionProviders,
+    AppealTypesService,
+    AppealsService,
+    AppealsQuery,
+    AppealEscalationService,
+    EscalationPoller,
+    AppealStatisticsQuery,
+  ],
+  exports: [AppealStatisticsQuery, AppealTypesService],
+})
 export class AppealsModule {}
