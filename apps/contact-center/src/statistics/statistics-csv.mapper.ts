@@ -1,3 +1,4 @@
+import type { AppealFigures, AppealStatistics } from '../appeals/appeal-statistics.query';
 import type { BranchCallFigures, CallFigures } from './call-statistics.query';
 
 export type CsvCell = string | number | boolean | null;
@@ -50,5 +51,25 @@ export function callFiguresCsv(rows: readonly BranchCallFigures[]): string {
   return csvOf(
     ['date', 'scope', 'branch', ...callFigureColumns.map(([name]) => name)],
     rows.map((row) => [row.date, row.branch === null ? 'consolidated' : 'branch', row.branch, ...callFigureColumns.map(([, value]) => value(row.figures))]),
+  );
+}
+
+const appealFigureColumns: readonly (readonly [string, (f: AppealFigures) => CsvCell])[] = [
+  ['registered', (f) => f.registered],
+  ['resolved', (f) => f.resolved],
+  ['closed', (f) => f.closed],
+  ['escalated', (f) => f.escalated],
+  ['overdue', (f) => f.overdue],
+  ['resolved_within_deadline', (f) => f.resolvedWithinDeadline],
+  ['follow_ups_done', (f) => f.followUpsDone],
+  ['satisfied', (f) => f.satisfied],
+];
+
+/** One record per key of the dimension (`scope` = the dimension; an empty key: appeals without one), then the total. */
+export function appealFiguresCsv(by: string, statistics: AppealStatistics): string {
+  const figures = (f: AppealFigures) => appealFigureColumns.map(([, value]) => value(f));
+  return csvOf(
+    ['scope', 'key', 'name', ...appealFigureColumns.map(([name]) => name)],
+    [...statistics.rows.map((row) => [by, row.key, row.name, ...figures(row)]), ['total', null, null, ...figures(statistics.total)]],
   );
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppealDimension } from '../appeals/appeal-statistics.query';
 import { InvalidStatisticsQueryError } from './statistics.errors';
 import { daySpan, daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, maxSpanDays, type DaySpan } from './statistics-period.mapper';
 
@@ -17,6 +18,11 @@ export const callsQuerySchema = z
   .refine((q) => (q.from === undefined) === (q.to === undefined), 'from and to go together');
 
 export const dailyQuerySchema = z.object({ from: day, to: day, branch: branch.optional(), format }).strict();
+
+/** Appeals registered in `from`..`to` (both counted), by one dimension (default: type). */
+export const appealsQuerySchema = z
+  .object({ from: day, to: day, branch: branch.optional(), by: z.nativeEnum(AppealDimension).default(AppealDimension.type), format })
+  .strict();
 
 export function parsed<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);

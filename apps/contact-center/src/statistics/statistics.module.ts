@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { AppealsModule } from '../appeals/appeals.module';
+import { Clock, SystemClock } from '../appeals/clock.service';
+import { CallStatisticsQuery } from './call-statistics.query';
+import { StatisticsController } from './statistics.controller';
+import { StatisticsService } from './statistics.service';
 
-@Module({})
+/** Statistics over REST: calls computed in Postgres from the calls and call-back tasks, appeals by the appeals module's query; owns no table. */
+@Module({
+  imports: [AppealsModule],
+  controllers: [StatisticsController],
+  providers: [{ provide: Clock, useClass: SystemClock }, CallStatisticsQuery, StatisticsService],
+})
 export class StatisticsModule {}
