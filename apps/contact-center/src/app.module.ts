@@ -22,6 +22,7 @@ import { callbacksMigrations } from './migrations/callbacks.migrations';
 import { callsMigrations } from './migrations/calls.migrations';
 import { knowledgeMigrations } from './migrations/knowledge.migrations';
 import { statisticsMigrations } from './migrations/statistics.migrations';
+import { PbxModule } from './pbx/pbx.module';
 import { StatisticsModule } from './statistics/statistics.module';
 
 /** In the order they run: the backbone's tables, then each module's, a module after those it reads. */
@@ -78,6 +79,7 @@ export class AppModule {
         }),
         HealthModule,
         AuthModule,
+        PbxModule,
         CallsModule,
         CallbacksModule,
         AppealsModule,
