@@ -30,6 +30,6 @@ import { EscalationPoller } from './escalation.poller';
     EscalationPoller,
     AppealStatisticsQuery,
   ],
-  exports: [AppealStatisticsQuery, AppealTypesService],
+  exports: [AppealStatisticsQuery, AppealTypesService, Clock],
 })
 export class AppealsModule {}

@@ -3,6 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@medbus/config';
+import { normalisePhone } from '@medbus/data-protection';
 import type { Caller } from '@medbus/service-auth';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { reachesAppeal } from './appeal-access.mapper';
@@ -125,7 +126,8 @@ export class AppealsService {
       const assignedTo = assignment === 'self' ? caller.clientId : assignment === 'kept' ? row.assigned_to : (request.assignTo ?? null);
       const now = this.clock.now();
       const resolved = transition.to === AppealStatus.RESOLVED;
-      const [updated]: AppealRow[] = await tx.query(
+      // An UPDATE answers [rows, count] through TypeORM.
+      const [[updated]]: [AppealRow[], number] = await tx.query(
         `UPDATE appeal SET status = $2, line = $3, assigned_to = $4,
            resolved_at = CASE WHEN $5 THEN $6::timestamptz ELSE resolved_at END,
            resolution = CASE WHEN $5 THEN $7 ELSE resolution END,
@@ -158,7 +160,8 @@ export class AppealsService {
       const now = this.clock.now();
       const reopened = transition.to === AppealStatus.IN_PROGRESS;
       const closed = transition.to === AppealStatus.CLOSED;
-      const [updated]: AppealRow[] = await tx.query(
+      // An UPDATE answers [rows, count] through TypeORM.
+      const [[updated]]: [AppealRow[], number] = await tx.query(
         `UPDATE appeal SET status = $2, line = $3, follow_up_at = $4, follow_up_outcome = $5, follow_up_note = $6,
            follow_ups_not_reached = CASE WHEN $5 = 'NOT_REACHED' THEN follow_ups_not_reached + 1 ELSE 0 END,
            follow_up_due_at = $7, closed_at = CASE WHEN $8 THEN $4::timestamptz END,
@@ -199,5 +202,5 @@ export class AppealsService {
 /** The request as one string, keys in a fixed order and the number normalised: a retry hashes alike. */
 function canonicalOf(input: AppealRegistration): string {
   const { type, text, applicantPhone, profileCode, organisationOid, districtId, patientId } = input;
-  return JSON.stringify([type, text, applicantPhone.replace(/\D/g, ''), profileCode ?? null, organisationOid ?? null, districtId ?? null, patientId ?? null]);
+  return JSON.stringify([type, text, normalisePhone(applicantPhone) ?? applicantPhone, profileCode ?? null, organisationOid ?? null, districtId ?? null, patientId ?? null]);
 }
