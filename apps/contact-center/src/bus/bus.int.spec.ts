@@ -8,6 +8,7 @@ import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics } from '@medbus/ka
 import { collectTopic, dropSchemas, stackAddresses, stackKafkaEnv, testConnection, uniqueName, waitFor } from '@medbus/testing';
 import { startBusApp } from './__fixtures__/bus.app';
 import { BusPublisher, aHeartbeat, anAppointment, anOffer, anOrganisation, blockedSlot, hour, removedSlot } from './__fixtures__/bus-events';
+import { OrganisationDirectory } from '../appeals/organisation-directory.client';
 import { DistrictWarningService } from './district-warning.service';
 
 const namespace = uniqueName('cc-bus-it');
@@ -101,6 +102,14 @@ describe('what the contact centre hears on the bus', () => {
       return body.items.length === 1 && body.items[0].status === 'CANCELLED' && body.items[0].organisationShortName !== null && body.items;
     }, 'the cancelled appointment in the history');
     expect(history).toEqual([expect.objectContaining({ appointmentId: booked.appointmentId, status: 'CANCELLED', organisationShortName: clinic.shortName, slotId: booked.slotId })]);
+  });
+
+  it('tells appeals the district of an organisation it has heard of, and nothing of one it has not', async () => {
+    const clinic = anOrganisation({ districtId: '9', districtName: 'Прикубанский' });
+    await bus.mis('OrganisationPublished', clinic);
+    const directory = app.get(OrganisationDirectory);
+    expect(await waitFor(() => directory.districtOf(clinic.organisationOid), 'the organisation')).toEqual({ districtId: '9', districtName: 'Прикубанский' });
+    expect(await directory.districtOf(anOrganisation().organisationOid)).toBeNull();
   });
 
   it('makes a task of a waitlist offer that expires with the offer, and refuses to close it afterwards', async () => {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdapterRegistry } from '@medbus/service-auth';
+import { OrganisationDirectory } from '../appeals/organisation-directory.client';
 import { BookingClient } from '../booking/booking.client';
 import { BookingModule } from '../booking/booking.module';
 import { BusConsumerService } from './bus-consumer.service';
@@ -9,6 +10,7 @@ import { Clock, SystemClock } from './clock.service';
 import { DistrictWarningQuery } from './district-warning.query';
 import { DistrictWarningService } from './district-warning.service';
 import { HeartbeatPoller } from './heartbeat.poller';
+import { OrganisationQuery } from './organisation.query';
 import { PatientAppointmentQuery } from './patient-appointment.query';
 import { PatientAppointmentsController } from './patient-appointments.controller';
 import { PatientTaskQuery } from './patient-task.query';
@@ -20,7 +22,8 @@ import { WarningsController } from './warnings.controller';
  * What the contact centre hears on the bus: the projection of organisations, the patients'
  * appointments, tasks to call patients and district warnings, its consumer and the silent-adapter
  * poller. Owns `organisation`, `patient_appointment`, `withdrawn_slot`, `withdrawn_resource`,
- * `patient_task`, `adapter_heartbeat` and `district_warning`.
+ * `patient_task`, `adapter_heartbeat` and `district_warning`; exports the OrganisationDirectory
+ * appeals use.
  */
 @Module({
   imports: [BookingModule],
@@ -37,6 +40,9 @@ import { WarningsController } from './warnings.controller';
     PatientAppointmentQuery,
     PatientTaskQuery,
     DistrictWarningQuery,
+    OrganisationQuery,
+    { provide: OrganisationDirectory, useExisting: OrganisationQuery },
   ],
+  exports: [OrganisationDirectory],
 })
 export class BusModule {}
