@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { Global, Module, type INestApplication } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig, loadConfig } from '@medbus/config';
+import { AppErrorFilter } from '@medbus/errors';
+import { AuthGuard, CredentialsService, type Caller, type Introspection } from '@medbus/service-auth';
+// The PBX simulator runs in-process in the integration tests (tools/simulators is no Nx project to import by alias).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { loadSimulatorConfig } from '../../../../tools/simulators/telephony/simulator.config';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startTelephonySimulator, type RunningTelephonySimulator } from '../../../../tools/simulators/telephony/simulator';
+import { CallbackAttemptsService } from '../callbacks/callback-attempts.service';
+import { CallbackTasksQuery } from '../callbacks/callback-tasks.query';
+import { CallbacksController } from '../callbacks/callbacks.controller';
+import { callbacksConfigSchema } from '../callbacks/callbacks.config';
+import { CallbacksService } from '../callbacks/callbacks.service';
+import { Clock, SystemClock } from '../callbacks/clock.service';
+import { DiallerPoller } from '../callbacks/dialler.poller';
+import { HealthService } from '../health/health.service';
+import { callbacksMigrations } from '../migrations/callbacks.migrations';
+import { callsMigrations } from '../migrations/calls.migrations';
+import { PbxHealthIndicator } from '../pbx/pbx.module';
+import { PbxLink } from '../pbx/pbx-link.service';
+import { QueueLogClient } from '../pbx/queue-log.client';
+import { CallIngestService } from './call-ingest.service';
+import { CallerCipher, CallerHash } from './caller-protection.service';
+import { CallsController } from './calls.controller';
+import { callsConfigSchema } from './calls.config';
+import { CallsQuery } from './calls.query';
+import { CallsService } from './calls.service';
+import { LiveQueueService } from './live-queue.service';
+
+export const callsTestMigrations = [...callsMigrations, ...callbacksMigrations];
+export const adminToken = 'telsim-admin-token-for-tests';
+
+/** The PBX simulator in-process (no traffic of its own unless asked), fast simulated time. */
+export async function startTestPbx(speed = 20): Promise<RunningTelephonySimulator> {
+  const argv = ['--host', '127.0.0.1', '--ami-port', '0', '--admin-port', '0', '--calls-per-day', '0', '--speed', String(speed), '--queues', 'head:3,sochi:2', '--pause-every-seconds', '0', '--ring-no-answer-share', '0', '--redial-share', '0', '--admin-token', adminToken, '--seed', '11'];
+  return startTelephonySimulator(loadSimulatorConfig(argv, {}), { log: () => undefined });
+}
+
+/** Calls the simulator's admin API. */
+export async function admin<T>(pbx: RunningTelephonySimulator, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${pbx.adminUrl}${path}`, { method, headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** A data source on an existing test schema (a restarted service opens its own). */
+export async function reopen(databaseUrl: string, schema: string): Promise<DataSource> {
+  return new DataSource({ type: 'postgres', url: databaseUrl, extra: { options: `-c search_path=${schema}`, max: 4 } }).initialize();
+}
+
+export interface CallsTestApp {
+  readonly url: string;
+  readonly dataSource: DataSource;
+  readonly link: PbxLink;
+  readonly ingest: CallIngestService;
+  readonly live: LiveQueueService;
+  readonly tasks: CallbackTasksQuery;
+  keyOf(caller: Omit<Caller, 'channel'>): string;
+  close(): Promise<void>;
+}
+
+export const testKeys = { dataKeys: `it=${randomBytes(32).toString('base64')}`, hashKey: randomBytes(32).toString('base64') };
+
+/**
+ * The calls, call-backs and PBX link of the contact centre over `dataSource` (closed with the app),
+ * connected to `pbx`, with the real AuthGuard over a fake introspection (keys → callers).
+ */
+export async function startCallsTestApp(dataSource: DataSource, pbx: RunningTelephonySimulator, env: Record<string, string> = {}): Promise<CallsTestApp> {
+  const config = {
+    CC_HEAD_BRANCH: 'head',
+    ...loadConfig(callsConfigSchema.merge(callbacksConfigSchema), {
+      CC_DATA_KEYS: testKeys.dataKeys,
+      CC_PHONE_HASH_KEY: testKeys.hashKey,
+      CC_AMI_HOST: pbx.host,
+      CC_AMI_PORT: String(pbx.amiPort),
+      CC_AMI_USERNAME: 'medbus',
+      CC_AMI_SECRET: 'amisecret',
+      CC_QUEUE_LOG_URL: `${pbx.adminUrl}/queue_log`,
+      CC_QUEUE_LOG_TOKEN: adminToken,
+      CC_AMI_RECONNECT_MAX_MS: '500',
+      CC_CALLBACK_POLL_MS: '200',
+      CC_ORIGINATE_TIMEOUT_MS: '5000',
+      ...env,
+    }),
+  };
+  const callers = new Map<string, Introspection>();
+
+  @Global()
+  @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
+  class TestConfigModule {}
+
+  @Module({
+    imports: [TestConfigModule, TypeOrmModule.forRootAsync({ useFactory: () => ({ type: 'postgres' as const }), dataSourceFactory: async () => dataSource })],
+    controllers: [CallsController, CallbacksController],
+    providers: [
+      { provide: CredentialsService, useValue: new CredentialsService({ introspect: async (key) => callers.get(key) ?? { active: false } }) },
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_FILTER, useClass: AppErrorFilter },
+      { provide: Clock, useClass: SystemClock },
+      HealthService,
+      PbxLink,
+      QueueLogClient,
+      PbxHealthIndicator,
+      CallerCipher,
+      CallerHash,
+      CallsService,
+      CallIngestService,
+      CallsQuery,
+      LiveQueueService,
+      CallbacksService,
+      CallbackAttemptsService,
+      CallbackTasksQuery,
+      DiallerPoller,
+    ],
+  })
+  class CallsTestModule {}
+
+  const app: INestApplication = await NestFactory.create(CallsTestModule, { logger: false });
+  app.enableShutdownHooks();
+  await app.listen(0, '127.0.0.1');
+  let keys = 0;
+  return {
+    url: await app.getUrl(),
+    dataSource,
+    link: app.get(PbxLink),
+    ingest: app.get(CallIngestService),
+    live: app.get(LiveQueueService),
+    tasks: app.get(CallbackTasksQuery),
+    keyOf: (caller) => {
+      const key = `mbk.${(++keys).toString(16).padStart(16, '0')}.${'k'.repeat(43)}`;
+      callers.set(key, { active: true, clientId: caller.clientId, role: caller.role, channel: 'CONTACT_CENTRE', branch: caller.branch });
+      return key;
+    },
+    close: () => app.close(),
+  };
+}
