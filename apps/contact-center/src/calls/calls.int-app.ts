@@ -36,8 +36,8 @@ export const callsTestMigrations = [...callsMigrations, ...callbacksMigrations];
 export const adminToken = 'telsim-admin-token-for-tests';
 
 /** The PBX simulator in-process (no traffic of its own unless asked), fast simulated time. */
-export async function startTestPbx(speed = 20): Promise<RunningTelephonySimulator> {
-  const argv = ['--host', '127.0.0.1', '--ami-port', '0', '--admin-port', '0', '--calls-per-day', '0', '--speed', String(speed), '--queues', 'head:3,sochi:2', '--pause-every-seconds', '0', '--ring-no-answer-share', '0', '--redial-share', '0', '--admin-token', adminToken, '--seed', '11'];
+export async function startTestPbx(speed = 20, extra: readonly string[] = []): Promise<RunningTelephonySimulator> {
+  const argv = [...extra, '--host', '127.0.0.1', '--ami-port', '0', '--admin-port', '0', '--calls-per-day', '0', '--speed', String(speed), '--queues', 'head:3,sochi:2', '--pause-every-seconds', '0', '--ring-no-answer-share', '0', '--redial-share', '0', '--admin-token', adminToken, '--seed', '11'];
   return startTelephonySimulator(loadSimulatorConfig(argv, {}), { log: () => undefined });
 }
 
