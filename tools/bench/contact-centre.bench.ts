@@ -63,6 +63,9 @@ export interface ContactCentreOptions {
   readonly profile: 'missed' | 'always' | 'never';
   /** Callers of the profiled day. */
   readonly profileCalls: number;
+  /** Lost calls injected one by one at the live pace after the day (BENCH_CC_PACED_CALLS at BENCH_CC_PACED_RATE per second). */
+  readonly pacedCalls: number;
+  readonly pacedPerSecond: number;
   readonly timeoutSeconds: number;
 }
 
@@ -84,6 +87,8 @@ export function contactCentreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
     nodeArgs: env.BENCH_CC_NODE_ARGS ?? '',
     profile,
     profileCalls: n('BENCH_CC_PROFILE_CALLS', 5_000),
+    pacedCalls: n('BENCH_CC_PACED_CALLS', 60),
+    pacedPerSecond: n('BENCH_CC_PACED_RATE', 2),
     timeoutSeconds: n('BENCH_CC_TIMEOUT_SECONDS', 1_800),
   };
 }
@@ -170,6 +175,16 @@ export interface ContactCentreResult {
     readonly coveredMs: Spread;
     readonly callsOverOneSecond: number;
   };
+  /** Lost calls at the live pace (each a number of its own), while the supervisors' load runs after the day. */
+  readonly paced: {
+    readonly calls: number;
+    readonly perSecond: number;
+    readonly taskMs: Spread;
+    readonly overOneSecond: number;
+    readonly withoutTask: number;
+  };
+  /** The busiest local hour of the replayed day, in calls per second: the pace a real PBX sends them at. */
+  readonly busiestHourCallsPerSecond: number;
   readonly statistics: { readonly perSecond: number; readonly during: StatisticsLoadFigures; readonly after: StatisticsLoadFigures };
   readonly profile?: ProfileSummary;
   readonly settings: { readonly simulator: string; readonly service: Record<string, string>; readonly nodeArgs: string };
@@ -195,6 +210,7 @@ function boundsOf(day: string, timeZone: string): { from: Date; to: Date } {
 /** A call of the PBX's ground truth (`GET /admin/calls`). */
 interface PbxCall {
   readonly uniqueid: string;
+  readonly joinedAt: string;
   readonly queue: string;
   readonly callerNumber: string;
   readonly outcome: 'ANSWERED' | 'ABANDONED';
@@ -254,6 +270,22 @@ class PbxUnderTest {
     const text = await response.text();
     if (!response.ok) throw new Error(`PBX simulator ${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
     return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  /** Injects a lost call now (it joins, waits `waitSeconds` of the PBX's clock and hangs up); answers its Uniqueid. */
+  async lostCall(queue: string, callerNumber: string, waitSeconds: number): Promise<string> {
+    return (await this.call<{ uniqueid: string }>('POST', '/admin/calls', { queue, callerNumber, outcome: 'ABANDON', waitSeconds })).uniqueid;
+  }
+
+  /** Every call of the ground truth that ended after the call `after` (finishing order). */
+  async callsAfter(after: string): Promise<PbxCall[]> {
+    const calls: PbxCall[] = [];
+    for (let cursor = after; ; ) {
+      const page = await this.call<{ items: PbxCall[]; next: string | null }>('GET', `/admin/calls?${new URLSearchParams({ after: cursor, limit: '5000' }).toString()}`);
+      calls.push(...page.items);
+      if (page.next === null || page.items.length === 0) return calls;
+      cursor = page.next;
+    }
   }
 
   replay(day: string, calls: number, timeZone: string, seed: number): Promise<ReplayStatus> {
@@ -594,9 +626,23 @@ async function countOfDay(db: Client, from: Date, to: Date): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+/** CLOCK_MONOTONIC in ms: the clock V8's profiler stamps its samples with, in every process of the machine. */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+interface Ingested {
+  /** Monotonic ms: the replay asked for, its last event written, every call of the day in the table. */
+  readonly started: number;
+  readonly replayDoneAt: number;
+  readonly ingestedAt: number;
+  readonly status: ReplayStatus;
+  readonly truth: PbxCall[];
+  readonly cpuSeconds: ContactCentreCpu;
+}
+
 /**
  * Replays `day` and samples the call table's count of that day every 100 ms; resolves when the
- * count reaches the ground truth's (known once the replay is done), with the moment it did.
+ * count reaches the ground truth's (known once the replay is done), with the moment it did and the
+ * CPU seconds spent in between (`cpu` read at both ends).
  */
 async function ingestDay(
   pbx: PbxUnderTest,
@@ -606,9 +652,10 @@ async function ingestDay(
   calls: number,
   running: ServiceProcess,
   progress: (m: string) => void,
-): Promise<{ started: number; replayDoneAt: number; ingestedAt: number; status: ReplayStatus; truth: PbxCall[] }> {
+): Promise<Ingested> {
   const { from, to } = boundsOf(day, options.timeZone);
-  const started = performance.now();
+  const cpuBefore = cpuNow(running, pbx);
+  const started = monotonicMs();
   await pbx.replay(day, calls, options.timeZone, options.seed);
   let status = await pbx.status();
   let replayDoneAt = 0;
@@ -616,25 +663,76 @@ async function ingestDay(
   let count = 0;
   let lastReport = Date.now();
   for (const deadline = Date.now() + options.timeoutSeconds * 1000; ; ) {
-    const sampledAt = performance.now();
+    const sampledAt = monotonicMs();
     count = await countOfDay(db, from, to);
-    if (truth !== undefined && count >= truth.length) return { started, replayDoneAt, ingestedAt: sampledAt, status, truth };
+    if (truth !== undefined && count >= truth.length) {
+      const cpuSeconds = cpuBetween(cpuBefore, cpuNow(running, pbx));
+      return { started, replayDoneAt, ingestedAt: sampledAt, status, truth, cpuSeconds };
+    }
     if (!running.alive()) throw new Error(`the contact centre exited: ${running.tail(30)}`);
     if (Date.now() > deadline) throw new Error(`timed out: ${count} calls of ${day} in the table, the PBX has ${truth?.length ?? '?'} (replay ${status.state}, ${status.emitted} of ${status.total})`);
     if (replayDoneAt === 0) {
       status = await pbx.status();
       if (status.state === 'done') {
-        replayDoneAt = performance.now();
+        replayDoneAt = monotonicMs();
         truth = await pbx.calls(from, to);
         progress(`  the replay wrote its last event after ${round((replayDoneAt - started) / 1000)} s; ${truth.length.toLocaleString('en')} calls of ${day} in the ground truth`);
       }
     }
     if (Date.now() - lastReport > 15_000) {
-      progress(`  ${count.toLocaleString('en')} calls in the table after ${round((performance.now() - started) / 1000)} s (replay ${status.state}, ${status.emitted.toLocaleString('en')} of ${status.total.toLocaleString('en')} callers written)`);
+      progress(`  ${count.toLocaleString('en')} calls in the table after ${round((monotonicMs() - started) / 1000)} s (replay ${status.state}, ${status.emitted.toLocaleString('en')} of ${status.total.toLocaleString('en')} callers written)`);
       lastReport = Date.now();
     }
-    await sleep(Math.max(0, 100 - (performance.now() - sampledAt)));
+    await sleep(Math.max(0, 100 - (monotonicMs() - sampledAt)));
   }
+}
+
+/**
+ * Lost calls at the pace a real PBX sends them: one at a time, each from a number of its own (so each
+ * makes a task), `perSecond` apart; the delay is taken as for the day's.
+ */
+async function pacedLostCalls(pbx: PbxUnderTest, db: Client, options: ContactCentreOptions, lastOfDay: string, progress: (m: string) => void): Promise<ContactCentreResult['paced']> {
+  const queues = options.queues.split(',').map((q) => q.split(':')[0]);
+  const salt = Date.now() % 1_000_000;
+  const uniqueids: string[] = [];
+  const started = monotonicMs();
+  for (let k = 0; k < options.pacedCalls; k++) {
+    const wait = started + (k * 1000) / options.pacedPerSecond - monotonicMs();
+    if (wait > 0) await sleep(wait);
+    uniqueids.push(await pbx.lostCall(queues[k % queues.length], `7999${String((salt * 100 + k) % 10_000_000).padStart(7, '0')}`, 1));
+  }
+  const wanted = new Set(uniqueids);
+  let emitted = new Map<string, number>();
+  let created = new Map<string, number>();
+  for (const deadline = Date.now() + 60_000; emitted.size < wanted.size || created.size < wanted.size; ) {
+    if (Date.now() > deadline) {
+      progress(`  only ${created.size} of ${wanted.size} paced lost calls had a task after 60 s (${emitted.size} ended at the PBX)`);
+      break;
+    }
+    await sleep(250);
+    emitted = new Map((await pbx.callsAfter(lastOfDay)).filter((c) => wanted.has(c.uniqueid)).map((c) => [c.uniqueid, Date.parse(c.emittedAt)]));
+    const { rows } = await db.query<{ uniqueid: string; created_ms: number }>(
+      `SELECT tc.call_uniqueid AS uniqueid, extract(epoch FROM t.created_at) * 1000 AS created_ms FROM callback_task_call tc JOIN callback_task t ON t.id = tc.task_id WHERE tc.call_uniqueid = ANY($1)`,
+      [uniqueids],
+    );
+    created = new Map(rows.map((r) => [r.uniqueid, Number(r.created_ms)]));
+  }
+  const delays = uniqueids.flatMap((id) => {
+    const at = emitted.get(id);
+    const made = created.get(id);
+    return at === undefined || made === undefined ? [] : [made - at];
+  });
+  return { calls: uniqueids.length, perSecond: options.pacedPerSecond, taskMs: spreadOf(delays), overOneSecond: delays.filter((ms) => ms >= 1000).length, withoutTask: uniqueids.length - delays.length };
+}
+
+/** The busiest local hour's calls per second (hours counted from the day's start: a whole-hour zone). */
+function busiestHourOf(truth: readonly PbxCall[], from: Date): number {
+  const perHour = new Map<number, number>();
+  for (const call of truth) {
+    const hour = Math.floor((Date.parse(call.joinedAt) - from.getTime()) / 3_600_000);
+    perHour.set(hour, (perHour.get(hour) ?? 0) + 1);
+  }
+  return round(Math.max(0, ...perHour.values()) / 3600);
 }
 
 function cpuNow(service: ServiceProcess, pbx: PbxUnderTest): ContactCentreCpu {
@@ -658,16 +756,29 @@ interface CpuProfileNode {
   readonly hitCount?: number;
 }
 
-/** Self time by function and by package of a V8 .cpuprofile. */
-export function summariseCpuProfile(file: string): Pick<ProfileSummary, 'sampledMs' | 'busyShare' | 'top' | 'packages'> {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: CpuProfileNode[]; startTime: number; endTime: number };
-  const hits = profile.nodes.reduce((n, node) => n + (node.hitCount ?? 0), 0);
-  const sampledMs = (profile.endTime - profile.startTime) / 1000;
+/**
+ * Self time by function and by package of a V8 .cpuprofile, counting only the samples taken within
+ * `window` (monotonic ms, the clock V8 stamps samples with): the service's start is left out.
+ */
+export function summariseCpuProfile(file: string, window?: { readonly fromMs: number; readonly toMs: number }): Pick<ProfileSummary, 'sampledMs' | 'busyShare' | 'top' | 'packages'> {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: CpuProfileNode[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] };
+  const hitsOf = new Map<number, number>();
+  let sampledMs = (profile.endTime - profile.startTime) / 1000;
+  if (window !== undefined && profile.samples !== undefined && profile.timeDeltas !== undefined) {
+    let at = profile.startTime;
+    for (const [i, id] of profile.samples.entries()) {
+      at += profile.timeDeltas[i] ?? 0;
+      if (at >= window.fromMs * 1000 && at <= window.toMs * 1000) hitsOf.set(id, (hitsOf.get(id) ?? 0) + 1);
+    }
+    sampledMs = window.toMs - window.fromMs;
+  } else for (const node of profile.nodes) hitsOf.set(node.id, node.hitCount ?? 0);
+  const hits = [...hitsOf.values()].reduce((n, h) => n + h, 0);
   const msPerHit = hits > 0 ? sampledMs / hits : 0;
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   let idle = 0;
-  for (const { callFrame, hitCount = 0 } of profile.nodes) {
+  for (const { id, callFrame } of profile.nodes) {
+    const hitCount = hitsOf.get(id) ?? 0;
     if (hitCount === 0) continue;
     if (callFrame.functionName === '(idle)') {
       idle += hitCount;
@@ -695,8 +806,8 @@ export function summariseCpuProfile(file: string): Pick<ProfileSummary, 'sampled
   };
 }
 
-const targetMissed = (r: Pick<ContactCentreResult, 'lostToTask' | 'ingestion'>) =>
-  r.lostToTask.taskMs.p99 >= 1000 || r.lostToTask.withoutTask > 0 || r.ingestion.peakRssMb.contactCentre >= 256;
+const targetMissed = (r: Pick<ContactCentreResult, 'lostToTask' | 'ingestion' | 'paced'>) =>
+  r.lostToTask.taskMs.p99 >= 1000 || r.lostToTask.withoutTask > 0 || r.paced.taskMs.p99 >= 1000 || r.paced.withoutTask > 0 || r.ingestion.peakRssMb.contactCentre >= 256;
 
 export async function measureContactCentre(env: Record<string, string>, options: ContactCentreOptions, progress: (m: string) => void): Promise<ContactCentreResult> {
   const runId = Date.now().toString(36);
@@ -759,7 +870,6 @@ export async function measureContactCentre(env: Record<string, string>, options:
 
     const mix = statisticsMix(options.day, { head: headKey, branch: branchKey });
     progress(`contact centre: replay of ${options.day} ingested while supervisors ask ${options.statsPerSecond} statistics requests/s`);
-    const cpuBefore = cpuNow(service.process, pbx);
     const during = startStatisticsLoad(service.url, mix, options.statsPerSecond);
     // The load stops at once, also when the ingestion fails, so that no request is left going.
     const outcome = await ingestDay(pbx, db, options, options.day, options.calls, service.process, progress).then(
@@ -769,7 +879,7 @@ export async function measureContactCentre(env: Record<string, string>, options:
     const duringFigures = await during.stop();
     if ('error' in outcome) throw outcome.error;
     const ingested = outcome.value;
-    const cpuSeconds = cpuBetween(cpuBefore, cpuNow(service.process, pbx));
+    const cpuSeconds = ingested.cpuSeconds;
     const { from, to } = boundsOf(options.day, options.timeZone);
     const seconds = (ingested.ingestedAt - ingested.started) / 1000;
     const truth = ingested.truth;
@@ -803,13 +913,23 @@ export async function measureContactCentre(env: Record<string, string>, options:
     for (const { name } of tables) await db.query(`VACUUM (ANALYZE) "${schema}"."${name}"`);
     progress(`contact centre: statistics after the ingestion, ${options.afterSeconds} s at ${options.statsPerSecond} requests/s`);
     const after = startStatisticsLoad(service.url, mix, options.statsPerSecond);
-    await sleep(options.afterSeconds * 1000);
+    const afterStarted = monotonicMs();
+    progress(`  meanwhile ${options.pacedCalls} lost calls at the live pace (${options.pacedPerSecond}/s), each from a number of its own`);
+    const pacedOutcome = await pacedLostCalls(pbx, db, options, truth.at(-1)?.uniqueid ?? '', progress).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    const left = afterStarted + options.afterSeconds * 1000 - monotonicMs();
+    if (left > 0) await sleep(left);
     const afterFigures = await after.stop();
-    progress(`  p50 ${afterFigures.latencyMs.p50} ms, p99 ${afterFigures.latencyMs.p99} ms, ${afterFigures.errors} errors of ${afterFigures.requests}`);
+    if ('error' in pacedOutcome) throw pacedOutcome.error;
+    const paced = pacedOutcome.value;
+    progress(`  paced lost call → task: p50 ${paced.taskMs.p50} ms, p99 ${paced.taskMs.p99} ms, max ${paced.taskMs.max} ms; ${paced.withoutTask} without a task`);
+    progress(`  statistics: p50 ${afterFigures.latencyMs.p50} ms, p99 ${afterFigures.latencyMs.p99} ms, ${afterFigures.errors} errors of ${afterFigures.requests}`);
 
     const counts = { answered: truth.filter((c) => c.outcome === 'ANSWERED').length, abandoned: truth.filter((c) => c.outcome === 'ABANDONED').length };
     let profile: ProfileSummary | undefined;
-    if (options.profile === 'always' || (options.profile === 'missed' && targetMissed({ lostToTask, ingestion }))) {
+    if (options.profile === 'always' || (options.profile === 'missed' && targetMissed({ lostToTask, ingestion, paced }))) {
       profile = await profilePass(service, pbx, db, options, progress);
     }
     return {
@@ -819,6 +939,8 @@ export async function measureContactCentre(env: Record<string, string>, options:
       truth: { calls: truth.length, ...counts, events: ingested.status.events, emittedCalls: ingested.status.emitted },
       ingestion,
       lostToTask,
+      paced,
+      busiestHourCallsPerSecond: busiestHourOf(truth, from),
       statistics: { perSecond: options.statsPerSecond, during: duringFigures, after: afterFigures },
       ...(profile ? { profile } : {}),
       settings: {
@@ -861,7 +983,7 @@ async function profilePass(service: ServiceUnderTest, pbx: PbxUnderTest, db: Cli
     .map((name) => join(dir, name))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   if (file === undefined) throw new Error(`the profiled contact centre wrote no .cpuprofile into ${dir}`);
-  const summary = summariseCpuProfile(file);
+  const summary = summariseCpuProfile(file, { fromMs: ingested.started, toMs: ingested.ingestedAt });
   progress(`  profiled: ${ingested.truth.length} calls in ${round((ingested.ingestedAt - ingested.started) / 1000)} s; top: ${summary.top.slice(0, 5).map((t) => `${t.fn} ${t.share} %`).join('; ')}`);
   return { calls: ingested.truth.length, seconds: round((ingested.ingestedAt - ingested.started) / 1000), file: file.slice(root.length + 1), lostToTaskMs: lost.taskMs, ...summary };
 }
@@ -891,7 +1013,8 @@ export function contactCentreRows(r: ContactCentreResult): string {
       .join(', ');
   return [
     `| contact centre: a busy day from the PBX over AMI (${fmt(r.truth.calls)} calls, ${fmt(r.truth.events)} events of ${r.replay.day}), replay start → every call in the \`call\` table | a busy day (20,000+ calls) ingested | **${i.seconds} s**, ${fmt(i.callsPerSecond)} calls/s, ${fmt(i.eventsPerSecond)} events/s: **${i.shareOfAmiRaw} % of the AMI emission**, ${i.shareOfPostgresRaw} % of the raw insert; ${fmt(i.rowsOfDay)} rows of the day, as many as the PBX's ground truth |`,
-    `| contact centre: a lost call becomes a call-back task (${fmt(l.tasks)} tasks for ${fmt(l.lostCalls)} lost calls), the PBX writing the abandon → the task's \`created_at\` | within 1 s | ${spreadText(l.taskMs)}; ${l.tasksOverOneSecond} tasks over 1 s; every lost call covered: p99 ${l.coveredMs.p99} ms, max ${l.coveredMs.max} ms; **${l.withoutTask} lost calls without a task** |`,
+    `| contact centre: a lost call becomes a call-back task, over the replayed day (${fmt(l.tasks)} tasks for ${fmt(l.lostCalls)} lost calls, the day sent as fast as the service reads), the PBX writing the abandon → the task's \`created_at\` | within 1 s | ${spreadText(l.taskMs)}; ${fmt(l.tasksOverOneSecond)} tasks over 1 s; every lost call covered: p99 ${l.coveredMs.p99} ms, max ${l.coveredMs.max} ms; **${l.withoutTask} lost calls without a task** |`,
+    `| contact centre: a lost call becomes a call-back task at the live pace (${r.paced.calls} lost calls, ${r.paced.perSecond}/s, each a number of its own, after the day while supervisors poll) | within 1 s | ${spreadText(r.paced.taskMs)}; ${r.paced.overOneSecond} over 1 s; **${r.paced.withoutTask} without a task** |`,
     `| contact centre: statistics under load (${s.perSecond} supervisors' requests/s, open loop: live, day, daily, appeals), during the ingestion | p99 reported | ${spreadText(s.during.latencyMs)} (p99 by kind: ${kinds(s.during)}); ${s.during.errors} errors of ${fmt(s.during.requests)} |`,
     `| contact centre: the same after the ingestion (${s.after.seconds} s) | p99 reported | ${spreadText(s.after.latencyMs)} (p99 by kind: ${kinds(s.after)}); ${s.after.errors} errors of ${fmt(s.after.requests)} |`,
   ].join('\n');
@@ -903,6 +1026,8 @@ export function contactCentreNotes(r: ContactCentreResult, cpus: number): string
   const pg = r.postgres;
   const errors = (f: StatisticsLoadFigures) => (f.errors === 0 ? 'none' : Object.entries(f.errorCodes).map(([code, n]) => `${code} × ${n}`).join(', '));
   const p = r.profile;
+  const pace = r.busiestHourCallsPerSecond > 0 ? Math.round(r.ingestion.callsPerSecond / r.busiestHourCallsPerSecond) : 0;
+  const share = (name: string) => p?.packages.find((k) => k.name === name)?.share ?? 0;
   return `
 ### Contact centre (measured ${r.date})
 
@@ -912,9 +1037,9 @@ ${fmt(r.replay.callers)} callers (seed ${r.replay.seed}: the daily curve, patien
 ${fmt(r.truth.calls)} calls joined that day (${fmt(r.truth.answered)} answered, ${fmt(r.truth.abandoned)} lost), ${fmt(r.truth.events)} AMI events. The same replay read by a bare
 client alone on a simulator of its own is the emission bound (raw limits above); the service's ingestion is timed from the replay's
 start until its \`call\` table holds as many calls of that day as the PBX's ground truth (counted every 100 ms); the simulator wrote its
-last event after ${r.ingestion.replaySeconds} s (it waits for its slowest reader). The service ran with ${Object.entries(r.settings.service)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ')} (its own defaults unless set)${r.settings.nodeArgs ? `; node options ${r.settings.nodeArgs}` : ''}); its dialler called tasks back through the simulator meanwhile.
+last event after ${r.ingestion.replaySeconds} s (it waits for its slowest reader). The service's batching and dialler settings: ${Object.entries(r.settings.service)
+    .map(([k, v]) => `${k} ${v === 'default' ? '(its default)' : v}`)
+    .join(', ')}${r.settings.nodeArgs ? `; node options ${r.settings.nodeArgs}` : ''}; its dialler called tasks back through the simulator meanwhile.
 
 A lost call's delay is its task's \`created_at\` (PostgreSQL's clock) less the wall time the simulator wrote the call's last
 events (QueueCallerAbandon, QueueCallerLeave, Hangup) to the AMI socket (the ground truth's \`emittedAt\`; same machine, same clock), for the first lost call of each task; a
@@ -922,7 +1047,14 @@ re-dialled number's later lost calls join that task, and "every lost call covere
 task in place. The statistics load is an open loop: requests go out at the rate whatever the answers do, in turn the head centre's supervisor
 (consolidated) and Sochi's branch supervisor (his branch), over live figures, the day, the last 7 days per day and appeals by type; a
 latency counts from the moment the request was due. Errors during the ingestion: ${errors(r.statistics.during)}; after: ${errors(r.statistics.after)}.
-\`VACUUM (ANALYZE)\` of the service's tables runs between the two, untimed.
+\`VACUUM (ANALYZE)\` of the service's tables runs between the two, untimed. Meanwhile ${r.paced.calls} lost calls are injected at the PBX at ${r.paced.perSecond}/s
+(\`POST /admin/calls\`, 1 s of waiting on the PBX's clock), each from a number of its own: the pace of a real day, whose busiest hour
+brought ${r.busiestHourCallsPerSecond} calls/s in this replay.
+
+What the two lost-call figures mean: the replay is a burst, the whole day sent as fast as the service reads it (${fmt(r.ingestion.callsPerSecond)} calls/s,
+${pace}× the busiest hour's pace), so a lost call waits behind every event written before it in the socket's buffers, and its delay is that backlog
+over the service's rate; at the live pace there is no backlog and the delay is the service's own (its batch flush, the transaction).
+The statistics figures during the ingestion likewise share the service's one event loop with the burst.
 PostgreSQL ${pg['server_version'] ?? '?'}: shared_buffers ${pg['shared_buffers'] ?? '?'}, autovacuum ${pg['autovacuum'] ?? '?'}, work_mem ${pg['work_mem'] ?? '?'}, synchronous_commit ${pg['synchronous_commit'] ?? '?'}.
 
 Where the ingestion's time goes (CPU seconds; ${cpus} cores): contact centre ${c.contactCentre}, simulator ${c.simulator}, PostgreSQL ${c.postgres}, Kafka ${c.kafka},
@@ -934,7 +1066,9 @@ ${
       ? `
 A target was missed, so the service was profiled: started again with \`--cpu-prof\` on the same tables, the next day replayed with
 ${fmt(p.calls)} calls (${p.seconds} s; lost call → task under the profiler p50 ${p.lostToTaskMs.p50} ms, p99 ${p.lostToTaskMs.p99} ms; the profiler slows it).
-${p.busyShare} % of ${fmt(p.sampledMs)} sampled ms busy. Self time by package: ${p.packages.map((k) => `${k.name} ${k.share} %`).join(', ')}.
+Of the ${fmt(p.sampledMs)} ms of that replay the service's thread was busy ${p.busyShare} %: reading AMI with the asterisk-manager library ${share('asterisk-manager')} %,
+garbage collection ${share('(garbage collector)')} %, medbus's own code ${share('medbus (bundle)')} %, node's internals (sockets, streams, timers) ${share('node internals')} %,
+PostgreSQL's client ${round(share('pg') + share('pg-protocol'))} %. Self time by package: ${p.packages.map((k) => `${k.name} ${k.share} %`).join(', ')}.
 Hottest functions (self, share of busy time): ${p.top.map((t) => `\`${t.fn}\` ${t.share} %`).join('; ')}. Profile: ${p.file}.
 `
       : ''
