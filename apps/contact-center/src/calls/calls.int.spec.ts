@@ -114,7 +114,7 @@ describe('calls from the PBX simulator', () => {
     const supervisor = app.keyOf({ clientId: 'sup-head', role: Role.HEAD_SUPERVISOR, branch: null });
     const asOperator = await fetch(`${app.url}/v1/calls/${ids[0]}`, { headers: { authorization: `Bearer ${operator}` } }).then((r) => r.json());
     expect(asOperator).toMatchObject({ uniqueid: ids[0], branch: 'head', outcome: 'ANSWERED', callerNumber: `+${number}` });
-    const asSupervisor = await fetch(`${app.url}/v1/calls?branch=head&limit=1`, { headers: { authorization: `Bearer ${supervisor}` } }).then((r) => r.json());
+    const asSupervisor = (await fetch(`${app.url}/v1/calls?branch=head&limit=1`, { headers: { authorization: `Bearer ${supervisor}` } }).then((r) => r.json())) as { items: { callerNumber: string }[]; nextCursor: string | null };
     expect(asSupervisor.items).toHaveLength(1);
     expect(asSupervisor.items[0].callerNumber).toMatch(/^\+7 9\*\* \*\*\*-\*\*-\d\d$/);
     expect(asSupervisor.nextCursor).toEqual(expect.any(String));
