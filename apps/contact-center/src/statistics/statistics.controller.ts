@@ -1,13 +1,13 @@
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '@medbus/config';
-import { CurrentCaller, Roles, type Caller } from '@medbus/service-auth';
+import { CurrentCaller, Role, Roles, type Caller } from '@medbus/service-auth';
 import { AppealDimension } from '../appeals/appeal-statistics.query';
 import { branchFilterOf, supervisorRoles } from '../auth/access.mapper';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { appealFiguresCsv, callFiguresCsv } from './statistics-csv.mapper';
-import { appealsQuerySchema, callsQuerySchema, callsSpanOf, dailyQuerySchema, parsed, rangeOf, wantsCsv } from './statistics-request.mapper';
-import { StatisticsService, type AppealStatisticsAnswer, type CallStatistics, type DailyCallStatistics } from './statistics.service';
+import { appealsQuerySchema, callsQuerySchema, callsSpanOf, dailyQuerySchema, liveQuerySchema, parsed, rangeOf, wantsCsv } from './statistics-request.mapper';
+import { StatisticsService, type AppealStatisticsAnswer, type CallStatistics, type DailyCallStatistics, type LiveStatistics } from './statistics.service';
 
 interface CsvResponse {
   setHeader(name: string, value: string): unknown;
@@ -29,6 +29,17 @@ export class StatisticsController {
     @Inject(AppConfig) private readonly config: Pick<ContactCenterConfig, 'CC_HEAD_BRANCH'>,
     @Inject(StatisticsService) private readonly statistics: StatisticsService,
   ) {}
+
+  @Get('live')
+  @Roles(Role.OPERATOR, ...supervisorRoles)
+  @ApiOperation({ summary: 'The wallboard: callers waiting and the longest wait, operators logged in, available, paused and talking, per branch and in all, now; and today’s call figures so far (at most 2 s old). An operator reads his own branch only.' })
+  @ApiQuery({ ...branchQuery, description: 'One branch; by default every branch the caller reaches. An operator or branch supervisor asking another branch gets 403 CC.BRANCH_FORBIDDEN.' })
+  @ApiOkResponse({ description: '{ asOf, queues: { branches[], consolidated }, today: { period, serviceLevelSeconds, branches[], consolidated } }' })
+  @ApiForbiddenResponse({ description: 'CC.BRANCH_FORBIDDEN' })
+  async live(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<LiveStatistics> {
+    const request = parsed(liveQuerySchema, query);
+    return this.statistics.live(branchFilterOf(caller, this.config.CC_HEAD_BRANCH, request.branch));
+  }
 
   @Get('calls')
   @Roles(...supervisorRoles)

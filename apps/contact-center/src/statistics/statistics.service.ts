@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@medbus/config';
 import { AppealStatisticsQuery, type AppealDimension, type AppealStatistics } from '../appeals/appeal-statistics.query';
 import { Clock } from '../appeals/clock.service';
+import { LiveQueueService, type LiveBranchFigures } from '../calls/live-queue.service';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { CallStatisticsQuery, type BranchCallFigures, type CallFigures } from './call-statistics.query';
 import { addDays, daySpan, localDayOf, startOfDay, type DaySpan } from './statistics-period.mapper';
@@ -31,6 +32,16 @@ export interface AppealStatisticsAnswer extends AppealStatistics {
   readonly asOf: string;
 }
 
+export type LiveQueueFigures = Omit<LiveBranchFigures, 'branch'>;
+
+export interface LiveStatistics {
+  readonly asOf: string;
+  /** The queues now, per branch with anything to show (the one asked for always), and all of them together. */
+  readonly queues: { readonly branches: LiveBranchFigures[]; readonly consolidated: LiveQueueFigures };
+  /** Today's call figures so far, at most {@link liveFiguresMaxAgeMs} old. */
+  readonly today: CallStatistics;
+}
+
 export interface DailyCallStatistics {
   readonly period: StatisticsPeriod;
   readonly serviceLevelSeconds: number;
@@ -49,6 +60,15 @@ function split(rows: readonly BranchCallFigures[]): Omit<CallStatistics, 'period
   };
 }
 
+function consolidatedQueues(branches: readonly LiveBranchFigures[]): LiveQueueFigures {
+  const sum = (of: (branch: LiveBranchFigures) => number): number => branches.reduce((total, branch) => total + of(branch), 0);
+  return {
+    waiting: sum((b) => b.waiting),
+    longestWaitSeconds: Math.max(0, ...branches.map((b) => b.longestWaitSeconds)),
+    operators: { loggedIn: sum((b) => b.operators.loggedIn), paused: sum((b) => b.operators.paused), talking: sum((b) => b.operators.talking), available: sum((b) => b.operators.available) },
+  };
+}
+
 /** The statistics supervisors read: calls per branch and consolidated, for a period, per day, and today live. */
 @Injectable()
 export class StatisticsService {
@@ -58,6 +78,7 @@ export class StatisticsService {
     @Inject(AppConfig) private readonly config: Pick<ContactCenterConfig, 'CC_TIME_ZONE' | 'CC_SERVICE_LEVEL_SECONDS'>,
     @Inject(CallStatisticsQuery) private readonly calls: CallStatisticsQuery,
     @Inject(AppealStatisticsQuery) private readonly appeals: AppealStatisticsQuery,
+    @Inject(LiveQueueService) private readonly queues: LiveQueueService,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -84,6 +105,13 @@ export class StatisticsService {
     const statistics = await this.appeals.count({ from: startsAt, to: endsAt, branch, by, asOf });
     const period = { from: span.from, to: addDays(span.until, -1), timeZone: zone, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
     return { period, by, asOf: asOf.toISOString(), ...statistics };
+  }
+
+  /** The wallboard: the PBX's queues now (from memory) and today's figures so far. */
+  async live(branch: string | null): Promise<LiveStatistics> {
+    const today = await this.todaySoFar(branch);
+    const branches = this.queues.figures(branch);
+    return { asOf: this.clock.now().toISOString(), queues: { branches, consolidated: consolidatedQueues(branches) }, today };
   }
 
   /**
