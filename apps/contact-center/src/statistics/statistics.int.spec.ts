@@ -1,6 +1,6 @@
 import type { Caller } from '@medbus/service-auth';
 import type { EndedCall } from '../calls/ami-call.mapper';
-import { anEndedCall, expectedFigures, randomCalls, returnsOf, seededRandom } from './__fixtures__/call-day.builder';
+import { anEndedCall, callbacksOf, expectedFigures, randomCalls, seededRandom } from './__fixtures__/call-day.builder';
 import { csvObjects } from './__fixtures__/csv.reader';
 import { startStatisticsTestApp, testSettings, type StatisticsTestApp } from './__fixtures__/statistics.int-app';
 import type { CallFigures } from './call-statistics.query';
@@ -80,10 +80,23 @@ describe('contact-centre statistics over the recorded calls', () => {
     ].map((joinedAt, i) => anEndedCall({ queue: 'q-north', joinedAt, waitSeconds: 30 + i, talkSeconds: i % 2 === 0 ? 100 : null, number: `79180000${i}00` }));
     const random = seededRandom(seed);
     calls = [...randomCalls(random, 320, ['q-head', 'q-north'], at(addDays(day, -1)), 3 * 86_400_000), ...edges, ...randomCalls(random, 20, ['q-head'], at(addDays(day, 7)), 86_400_000)];
-    returns = returnsOf(calls);
+    const callbacks = callbacksOf(calls);
     // As the ingester records them: in the order they ended, in batches.
     const ordered = [...calls].sort((a, b) => a.endedAt.getTime() - b.endedAt.getTime());
     for (let i = 0; i < ordered.length; i += 40) await app.calls.record(ordered.slice(i, i + 40));
+    // The dialler calls some callers back: reached (returned at the PBX's answer), a number that does not exist, no answer (neither returns).
+    // Tasks fall due by the service's clock (the wall's), answers carry the PBX's time (the test's day).
+    const serviceNow = new Date(Date.now() + 60_000);
+    const dialledAt = new Date((ordered[ordered.length - 1] as EndedCall).endedAt.getTime() + 3_600_000);
+    const attempts = await app.callbacks.startDue(9, serviceNow);
+    expect(attempts).toHaveLength(9);
+    for (const [i, attempt] of attempts.entries()) {
+      const outcome = (['ANSWERED', 'NO_SUCH_NUMBER', 'NO_ANSWER'] as const)[i % 3] as 'ANSWERED' | 'NO_SUCH_NUMBER' | 'NO_ANSWER';
+      const answeredAt = new Date(dialledAt.getTime() + 20_000 + i * 1_000);
+      await app.callbacks.finish(attempt.attemptId, { outcome, at: answeredAt, uniqueid: `callback-${i}` }, serviceNow);
+      if (outcome === 'ANSWERED') callbacks.reach(attempt.number, answeredAt);
+    }
+    returns = callbacks.returned;
   });
 
   afterAll(() => app?.close());

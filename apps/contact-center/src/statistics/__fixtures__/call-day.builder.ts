@@ -64,27 +64,41 @@ export function randomCalls(random: () => number, count: number, queues: readonl
   });
 }
 
+/** Which lost calls were returned and when, and which wait in an open task, per caller. */
+export interface CallbackModel {
+  readonly returned: Map<string, Date>;
+  readonly open: Map<string, string[]>;
+}
+
 /**
- * When each lost call was returned, worked out from the calls alone by the call-backs' rule: the
- * caller's lost calls are covered by one task until an answered call of his that joined after the
- * first of them; that call's answer returns them all. Calls are taken in the order they ended (as
- * the ingester records them).
+ * Call-backs worked out from the calls alone by the call-backs' rule: a caller's lost calls are
+ * covered by one open task until an answered call of his that joined after the first of them; that
+ * call's answer returns them all. Calls are taken in the order they ended (as the ingester records
+ * them). `reach` then returns a caller's open task when a call-back reached him.
  */
-export function returnsOf(calls: readonly EndedCall[]): Map<string, Date> {
-  const open = new Map<string, { firstLostAt: number; lost: string[] }>();
+export function callbacksOf(calls: readonly EndedCall[]): CallbackModel & { reach(number: string, at: Date): void } {
+  const tasks = new Map<string, { firstLostAt: number; lost: string[] }>();
   const returned = new Map<string, Date>();
   for (const call of [...calls].sort((a, b) => a.endedAt.getTime() - b.endedAt.getTime())) {
     if (call.callerNumber === null) continue;
-    const task = open.get(call.callerNumber);
+    const task = tasks.get(call.callerNumber);
     if (call.outcome === 'ABANDONED') {
       if (task) task.lost.push(call.uniqueid);
-      else open.set(call.callerNumber, { firstLostAt: call.endedAt.getTime(), lost: [call.uniqueid] });
+      else tasks.set(call.callerNumber, { firstLostAt: call.endedAt.getTime(), lost: [call.uniqueid] });
     } else if (task && call.answeredAt && call.joinedAt.getTime() > task.firstLostAt) {
       for (const uniqueid of task.lost) returned.set(uniqueid, call.answeredAt);
-      open.delete(call.callerNumber);
+      tasks.delete(call.callerNumber);
     }
   }
-  return returned;
+  const open = new Map([...tasks].map(([number, task]) => [number, task.lost]));
+  return {
+    returned,
+    open,
+    reach(number, at) {
+      for (const uniqueid of open.get(number) ?? []) returned.set(uniqueid, at);
+      open.delete(number);
+    },
+  };
 }
 
 /** percentile_cont: linear between the two nearest ranks. */

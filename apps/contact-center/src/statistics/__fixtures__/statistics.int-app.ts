@@ -13,6 +13,7 @@ import { AppealTypesService } from '../../appeals/appeal-types.service';
 import { AppealsService } from '../../appeals/appeals.service';
 import { Clock } from '../../appeals/clock.service';
 import { contactCenterMigrations } from '../../app.module';
+import { CallbackAttemptsService } from '../../callbacks/callback-attempts.service';
 import { CallbacksService } from '../../callbacks/callbacks.service';
 import { CallerCipher, CallerHash } from '../../calls/caller-protection.service';
 import { CallsService } from '../../calls/calls.service';
@@ -36,6 +37,7 @@ export interface StatisticsTestApp {
   readonly dataSource: DataSource;
   readonly clock: SetClock;
   readonly calls: CallsService;
+  readonly callbacks: CallbackAttemptsService;
   readonly appeals: AppealsService;
   readonly live: LiveQueueService;
   /** A key the fake introspection answers as `caller`. */
@@ -63,6 +65,7 @@ export async function startStatisticsTestApp(start: Date): Promise<StatisticsTes
   const callers = new Map<string, Introspection>();
   const config = {
     ...testSettings,
+    CC_CALLBACK_RETRY_MINUTES: [5, 15],
     CC_FOLLOW_UP_WITHIN_HOURS: 24,
     CC_FOLLOW_UP_RETRY_HOURS: 4,
     CC_DATA_KEYS: [{ id: 'test', key: randomBytes(32) }],
@@ -84,6 +87,7 @@ export async function startStatisticsTestApp(start: Date): Promise<StatisticsTes
       CallerCipher,
       CallerHash,
       CallbacksService,
+      CallbackAttemptsService,
       CallsService,
       LiveQueueService,
       ...appealProtectionProviders,
@@ -104,6 +108,7 @@ export async function startStatisticsTestApp(start: Date): Promise<StatisticsTes
     dataSource,
     clock,
     calls: app.get(CallsService),
+    callbacks: app.get(CallbackAttemptsService),
     appeals: app.get(AppealsService),
     live: app.get(LiveQueueService),
     keyOf: (caller) => {
