@@ -1,5 +1,6 @@
 import type { AppealFigures, AppealStatistics } from '../appeals/appeal-statistics.query';
 import type { BranchCallFigures, CallFigures } from './call-statistics.query';
+import type { LiveQueueFigures, LiveStatistics } from './statistics.service';
 
 export type CsvCell = string | number | boolean | null;
 
@@ -51,6 +52,36 @@ export function callFiguresCsv(rows: readonly BranchCallFigures[]): string {
   return csvOf(
     ['date', 'scope', 'branch', ...callFigureColumns.map(([name]) => name)],
     rows.map((row) => [row.date, row.branch === null ? 'consolidated' : 'branch', row.branch, ...callFigureColumns.map(([, value]) => value(row.figures))]),
+  );
+}
+
+const queueColumns: readonly (readonly [string, (q: LiveQueueFigures) => CsvCell])[] = [
+  ['waiting', (q) => q.waiting],
+  ['longest_wait_seconds', (q) => q.longestWaitSeconds],
+  ['operators_logged_in', (q) => q.operators.loggedIn],
+  ['operators_available', (q) => q.operators.available],
+  ['operators_paused', (q) => q.operators.paused],
+  ['operators_talking', (q) => q.operators.talking],
+];
+
+const quiet: LiveQueueFigures = { waiting: 0, longestWaitSeconds: 0, operators: { loggedIn: 0, available: 0, paused: 0, talking: 0 } };
+
+/** The wallboard: one record per branch (the queues now, then today's figures as `today_*`), then all of them. */
+export function liveCsv(live: LiveStatistics): string {
+  const names = [...new Set([...live.queues.branches.map((b) => b.branch), ...live.today.branches.map((b) => b.branch)])].sort();
+  const record = (scope: string, branch: string | null, queues: LiveQueueFigures, today: CallFigures | undefined): CsvCell[] => [
+    live.asOf,
+    scope,
+    branch,
+    ...queueColumns.map(([, value]) => value(queues)),
+    ...callFigureColumns.map(([, value]) => (today === undefined ? null : value(today))),
+  ];
+  return csvOf(
+    ['as_of', 'scope', 'branch', ...queueColumns.map(([name]) => name), ...callFigureColumns.map(([name]) => `today_${name}`)],
+    [
+      ...names.map((name) => record('branch', name, live.queues.branches.find((b) => b.branch === name) ?? quiet, live.today.branches.find((b) => b.branch === name))),
+      record('consolidated', null, live.queues.consolidated, live.today.consolidated),
+    ],
   );
 }
 

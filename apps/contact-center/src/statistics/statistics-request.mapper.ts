@@ -8,7 +8,7 @@ const day = z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD'
 const branch = z.string().regex(/^[A-Za-z0-9_.-]{1,80}$/, 'must be a branch id');
 const format = z.enum(['json', 'csv']).optional();
 
-export const liveQuerySchema = z.object({ branch: branch.optional() }).strict();
+export const liveQuerySchema = z.object({ branch: branch.optional(), format }).strict();
 
 /** `period` (+ `date`, default today) or `from` and `to`, both days counted. */
 export const callsQuerySchema = z

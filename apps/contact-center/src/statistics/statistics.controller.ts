@@ -5,7 +5,7 @@ import { CurrentCaller, Role, Roles, type Caller } from '@medbus/service-auth';
 import { AppealDimension } from '../appeals/appeal-statistics.query';
 import { branchFilterOf, supervisorRoles } from '../auth/access.mapper';
 import type { ContactCenterConfig } from '../contact-center.config';
-import { appealFiguresCsv, callFiguresCsv } from './statistics-csv.mapper';
+import { appealFiguresCsv, callFiguresCsv, liveCsv } from './statistics-csv.mapper';
 import { appealsQuerySchema, callsQuerySchema, callsSpanOf, dailyQuerySchema, liveQuerySchema, parsed, rangeOf, wantsCsv } from './statistics-request.mapper';
 import { StatisticsService, type AppealStatisticsAnswer, type CallStatistics, type DailyCallStatistics, type LiveStatistics } from './statistics.service';
 
@@ -33,12 +33,16 @@ export class StatisticsController {
   @Get('live')
   @Roles(Role.OPERATOR, ...supervisorRoles)
   @ApiOperation({ summary: 'The wallboard: callers waiting and the longest wait, operators logged in, available, paused and talking, per branch and in all, now; and today’s call figures so far (at most 2 s old). An operator reads his own branch only.' })
+  @ApiProduces('application/json', 'text/csv')
   @ApiQuery({ ...branchQuery, description: 'One branch; by default every branch the caller reaches. An operator or branch supervisor asking another branch gets 403 CC.BRANCH_FORBIDDEN.' })
+  @ApiQuery(formatQuery)
   @ApiOkResponse({ description: '{ asOf, queues: { branches[], consolidated }, today: { period, serviceLevelSeconds, branches[], consolidated } }' })
   @ApiForbiddenResponse({ description: 'CC.BRANCH_FORBIDDEN' })
-  async live(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<LiveStatistics> {
+  async live(@Query() query: unknown, @Headers('accept') accept: string | undefined, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) response: CsvResponse): Promise<LiveStatistics | string> {
     const request = parsed(liveQuerySchema, query);
-    return this.statistics.live(branchFilterOf(caller, this.config.CC_HEAD_BRANCH, request.branch));
+    const live = await this.statistics.live(branchFilterOf(caller, this.config.CC_HEAD_BRANCH, request.branch));
+    if (!wantsCsv(request.format, accept)) return live;
+    return this.attach(response, `live-${live.asOf.replace(/[:.]/g, '-')}`, liveCsv(live));
   }
 
   @Get('calls')

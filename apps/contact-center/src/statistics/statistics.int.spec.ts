@@ -236,5 +236,11 @@ describe('contact-centre statistics over the recorded calls', () => {
     const fresh = await json<{ today: CallStatistics }>('/v1/statistics/live?branch=north', northSupervisor);
     expect(fresh.today.consolidated).toEqual(expected(day, addDays(day, 1), 'north'));
     expect(fresh.today.consolidated.offered).toBe(first.today.consolidated.offered + 1);
+
+    const csv = csvObjects((await get('/v1/statistics/live?branch=north&format=csv', northOperator)).text);
+    expect(csv.map((row) => [row.scope, row.branch, row.waiting, row.operators_available, row.today_offered])).toEqual([
+      ['branch', 'north', '1', '1', String(fresh.today.consolidated.offered)],
+      ['consolidated', '', '1', '1', String(fresh.today.consolidated.offered)],
+    ]);
   });
 });
