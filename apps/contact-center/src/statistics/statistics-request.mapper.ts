@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppealDimension } from '../appeals/appeal-statistics.query';
 import { InvalidStatisticsQueryError } from './statistics.errors';
-import { daySpan, daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, maxSpanDays, type DaySpan } from './statistics-period.mapper';
+import { addDays, daySpan, daysBetween, inclusiveSpan, isCalendarDay, isoWeekSpan, maxSpanDays, startOfDay, type DaySpan } from './statistics-period.mapper';
 
 const day = z.string().refine(isCalendarDay, 'must be a calendar day YYYY-MM-DD');
 /** A branch id as the PBX's queues name them (calls.config.ts: CC_QUEUE_BRANCHES). */
@@ -19,9 +19,11 @@ export const callsQuerySchema = z
 
 export const dailyQuerySchema = z.object({ from: day, to: day, branch: branch.optional(), format }).strict();
 
-/** Appeals registered in `from`..`to` (both counted), by one dimension (default: type). */
+const dayOrInstant = z.union([day, z.string().datetime({ offset: true })], { errorMap: () => ({ message: 'must be a calendar day YYYY-MM-DD or an ISO 8601 instant with its offset' }) });
+
+/** Appeals registered from `from` to `to` (days: both counted; instants: `to` excluded), by one dimension (default: type). */
 export const appealsQuerySchema = z
-  .object({ from: day, to: day, branch: branch.optional(), by: z.nativeEnum(AppealDimension).default(AppealDimension.type), format })
+  .object({ from: dayOrInstant, to: dayOrInstant, branch: branch.optional(), by: z.nativeEnum(AppealDimension).default(AppealDimension.type), format })
   .strict();
 
 export function parsed<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
@@ -37,6 +39,16 @@ export function rangeOf(from: string, to: string): DaySpan {
   if (days < 1) throw new InvalidStatisticsQueryError(['to: must not be before from']);
   if (days > maxSpanDays) throw new InvalidStatisticsQueryError([`to: a range covers at most ${maxSpanDays} days`]);
   return span;
+}
+
+/** Instants [startsAt, endsAt): a day given begins at its midnight in `timeZone`, and `to` as a day is counted whole. */
+export function instantRangeOf(from: string, to: string, timeZone: string): { readonly startsAt: Date; readonly endsAt: Date } {
+  const startsAt = isCalendarDay(from) ? startOfDay(from, timeZone) : new Date(from);
+  const endsAt = isCalendarDay(to) ? startOfDay(addDays(to, 1), timeZone) : new Date(to);
+  if (endsAt <= startsAt) throw new InvalidStatisticsQueryError(['to: must be after from']);
+  // A day may last 25 hours where the clocks go back.
+  if (endsAt.getTime() - startsAt.getTime() > maxSpanDays * 86_400_000 + 3_600_000) throw new InvalidStatisticsQueryError([`to: a range covers at most ${maxSpanDays} days`]);
+  return { startsAt, endsAt };
 }
 
 /** The span a calls request asks for; `today` is the region's current day. */

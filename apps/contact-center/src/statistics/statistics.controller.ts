@@ -6,7 +6,7 @@ import { AppealDimension } from '../appeals/appeal-statistics.query';
 import { branchFilterOf, supervisorRoles } from '../auth/access.mapper';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { appealFiguresCsv, callFiguresCsv, liveCsv } from './statistics-csv.mapper';
-import { appealsQuerySchema, callsQuerySchema, callsSpanOf, dailyQuerySchema, liveQuerySchema, parsed, rangeOf, wantsCsv } from './statistics-request.mapper';
+import { appealsQuerySchema, callsQuerySchema, callsSpanOf, dailyQuerySchema, instantRangeOf, liveQuerySchema, parsed, rangeOf, wantsCsv } from './statistics-request.mapper';
 import { StatisticsService, type AppealStatisticsAnswer, type CallStatistics, type DailyCallStatistics, type LiveStatistics } from './statistics.service';
 
 interface CsvResponse {
@@ -26,7 +26,7 @@ const formatQuery = { name: 'format', required: false, enum: ['json', 'csv'], de
 @Controller('v1/statistics')
 export class StatisticsController {
   constructor(
-    @Inject(AppConfig) private readonly config: Pick<ContactCenterConfig, 'CC_HEAD_BRANCH'>,
+    @Inject(AppConfig) private readonly config: Pick<ContactCenterConfig, 'CC_HEAD_BRANCH' | 'CC_TIME_ZONE'>,
     @Inject(StatisticsService) private readonly statistics: StatisticsService,
   ) {}
 
@@ -87,8 +87,8 @@ export class StatisticsController {
   @Roles(...supervisorRoles)
   @ApiOperation({ summary: 'Appeals registered in a range (at most 93 days) by type, medical profile, organisation, district or branch, as they stand now: registered, resolved (within the deadline), closed, escalated, overdue, follow-ups done and satisfied' })
   @ApiProduces('application/json', 'text/csv')
-  @ApiQuery({ name: 'from', required: true, type: String, description: 'YYYY-MM-DD' })
-  @ApiQuery({ name: 'to', required: true, type: String, description: 'YYYY-MM-DD, counted' })
+  @ApiQuery({ name: 'from', required: true, type: String, description: 'YYYY-MM-DD (from its midnight in CC_TIME_ZONE) or an ISO 8601 instant with offset' })
+  @ApiQuery({ name: 'to', required: true, type: String, description: 'YYYY-MM-DD (the day counted) or an ISO 8601 instant (excluded)' })
   @ApiQuery({ name: 'by', required: false, enum: Object.values(AppealDimension), description: 'default type' })
   @ApiQuery(branchQuery)
   @ApiQuery(formatQuery)
@@ -97,7 +97,7 @@ export class StatisticsController {
   async appeals(@Query() query: unknown, @Headers('accept') accept: string | undefined, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) response: CsvResponse): Promise<AppealStatisticsAnswer | string> {
     const request = parsed(appealsQuerySchema, query);
     const branch = branchFilterOf(caller, this.config.CC_HEAD_BRANCH, request.branch);
-    const statistics = await this.statistics.appealsIn(rangeOf(request.from, request.to), branch, request.by);
+    const statistics = await this.statistics.appealsIn(instantRangeOf(request.from, request.to, this.config.CC_TIME_ZONE), branch, request.by);
     if (!wantsCsv(request.format, accept)) return statistics;
     return this.attach(response, `appeals-by-${request.by}-${statistics.period.from}-${statistics.period.to}`, appealFiguresCsv(request.by, statistics));
   }

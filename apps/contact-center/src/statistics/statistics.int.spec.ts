@@ -208,6 +208,9 @@ describe('contact-centre statistics over the recorded calls', () => {
     expect(await registered('organisation')).toEqual({ rows: { [org1]: 2, [org2]: 1, null: 1 }, total: 4 });
     expect(await registered('district')).toEqual({ rows: { sochi: 3, krasnodar: 1 }, total: 4 });
     expect(await registered('type', northSupervisor)).toEqual({ rows: { BOOKING: 2, COMPLAINT: 1 }, total: 3 });
+    // Instants instead of days: registered from 00:00:01 on, the midnight appeal left out.
+    const since = await json<{ total: { registered: number } }>(`/v1/statistics/appeals?from=${at(`${day}T00:00:01`).toISOString()}&to=${at(addDays(day, 1)).toISOString()}`);
+    expect(since.total.registered).toBe(3);
     expect((await get(`/v1/statistics/appeals?from=${day}&to=${day}&branch=head`, northSupervisor)).status).toBe(403);
 
     const csv = await get(`/v1/statistics/appeals?from=${day}&to=${day}&by=district&format=csv`, head);

@@ -5,7 +5,7 @@ import { Clock } from '../appeals/clock.service';
 import { LiveQueueService, type LiveBranchFigures } from '../calls/live-queue.service';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { CallStatisticsQuery, type BranchCallFigures, type CallFigures } from './call-statistics.query';
-import { addDays, daySpan, localDayOf, startOfDay, type DaySpan } from './statistics-period.mapper';
+import { addDays, daySpan, localDayOf, type DaySpan } from './statistics-period.mapper';
 
 export interface StatisticsPeriod {
   /** First and last calendar day counted, in `timeZone`. */
@@ -98,12 +98,18 @@ export class StatisticsService {
     return { statistics: { period: this.periodOf(span, rows), serviceLevelSeconds: this.config.CC_SERVICE_LEVEL_SECONDS, days }, rows };
   }
 
-  /** Appeals registered in the span, as they stand now: the appeals module's one definition of each count. */
-  async appealsIn(span: DaySpan, branch: string | null, by: AppealDimension): Promise<AppealStatisticsAnswer> {
+  /** Appeals registered in [startsAt, endsAt), as they stand now: the appeals module's one definition of each count. */
+  async appealsIn(range: { readonly startsAt: Date; readonly endsAt: Date }, branch: string | null, by: AppealDimension): Promise<AppealStatisticsAnswer> {
     const zone = this.config.CC_TIME_ZONE;
-    const [startsAt, endsAt, asOf] = [startOfDay(span.from, zone), startOfDay(span.until, zone), this.clock.now()];
-    const statistics = await this.appeals.count({ from: startsAt, to: endsAt, branch, by, asOf });
-    const period = { from: span.from, to: addDays(span.until, -1), timeZone: zone, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() };
+    const asOf = this.clock.now();
+    const statistics = await this.appeals.count({ from: range.startsAt, to: range.endsAt, branch, by, asOf });
+    const period = {
+      from: localDayOf(range.startsAt, zone),
+      to: localDayOf(new Date(range.endsAt.getTime() - 1), zone),
+      timeZone: zone,
+      startsAt: range.startsAt.toISOString(),
+      endsAt: range.endsAt.toISOString(),
+    };
     return { period, by, asOf: asOf.toISOString(), ...statistics };
   }
 
