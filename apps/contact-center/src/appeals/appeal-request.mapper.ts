@@ -64,7 +64,9 @@ export const appealTypeSchema = z
     active: z.boolean().default(true),
   })
   .strict()
-  .refine((type) => type.escalateBeforeHours < type.reviewDays * 24, { message: 'must be less than the review period', path: ['escalateBeforeHours'] });
+  // The deadline is the end of the reviewDays-th day after the day of registration: up to (reviewDays + 1) × 24 hours away.
+  // As many hours as that escalate at registration (an urgent type); more would say nothing more.
+  .refine((type) => type.escalateBeforeHours <= (type.reviewDays + 1) * 24, { message: 'must be at most the longest review period, (reviewDays + 1) × 24 hours', path: ['escalateBeforeHours'] });
 
 export function parsed<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);

@@ -192,6 +192,6 @@ describe('appeals through REST', () => {
     const after = await registered({ type: 'COMPLAINT' });
     expect((await operator<AppealView>('GET', `/v1/appeals/${before.id}`)).body.deadlineAt).toBe(before.deadlineAt);
     expect(new Date(before.deadlineAt).getTime() - new Date(after.deadlineAt).getTime()).toBe(5 * 24 * 3_600_000);
-    expect((await headSupervisor('PUT', '/v1/appeal-types/COMPLAINT', { name: 'Жалоба', reviewDays: 1, escalateBeforeHours: 48 })).body.error?.code).toBe('CC.INVALID_APPEAL_REQUEST');
+    expect((await headSupervisor('PUT', '/v1/appeal-types/COMPLAINT', { name: 'Жалоба', reviewDays: 1, escalateBeforeHours: 49 })).body.error?.code).toBe('CC.INVALID_APPEAL_REQUEST');
   });
 });
