@@ -197,7 +197,7 @@ case ${1:-up} in
     start telephony-sim "http://127.0.0.1:$PBX_ADMIN_PORT/health" \
       env TELSIM_ADMIN_TOKEN="$TELSIM_ADMIN_TOKEN" TELSIM_USERS="medbus:$CC_AMI_SECRET" \
       $(compiled telephony-simulator) --ami-port "$AMI_PORT" --admin-port "$PBX_ADMIN_PORT" \
-        --queues head:12,sochi:5,novorossiysk:4 --calls-per-day 20000
+        --queues head:12,sochi:5,novorossiysk:4 --calls-per-day 3500
     as_kafka_principal contact-center
     start contact-center "http://127.0.0.1:$CC_PORT/health/ready" \
       env HTTP_PORT="$CC_PORT" OTEL_SERVICE_NAME=contact-center CC_DATABASE_SCHEMA=contact_center \
