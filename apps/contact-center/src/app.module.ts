@@ -13,6 +13,7 @@ import { AuthModule } from './auth/auth.module';
 import { BusModule } from './bus/bus.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallsModule } from './calls/calls.module';
+import { ClockModule } from './clock.service';
 import { contactCenterConfigSchema, type ContactCenterConfig, type ContactCenterDatabaseConfig } from './contact-center.config';
 import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
@@ -77,6 +78,7 @@ export class AppModule {
             return new DataSource(options as DataSourceOptions).initialize();
           },
         }),
+        ClockModule,
         HealthModule,
         AuthModule,
         PbxModule,

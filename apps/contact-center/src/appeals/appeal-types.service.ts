@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppealTypeInactiveError, AppealTypeNotFoundError } from './appeals.errors';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 
 export interface AppealType {
   readonly code: string;

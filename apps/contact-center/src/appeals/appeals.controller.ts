@@ -10,7 +10,7 @@ import type { AppealSummary, AppealView } from './appeal-view.mapper';
 import { AppealNotFoundError } from './appeals.errors';
 import { AppealOrder, AppealsQuery, type AppealFilter, type AppealPage } from './appeals.query';
 import { AppealsService } from './appeals.service';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 
 interface StatusResponse {
   status(code: number): unknown;

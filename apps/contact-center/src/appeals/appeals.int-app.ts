@@ -21,7 +21,7 @@ import { AppealTypesService } from './appeal-types.service';
 import { AppealsController } from './appeals.controller';
 import { AppealsQuery } from './appeals.query';
 import { AppealsService } from './appeals.service';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 import { EscalationPoller } from './escalation.poller';
 import { OrganisationDirectory, type OrganisationDistrict } from './organisation-directory.client';
 

@@ -8,7 +8,6 @@ import { AppealTypesService } from './appeal-types.service';
 import { AppealsController } from './appeals.controller';
 import { AppealsQuery } from './appeals.query';
 import { AppealsService } from './appeals.service';
-import { Clock, SystemClock } from './clock.service';
 import { EscalationPoller } from './escalation.poller';
 
 /**
@@ -21,7 +20,6 @@ import { EscalationPoller } from './escalation.poller';
   imports: [BusModule],
   controllers: [AppealsController, AppealTypesController],
   providers: [
-    { provide: Clock, useClass: SystemClock },
     ...appealProtectionProviders,
     AppealTypesService,
     AppealsService,
@@ -30,6 +28,6 @@ import { EscalationPoller } from './escalation.poller';
     EscalationPoller,
     AppealStatisticsQuery,
   ],
-  exports: [AppealStatisticsQuery, AppealTypesService, Clock],
+  exports: [AppealStatisticsQuery, AppealTypesService],
 })
 export class AppealsModule {}

@@ -13,7 +13,7 @@ import { AppealTypesService } from './appeal-types.service';
 import { AppealStatus, followUpTransition, lineAfter, requestedTransition, type AppealTransition, type FollowUpOutcome } from './appeal-workflow.mapper';
 import { appealColumns, boundTo, type AppealRow } from './appeal.entity';
 import { AppealNotFoundError, AppealTransitionNotAllowedError, IdempotencyKeyReusedError, InvalidAppealRequestError } from './appeals.errors';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 import { noOrganisationDirectory, OrganisationDirectory } from './organisation-directory.client';
 
 export interface AppealRegistration {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { HealthService, type HealthIndicator } from '../health/health.service';
 import { AppealEscalationService, type EscalationPass } from './appeal-escalation.service';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 import { EscalationPoller } from './escalation.poller';
 
 class ManualClock extends Clock {

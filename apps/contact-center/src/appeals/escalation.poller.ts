@@ -4,7 +4,7 @@ import { AppError } from '@medbus/errors';
 import { HealthService } from '../health/health.service';
 import type { AppealsConfig } from './appeals.config';
 import { AppealEscalationService, type EscalationPass } from './appeal-escalation.service';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 
 /**
  * Every CC_APPEAL_ESCALATION_POLL_MS, escalates appeals nearing their deadline and flags overdue ones, at

@@ -6,7 +6,6 @@ import { BookingModule } from '../booking/booking.module';
 import { BusConsumerService } from './bus-consumer.service';
 import { BusTablesService } from './bus-tables.service';
 import { BusProjection } from './bus.consumer';
-import { Clock, SystemClock } from './clock.service';
 import { DistrictWarningQuery } from './district-warning.query';
 import { DistrictWarningService } from './district-warning.service';
 import { HeartbeatPoller } from './heartbeat.poller';
@@ -29,7 +28,6 @@ import { WarningsController } from './warnings.controller';
   imports: [BookingModule],
   controllers: [PatientAppointmentsController, PatientTasksController, WarningsController],
   providers: [
-    { provide: Clock, useClass: SystemClock },
     { provide: AdapterRegistry, useFactory: (booking: BookingClient) => new AdapterRegistry(booking), inject: [BookingClient] },
     BusTablesService,
     PatientTaskService,

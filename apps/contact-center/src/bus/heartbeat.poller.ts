@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { AppConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import type { BusConfig } from './bus.config';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 import { DistrictWarningService } from './district-warning.service';
 
 /**

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { lastPerKey, type OfferExpiryRow, type OfferRow } from './bus.mapper';
 import { recordset, returnedRows, type BatchKeys } from './bus-tables.service';
 import { PatientTaskClosedError, PatientTaskNotFoundError } from './bus.errors';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 
 export const TaskKind = { WAITLIST_OFFER: 'WAITLIST_OFFER', SLOT_WITHDRAWN: 'SLOT_WITHDRAWN' } as const;
 export type TaskKind = (typeof TaskKind)[keyof typeof TaskKind];

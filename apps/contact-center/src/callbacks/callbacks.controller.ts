@@ -8,7 +8,7 @@ import type { ContactCenterConfig } from '../contact-center.config';
 import { CallbackAttemptsService } from './callback-attempts.service';
 import { CallbackTasksQuery, type CallbackTaskDetail, type CallbackTaskView, type UnreturnedCall } from './callback-tasks.query';
 import { CallbackNotFoundError, CallbackOtherBranchError } from './callbacks.errors';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 import { DiallerPoller } from './dialler.poller';
 import { cursorOf, keyOf, parsedQuery } from './list-query.mapper';
 

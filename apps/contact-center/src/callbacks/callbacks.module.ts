@@ -5,7 +5,6 @@ import { CallbackAttemptsService } from './callback-attempts.service';
 import { CallbackTasksQuery } from './callback-tasks.query';
 import { CallbacksController } from './callbacks.controller';
 import { CallbacksService } from './callbacks.service';
-import { Clock, SystemClock } from './clock.service';
 import { DiallerPoller } from './dialler.poller';
 
 /**
@@ -15,7 +14,7 @@ import { DiallerPoller } from './dialler.poller';
 @Module({
   imports: [PbxModule],
   controllers: [CallbacksController],
-  providers: [CallbacksService, CallbackAttemptsService, CallbackTasksQuery, DiallerPoller, CallerCipher, CallerHash, { provide: Clock, useClass: SystemClock }],
+  providers: [CallbacksService, CallbackAttemptsService, CallbackTasksQuery, DiallerPoller, CallerCipher, CallerHash],
   exports: [CallbacksService, CallbackTasksQuery, DiallerPoller],
 })
 export class CallbacksModule {}

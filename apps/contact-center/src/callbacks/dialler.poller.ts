@@ -5,7 +5,7 @@ import type { ContactCenterConfig } from '../contact-center.config';
 import { PbxLink } from '../pbx/pbx-link.service';
 import { CallbackAttemptsService, type StartedAttempt } from './callback-attempts.service';
 import { CallbacksService } from './callbacks.service';
-import { Clock } from './clock.service';
+import { Clock } from '../clock.service';
 
 type DiallerConfig = Pick<ContactCenterConfig, 'CC_CALLBACK_AUTODIAL' | 'CC_CALLBACK_MAX_DIALLING' | 'CC_CALLBACK_POLL_MS' | 'CC_ORIGINATE_TIMEOUT_MS'>;
 

@@ -16,7 +16,7 @@ import { CallbackTasksQuery } from '../callbacks/callback-tasks.query';
 import { CallbacksController } from '../callbacks/callbacks.controller';
 import { callbacksConfigSchema } from '../callbacks/callbacks.config';
 import { CallbacksService } from '../callbacks/callbacks.service';
-import { Clock, SystemClock } from '../callbacks/clock.service';
+import { Clock, SystemClock } from '../clock.service';
 import { DiallerPoller } from '../callbacks/dialler.poller';
 import { HealthService } from '../health/health.service';
 import { callbacksMigrations } from '../migrations/callbacks.migrations';

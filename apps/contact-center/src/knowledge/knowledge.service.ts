@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppealTypesService } from '../appeals/appeal-types.service';
-import { Clock } from '../appeals/clock.service';
+import { Clock } from '../clock.service';
 import type { ArticleInput } from './knowledge-request.mapper';
 import { ArticleNotFoundError, InvalidKnowledgeRequestError } from './knowledge.errors';
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AppealsModule } from '../appeals/appeals.module';
-import { Clock, SystemClock } from '../appeals/clock.service';
 import { CallsModule } from '../calls/calls.module';
 import { CallStatisticsQuery } from './call-statistics.query';
 import { StatisticsController } from './statistics.controller';
@@ -10,6 +9,6 @@ import { StatisticsService } from './statistics.service';
 @Module({
   imports: [AppealsModule, CallsModule],
   controllers: [StatisticsController],
-  providers: [{ provide: Clock, useClass: SystemClock }, CallStatisticsQuery, StatisticsService],
+  providers: [CallStatisticsQuery, StatisticsService],
 })
 export class StatisticsModule {}

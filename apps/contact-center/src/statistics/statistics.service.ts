@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@medbus/config';
 import { AppealStatisticsQuery, type AppealDimension, type AppealStatistics } from '../appeals/appeal-statistics.query';
-import { Clock } from '../appeals/clock.service';
+import { Clock } from '../clock.service';
 import { LiveQueueService, type LiveBranchFigures } from '../calls/live-queue.service';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { CallStatisticsQuery, type BranchCallFigures, type CallFigures } from './call-statistics.query';

@@ -6,6 +6,7 @@ import { AppConfig, ConfigModule, ensureDatabaseSchema, postgresSessionOptionsOf
 import { AppErrorFilter } from '@medbus/errors';
 import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000 } from '@medbus/kafka';
 import { AuthModule } from '../../auth/auth.module';
+import { ClockModule } from '../../clock.service';
 import { contactCenterBaseConfigSchema } from '../../contact-center.config';
 import { HealthModule } from '../../health/health.module';
 import { busMigrations } from '../../migrations/bus.migrations';
@@ -40,6 +41,7 @@ class BusAppModule {
             return new DataSource(options as DataSourceOptions).initialize();
           },
         }),
+        ClockModule,
         HealthModule,
         AuthModule,
         BusModule,

@@ -11,7 +11,7 @@ import { appealProtectionProviders } from '../../appeals/appeal-protection.servi
 import { AppealStatisticsQuery } from '../../appeals/appeal-statistics.query';
 import { AppealTypesService } from '../../appeals/appeal-types.service';
 import { AppealsService } from '../../appeals/appeals.service';
-import { Clock } from '../../appeals/clock.service';
+import { Clock } from '../../clock.service';
 import { contactCenterMigrations } from '../../app.module';
 import { CallbackAttemptsService } from '../../callbacks/callback-attempts.service';
 import { CallbacksService } from '../../callbacks/callbacks.service';
