@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursorReader, pageQuery, requestParser, uuidPattern } from '../page.mapper';
 import { AppealStatus, FollowUpOutcome } from './appeal-workflow.mapper';
 import { InvalidAppealRequestError } from './appeals.errors';
 
@@ -6,8 +7,6 @@ const clientId = z.string().min(1).max(200);
 const typeCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, 'must be an appeal type code');
 const branch = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a branch id');
 const freeText = (max: number) => z.string().trim().min(1).max(max);
-
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const registrationSchema = z
   .object({
@@ -39,11 +38,7 @@ export const followUpSchema = z
   })
   .strict();
 
-const page = {
-  branch: branch.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(500).optional(),
-};
+const page = { branch: branch.optional(), ...pageQuery(200, 50) };
 
 export const listSchema = z
   .object({
@@ -68,24 +63,9 @@ export const appealTypeSchema = z
   // As many hours as that escalate at registration (an urgent type); more would say nothing more.
   .refine((type) => type.escalateBeforeHours <= (type.reviewDays + 1) * 24, { message: 'must be at most the longest review period, (reviewDays + 1) × 24 hours', path: ['escalateBeforeHours'] });
 
-export function parsed<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  // Messages name the field and the rule, never the value given (it may be the applicant's text or number).
-  if (!result.success) throw new InvalidAppealRequestError(result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`));
-  return result.data;
-}
+const invalid = (problems: readonly string[]) => new InvalidAppealRequestError(problems);
 
-/** A cursor is the last row's key, opaque to callers. */
-export function cursorOf(key: readonly [string, string]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
+/** A body or query checked by a schema, or CC.INVALID_APPEAL_REQUEST naming each problem (never the applicant's text or number). */
+export const parsed = requestParser(invalid, 'body');
 
-export function keyOf(cursor: string): [string, string] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && !Number.isNaN(Date.parse(String(key[0]))) && uuidPattern.test(String(key[1]))) return [String(key[0]), String(key[1])];
-  } catch {
-    // refused below
-  }
-  throw new InvalidAppealRequestError(['cursor: is not a cursor this API issued']);
-}
+export const keyOf = cursorReader(invalid, uuidPattern);

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Role, Roles } from '@medbus/service-auth';
-import { uuidPattern } from './bus-request.mapper';
+import { uuidPattern } from '../page.mapper';
 import { InvalidBusQueryError } from './bus.errors';
 import { PatientAppointmentQuery, type PatientAppointment } from './patient-appointment.query';
 

@@ -10,7 +10,8 @@ import { CallbackTasksQuery, type CallbackTaskDetail, type CallbackTaskView, typ
 import { CallbackNotFoundError, CallbackOtherBranchError } from './callbacks.errors';
 import { Clock } from '../clock.service';
 import { DiallerPoller } from './dialler.poller';
-import { cursorOf, keyOf, parsedQuery } from './list-query.mapper';
+import { cursorOf } from '../page.mapper';
+import { keyOf, parsedQuery } from './list-query.mapper';
 
 const listSchema = z
   .object({

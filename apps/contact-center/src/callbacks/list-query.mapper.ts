@@ -1,24 +1,10 @@
-import type { z } from 'zod';
+import { cursorReader, requestParser } from '../page.mapper';
 import { InvalidQueryError } from './callbacks.errors';
 
-/** A query string checked by `schema`, or CC.INVALID_QUERY naming each problem (never the values). */
-export function parsedQuery<S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new InvalidQueryError(result.error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`));
-  return result.data;
-}
+const invalid = (problems: readonly string[]) => new InvalidQueryError(problems);
 
-/** A keyset cursor is the last row's key, opaque to callers. */
-export function cursorOf(key: readonly [string, string]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
+/** A query string checked by a schema, or CC.INVALID_QUERY naming each problem (never the values): the calls' and call-backs' lists. */
+export const parsedQuery = requestParser(invalid, 'query');
 
-export function keyOf(cursor: string): [string, string] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && key.every((part) => typeof part === 'string') && !Number.isNaN(Date.parse(key[0] as string))) return key as [string, string];
-  } catch {
-    // refused below
-  }
-  throw new InvalidQueryError(['cursor: is not a cursor this API issued']);
-}
+/** Their cursors end at a uuid (a task) or a PBX Uniqueid (a call). */
+export const keyOf = cursorReader(invalid);

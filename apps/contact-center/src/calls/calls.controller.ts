@@ -5,7 +5,8 @@ import { AppConfig } from '@medbus/config';
 import { NotFoundError } from '@medbus/errors';
 import { CurrentCaller, Roles, type Caller } from '@medbus/service-auth';
 import { branchFilterOf, readsPhoneNumbers, staffRoles } from '../auth/access.mapper';
-import { cursorOf, keyOf, parsedQuery } from '../callbacks/list-query.mapper';
+import { cursorOf } from '../page.mapper';
+import { keyOf, parsedQuery } from '../callbacks/list-query.mapper';
 import type { ContactCenterConfig } from '../contact-center.config';
 import { CallsQuery, type CallView } from './calls.query';
 
