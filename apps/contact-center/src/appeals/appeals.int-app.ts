@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppConfig } from '@medbus/config';
-import { AppErrorFilter } from '@medbus/errors';
-import { AuthGuard, CredentialsService, type Caller, type Introspection } from '@medbus/service-auth';
+import type { Caller } from '@medbus/service-auth';
+import { ManualClock, startContactCenterTestApp } from '../__fixtures__/contact-center.int-app';
 import { HealthService } from '../health/health.service';
 import { KnowledgeController } from '../knowledge/knowledge.controller';
 import { AppealTypeArticlesController } from '../knowledge/appeal-type-articles.controller';
@@ -21,25 +17,8 @@ import { AppealTypesService } from './appeal-types.service';
 import { AppealsController } from './appeals.controller';
 import { AppealsQuery } from './appeals.query';
 import { AppealsService } from './appeals.service';
-import { Clock } from '../clock.service';
 import { EscalationPoller } from './escalation.poller';
 import { OrganisationDirectory, type OrganisationDistrict } from './organisation-directory.client';
-
-/** A clock the test moves. */
-export class ManualClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-  set(at: Date): void {
-    this.at = at;
-  }
-  advanceHours(hours: number): void {
-    this.at = new Date(this.at.getTime() + hours * 3_600_000);
-  }
-}
 
 /** The migrations a test schema needs: the appeals' and the knowledge base's own. */
 export const appealsTestMigrations = [...appealsMigrations, ...knowledgeMigrations];
@@ -62,7 +41,6 @@ export interface AppealsTestApp {
  */
 export async function startAppealsTestApp(dataSource: DataSource, districts: Readonly<Record<string, OrganisationDistrict>> = {}, start = new Date('2026-03-02T07:00:00Z')): Promise<AppealsTestApp> {
   const clock = new ManualClock(start);
-  const callers = new Map<string, Introspection>();
   const config = {
     CC_HEAD_BRANCH: 'head',
     CC_TIME_ZONE: 'Europe/Moscow',
@@ -73,19 +51,13 @@ export async function startAppealsTestApp(dataSource: DataSource, districts: Rea
     CC_PHONE_HASH_KEY: randomBytes(32),
   };
 
-  @Global()
-  @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
-  class TestConfigModule {}
-
-  @Module({
-    imports: [TestConfigModule, TypeOrmModule.forRootAsync({ useFactory: () => ({ type: 'postgres' as const }), dataSourceFactory: async () => dataSource })],
+  const { app, url, keyOf } = await startContactCenterTestApp({
+    dataSource,
+    config,
+    clock,
     controllers: [AppealsController, AppealTypesController, KnowledgeController, AppealTypeArticlesController],
     providers: [
-      { provide: Clock, useValue: clock },
       { provide: OrganisationDirectory, useValue: { districtOf: async (oid: string) => districts[oid] ?? null } satisfies OrganisationDirectory },
-      { provide: CredentialsService, useValue: new CredentialsService({ introspect: async (key) => callers.get(key) ?? { active: false } }) },
-      { provide: APP_GUARD, useClass: AuthGuard },
-      { provide: APP_FILTER, useClass: AppErrorFilter },
       ...appealProtectionProviders,
       HealthService,
       AppealTypesService,
@@ -96,24 +68,15 @@ export async function startAppealsTestApp(dataSource: DataSource, districts: Rea
       KnowledgeQuery,
       KnowledgeService,
     ],
-  })
-  class AppealsTestModule {}
-
-  const app: INestApplication = await NestFactory.create(AppealsTestModule, { logger: false });
-  await app.listen(0, '127.0.0.1');
+  });
   const poller = new EscalationPoller(config, clock, app.get(AppealEscalationService), app.get(HealthService));
-  let keys = 0;
   return {
-    url: await app.getUrl(),
+    url,
     dataSource,
     clock,
     poller,
     statistics: app.get(AppealStatisticsQuery),
-    keyOf: (caller) => {
-      const key = `mbk.${(++keys).toString(16).padStart(16, '0')}.${'k'.repeat(43)}`;
-      callers.set(key, { active: true, clientId: caller.clientId, role: caller.role, channel: 'CONTACT_CENTRE', branch: caller.branch });
-      return key;
-    },
+    keyOf,
     close: () => app.close(),
   };
 }

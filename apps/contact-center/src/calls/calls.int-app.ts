@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AppConfig, loadConfig } from '@medbus/config';
-import { AppErrorFilter } from '@medbus/errors';
-import { AuthGuard, CredentialsService, type Caller, type Introspection } from '@medbus/service-auth';
+import { loadConfig } from '@medbus/config';
+import type { Caller } from '@medbus/service-auth';
 // The PBX simulator runs in-process in the integration tests (tools/simulators is no Nx project to import by alias).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { loadSimulatorConfig } from '../../../../tools/simulators/telephony/simulator.config';
@@ -16,11 +12,11 @@ import { CallbackTasksQuery } from '../callbacks/callback-tasks.query';
 import { CallbacksController } from '../callbacks/callbacks.controller';
 import { callbacksConfigSchema } from '../callbacks/callbacks.config';
 import { CallbacksService } from '../callbacks/callbacks.service';
-import { Clock, SystemClock } from '../clock.service';
 import { DiallerPoller } from '../callbacks/dialler.poller';
 import { HealthService } from '../health/health.service';
 import { callbacksMigrations } from '../migrations/callbacks.migrations';
 import { callsMigrations } from '../migrations/calls.migrations';
+import { startContactCenterTestApp } from '../__fixtures__/contact-center.int-app';
 import { PbxHealthIndicator } from '../pbx/pbx.module';
 import { PbxLink } from '../pbx/pbx-link.service';
 import { QueueLogClient } from '../pbx/queue-log.client';
@@ -88,20 +84,11 @@ export async function startCallsTestApp(dataSource: DataSource, pbx: RunningTele
       ...env,
     }),
   };
-  const callers = new Map<string, Introspection>();
-
-  @Global()
-  @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
-  class TestConfigModule {}
-
-  @Module({
-    imports: [TestConfigModule, TypeOrmModule.forRootAsync({ useFactory: () => ({ type: 'postgres' as const }), dataSourceFactory: async () => dataSource })],
+  const { app, url, keyOf } = await startContactCenterTestApp({
+    dataSource,
+    config,
     controllers: [CallsController, CallbacksController],
     providers: [
-      { provide: CredentialsService, useValue: new CredentialsService({ introspect: async (key) => callers.get(key) ?? { active: false } }) },
-      { provide: APP_GUARD, useClass: AuthGuard },
-      { provide: APP_FILTER, useClass: AppErrorFilter },
-      { provide: Clock, useClass: SystemClock },
       HealthService,
       PbxLink,
       QueueLogClient,
@@ -117,25 +104,15 @@ export async function startCallsTestApp(dataSource: DataSource, pbx: RunningTele
       CallbackTasksQuery,
       DiallerPoller,
     ],
-  })
-  class CallsTestModule {}
-
-  const app: INestApplication = await NestFactory.create(CallsTestModule, { logger: false });
-  app.enableShutdownHooks();
-  await app.listen(0, '127.0.0.1');
-  let keys = 0;
+  });
   return {
-    url: await app.getUrl(),
+    url,
     dataSource,
     link: app.get(PbxLink),
     ingest: app.get(CallIngestService),
     live: app.get(LiveQueueService),
     tasks: app.get(CallbackTasksQuery),
-    keyOf: (caller) => {
-      const key = `mbk.${(++keys).toString(16).padStart(16, '0')}.${'k'.repeat(43)}`;
-      callers.set(key, { active: true, clientId: caller.clientId, role: caller.role, channel: 'CONTACT_CENTRE', branch: caller.branch });
-      return key;
-    },
+    keyOf,
     close: () => app.close(),
   };
 }

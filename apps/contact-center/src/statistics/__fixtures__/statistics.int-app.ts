@@ -1,17 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Global, Module, type INestApplication } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppConfig } from '@medbus/config';
-import { AppErrorFilter } from '@medbus/errors';
-import { AuthGuard, CredentialsService, type Caller, type Introspection } from '@medbus/service-auth';
+import type { Caller } from '@medbus/service-auth';
 import { dropSchemas, schemaDataSource, uniqueName } from '@medbus/testing';
+import { ManualClock, startContactCenterTestApp } from '../../__fixtures__/contact-center.int-app';
 import { appealProtectionProviders } from '../../appeals/appeal-protection.service';
 import { AppealStatisticsQuery } from '../../appeals/appeal-statistics.query';
 import { AppealTypesService } from '../../appeals/appeal-types.service';
 import { AppealsService } from '../../appeals/appeals.service';
-import { Clock } from '../../clock.service';
 import { contactCenterMigrations } from '../../app.module';
 import { CallbackAttemptsService } from '../../callbacks/callback-attempts.service';
 import { CallbacksService } from '../../callbacks/callbacks.service';
@@ -22,20 +17,10 @@ import { CallStatisticsQuery } from '../call-statistics.query';
 import { StatisticsController } from '../statistics.controller';
 import { StatisticsService } from '../statistics.service';
 
-/** A clock the test sets. */
-export class SetClock extends Clock {
-  constructor(public at: Date) {
-    super();
-  }
-  now(): Date {
-    return this.at;
-  }
-}
-
 export interface StatisticsTestApp {
   readonly url: string;
   readonly dataSource: DataSource;
-  readonly clock: SetClock;
+  readonly clock: ManualClock;
   readonly calls: CallsService;
   readonly callbacks: CallbackAttemptsService;
   readonly appeals: AppealsService;
@@ -61,8 +46,7 @@ export const testSettings = {
 export async function startStatisticsTestApp(start: Date): Promise<StatisticsTestApp> {
   const schema = `cc_test_${uniqueName('stats').replace(/[^a-z0-9]/g, '')}`.slice(0, 60);
   const dataSource = await schemaDataSource(schema, { migrations: contactCenterMigrations, migrationsTableName: 'contact_center_migrations' });
-  const clock = new SetClock(start);
-  const callers = new Map<string, Introspection>();
+  const clock = new ManualClock(start);
   const config = {
     ...testSettings,
     CC_CALLBACK_RETRY_MINUTES: [5, 15],
@@ -72,18 +56,12 @@ export async function startStatisticsTestApp(start: Date): Promise<StatisticsTes
     CC_PHONE_HASH_KEY: randomBytes(32),
   };
 
-  @Global()
-  @Module({ providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] })
-  class TestConfigModule {}
-
-  @Module({
-    imports: [TestConfigModule, TypeOrmModule.forRootAsync({ useFactory: () => ({ type: 'postgres' as const }), dataSourceFactory: async () => dataSource })],
+  const { app, url, keyOf } = await startContactCenterTestApp({
+    dataSource,
+    config,
+    clock,
     controllers: [StatisticsController],
     providers: [
-      { provide: Clock, useValue: clock },
-      { provide: CredentialsService, useValue: new CredentialsService({ introspect: async (key) => callers.get(key) ?? { active: false } }) },
-      { provide: APP_GUARD, useClass: AuthGuard },
-      { provide: APP_FILTER, useClass: AppErrorFilter },
       CallerCipher,
       CallerHash,
       CallbacksService,
@@ -97,25 +75,16 @@ export async function startStatisticsTestApp(start: Date): Promise<StatisticsTes
       CallStatisticsQuery,
       StatisticsService,
     ],
-  })
-  class StatisticsTestModule {}
-
-  const app: INestApplication = await NestFactory.create(StatisticsTestModule, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  let keys = 0;
+  });
   return {
-    url: await app.getUrl(),
+    url,
     dataSource,
     clock,
     calls: app.get(CallsService),
     callbacks: app.get(CallbackAttemptsService),
     appeals: app.get(AppealsService),
     live: app.get(LiveQueueService),
-    keyOf: (caller) => {
-      const key = `mbk.${(++keys).toString(16).padStart(16, '0')}.${'s'.repeat(43)}`;
-      callers.set(key, { active: true, clientId: caller.clientId, role: caller.role, channel: 'CONTACT_CENTRE', branch: caller.branch });
-      return key;
-    },
+    keyOf,
     close: async () => {
       await app.close();
       await dropSchemas(schema);
