@@ -10,32 +10,7 @@ import {
   schemaRegistryConfigSchema,
   telemetryConfigSchema,
 } from '@medbus/config';
-
-/** A data key: its id (written beside each ciphertext) and 32 bytes of AES-256 key. */
-export interface DataKey {
-  readonly id: string;
-  readonly key: Buffer;
-}
-
-function dataKeys() {
-  return envOptionalList().transform((entries, ctx): DataKey[] => {
-    const keys: DataKey[] = [];
-    for (const entry of entries) {
-      const match = /^([A-Za-z0-9_-]{1,32})=([A-Za-z0-9+/]+={0,2})$/.exec(entry);
-      const key = match ? Buffer.from(match[2], 'base64') : undefined;
-      if (!match || key?.length !== 32) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'entries must be <keyId>=<base64 of 32 bytes>, key ids of letters, digits, _ or -' });
-        return z.NEVER;
-      }
-      if (keys.some((known) => known.id === match[1])) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `key id ${match[1]} is listed twice` });
-        return z.NEVER;
-      }
-      keys.push({ id: match[1], key });
-    }
-    return keys;
-  });
-}
+import { envDataKeys } from '@medbus/data-protection';
 
 /** Tracing of the booking service; read by instrument.ts before anything else loads. */
 export const bookingTelemetryConfigSchema = telemetryConfigSchema.extend({
@@ -129,7 +104,7 @@ export const bookingConfigSchema = httpConfigSchema
      * newest first. The first encrypts, all decrypt: rotate by putting a new key first, drop the old one
      * once no row written with it is left (decision record 0014). None: contact phones are refused.
      */
-    BOOKING_DATA_KEYS: dataKeys(),
+    BOOKING_DATA_KEYS: envDataKeys(),
     /**
      * The facade's address as its clients reach it (`https://hub.example.org`), written into the WSDL's
      * soap:address; never taken from a request's Host header. Default: HTTP_HOST (localhost for a wildcard) and the port the server listens on.
