@@ -1,29 +1,8 @@
 import { BookingChannel } from '@medbus/contracts';
+import { Role } from '@medbus/service-auth';
 
-/** Who a client is (docs/decisions/0015-identities-and-roles.md). */
-export const Role = {
-  /** A contact-centre operator, one client per person: acts for any identified patient of the region. */
-  OPERATOR: 'OPERATOR',
-  /** The contact centre's second line (a duty doctor, an expert) appeals are passed to, one client per person: reads, books nothing. */
-  SECOND_LINE: 'SECOND_LINE',
-  /** The supervisor of one branch of the contact centre (the branch is registered with him): reads, books nothing. */
-  BRANCH_SUPERVISOR: 'BRANCH_SUPERVISOR',
-  /** The supervisor of the head centre, over all its branches: reads, books nothing. */
-  HEAD_SUPERVISOR: 'HEAD_SUPERVISOR',
-  /** The contact-centre service itself: checks its callers' keys here, books nothing (its operators book with their own keys). */
-  CONTACT_CENTRE: 'CONTACT_CENTRE',
-  /** The regional patient portal or an app: acts only for patients it identified, on what it created. */
-  PORTAL: 'PORTAL',
-  /** A system speaking the HubService contract through the facade, known by its guid; scoped like a portal. */
-  HUB_CLIENT: 'HUB_CLIENT',
-  /** A vendor's MIS adapter: publishes for the organisations registered to it; no booking API. */
-  MIS_ADAPTER: 'MIS_ADAPTER',
-  /** The federal registry (ФЭР): reads the inventory and books for the federal portal, scoped like a portal. */
-  FEDERAL_REGISTRY: 'FEDERAL_REGISTRY',
-  /** Operations staff: read everything, the audit log included; change nothing. */
-  OPERATIONS: 'OPERATIONS',
-} as const;
-export type Role = (typeof Role)[keyof typeof Role];
+/** Who a client is (docs/decisions/0015-identities-and-roles.md): the roles of the region's clients, named once in @medbus/service-auth; what each may do is `grants` below. */
+export { Role };
 
 export const Permission = {
   searchInventory: 'inventory:read',
@@ -60,10 +39,15 @@ const booking: readonly Permission[] = [Permission.searchInventory, Permission.i
 const readingBookings: readonly Permission[] = [Permission.searchInventory, Permission.readBookings];
 
 const grants: Record<Role, RoleGrant> = {
+  /** A contact-centre operator, one client per person: acts for any identified patient of the region. */
   OPERATOR: { permissions: booking, readScope: 'REGION', writeScope: 'REGION', channel: BookingChannel.CONTACT_CENTRE, branch: 'OPTIONAL' },
+  /** The contact centre's second line (a duty doctor, an expert) appeals are passed to, one client per person: reads, books nothing. */
   SECOND_LINE: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'OPTIONAL' },
+  /** The supervisor of one branch of the contact centre (the branch is registered with him): reads, books nothing. */
   BRANCH_SUPERVISOR: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'REQUIRED' },
+  /** The supervisor of the head centre, over all its branches: reads, books nothing. */
   HEAD_SUPERVISOR: { permissions: readingBookings, readScope: 'REGION', writeScope: 'OWN', channel: BookingChannel.CONTACT_CENTRE, branch: 'NONE' },
+  /** The contact-centre service itself: checks its callers' keys here, books nothing (its operators book with their own keys). */
   CONTACT_CENTRE: {
     permissions: [Permission.introspectCredentials, Permission.readAdapters],
     readScope: 'OWN',
@@ -71,9 +55,13 @@ const grants: Record<Role, RoleGrant> = {
     channel: BookingChannel.CONTACT_CENTRE,
     branch: 'NONE',
   },
+  /** The regional patient portal or an app: acts only for patients it identified, on what it created. */
   PORTAL: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
+  /** A system speaking the HubService contract through the facade, known by its guid; scoped like a portal. */
   HUB_CLIENT: { permissions: booking, readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
+  /** A vendor's MIS adapter: publishes for the organisations registered to it; no booking API. */
   MIS_ADAPTER: { permissions: [], readScope: 'OWN', writeScope: 'OWN', branch: 'NONE' },
+  /** The federal registry (ФЭР): reads the inventory and books for the federal portal, scoped like a portal. */
   FEDERAL_REGISTRY: {
     permissions: [...booking, Permission.introspectCredentials, Permission.readAdapters],
     readScope: 'OWN',
@@ -81,6 +69,7 @@ const grants: Record<Role, RoleGrant> = {
     channel: BookingChannel.FEDERAL_PORTAL,
     branch: 'NONE',
   },
+  /** Operations staff: read everything, the audit log included; change nothing. */
   OPERATIONS: {
     permissions: [Permission.searchInventory, Permission.readBookings, Permission.readAudit, Permission.readAdapters],
     readScope: 'REGION',
