@@ -23,6 +23,13 @@ describe('keyset pages', () => {
     }
   });
 
+  it('refuses a forged instant Date.parse takes but PostgreSQL does not ("1", "May 5 2026", a 30 February, another spelling), as the hostile corpus sent', () => {
+    const keyOf = cursorReader(refused);
+    for (const at of ['1', 'May 5 2026', '2026-02-30T00:00:00.000Z', '2026-03-02 07:00:00', '2026-03-02T07:00:00Z', '+010000-01-01T00:00:00.000Z']) {
+      expect(() => keyOf(encoded([at, '1709370000.42']))).toThrow(new Refused(['cursor: is not a cursor this API issued']));
+    }
+  });
+
   it('takes any id when the API names no rule for it (a PBX Uniqueid)', () => {
     expect(cursorReader(refused)(cursorOf(['2026-03-02T07:00:00.000Z', '1709370000.42']))).toEqual(['2026-03-02T07:00:00.000Z', '1709370000.42']);
   });
@@ -36,5 +43,13 @@ describe('keyset pages', () => {
       expect.objectContaining({ problems: [expect.stringMatching(/^limit: /), expect.stringMatching(/^cursor: /)], message: expect.not.stringContaining('79181234567') }),
     );
     expect(() => parsed(z.string(), 5)).toThrow(expect.objectContaining({ problems: [expect.stringMatching(/^query: /)] }));
+  });
+
+  it('names the values an enum takes, never the one given (zod quotes it: the corpus put an applicant’s number there)', () => {
+    const parsed = requestParser(refused, 'body');
+    const schema = z.object({ to: z.nativeEnum({ RESOLVED: 'RESOLVED', CLOSED: 'CLOSED' }), outcome: z.enum(['SATISFIED', 'NOT_REACHED']) });
+    expect(() => parsed(schema, { to: 'Жалоба: +79181234567', outcome: '+79181234567' })).toThrow(
+      expect.objectContaining({ problems: ['to: must be one of RESOLVED, CLOSED', 'outcome: must be one of SATISFIED, NOT_REACHED'] }),
+    );
   });
 });

@@ -12,9 +12,24 @@ export type InvalidRequest = (problems: readonly string[]) => Error;
 export function requestParser(invalid: InvalidRequest, whole: string) {
   return <S extends z.ZodTypeAny>(schema: S, input: unknown): z.output<S> => {
     const result = schema.safeParse(input);
-    if (!result.success) throw invalid(result.error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`));
+    if (!result.success) throw invalid(result.error.issues.map((issue) => `${issue.path.join('.') || whole}: ${ruleOf(issue)}`));
     return result.data;
   };
+}
+
+/** An issue's rule; zod's own message for a value outside an enum quotes the value ("received '…'"), so that one is said here. */
+function ruleOf(issue: z.ZodIssue): string {
+  if (issue.code === z.ZodIssueCode.invalid_enum_value) return `must be one of ${issue.options.join(', ')}`;
+  return issue.message;
+}
+
+/**
+ * An instant exactly as a cursor carries it (`Date#toISOString`, a four-digit year); Date.parse alone takes
+ * "1", "May 5" or the year +010000, which PostgreSQL refuses (a 500 where a forged cursor deserves a 400).
+ */
+function isIssuedInstant(value: string): boolean {
+  const instant = new Date(value);
+  return /^\d{4}-/.test(value) && !Number.isNaN(instant.getTime()) && instant.toISOString() === value;
 }
 
 /** A keyset list query's `limit` (1 to `max`, `fallback` when absent) and `cursor`. */
@@ -38,7 +53,7 @@ export function cursorReader(invalid: InvalidRequest, id = /^/): (cursor: string
   return (cursor) => {
     try {
       const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-      if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string' && id.test(key[1])) return [key[0], key[1]];
+      if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && isIssuedInstant(key[0]) && typeof key[1] === 'string' && id.test(key[1])) return [key[0], key[1]];
     } catch {
       // refused below
     }

@@ -11,7 +11,7 @@ import { CallbackNotFoundError, CallbackOtherBranchError } from './callbacks.err
 import { Clock } from '../clock.service';
 import { DiallerPoller } from './dialler.poller';
 import { cursorOf } from '../page.mapper';
-import { keyOf, parsedQuery } from './list-query.mapper';
+import { keyOf, parsedQuery, taskKeyOf } from './list-query.mapper';
 
 const listSchema = z
   .object({
@@ -49,7 +49,7 @@ export class CallbacksController {
   async list(@CurrentCaller() caller: Caller, @Query() query: unknown): Promise<{ items: CallbackTaskView[]; nextCursor: string | null }> {
     const q = parsedQuery(listSchema, query);
     const branch = branchFilterOf(caller, this.config.CC_HEAD_BRANCH, q.branch);
-    const page = await this.tasks.list({ branch, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { after: keyOf(q.cursor) } : {}), limit: q.limit }, this.inClear(caller));
+    const page = await this.tasks.list({ branch, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { after: taskKeyOf(q.cursor) } : {}), limit: q.limit }, this.inClear(caller));
     return { items: page.items, nextCursor: page.last ? cursorOf(page.last) : null };
   }
 
