@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type INestApplication, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type LoggerService, type MiddlewareConsumer, type NestModule, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +16,7 @@ import { CallsModule } from './calls/calls.module';
 import { ClockModule } from './clock.service';
 import { contactCenterConfigSchema, type ContactCenterConfig, type ContactCenterDatabaseConfig } from './contact-center.config';
 import { HealthModule } from './health/health.module';
+import { HostileInputMiddleware } from './hostile-input.middleware';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { appealsMigrations } from './migrations/appeals.migrations';
 import { busMigrations } from './migrations/bus.migrations';
@@ -61,7 +62,12 @@ const shutdownHook = Symbol('contact-center shutdown hook');
  * closes.
  */
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  /** A NUL byte anywhere in a request is refused (400 REQUEST.NUL_BYTE) before a handler or PostgreSQL sees it. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HostileInputMiddleware).forRoutes('*');
+  }
+
   static forRoot(env: Env = process.env, onShutdown?: () => Promise<void>): DynamicModule {
     return {
       module: AppModule,
