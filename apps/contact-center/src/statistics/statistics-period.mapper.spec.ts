@@ -23,6 +23,12 @@ describe('statistics periods', () => {
     expect(['2026-02-28', '2028-02-29'].map(isCalendarDay)).toEqual([true, true]);
     expect(['2026-02-29', '2026-13-01', '2026-3-1', '2026-03-01T00:00'].map(isCalendarDay)).toEqual([false, false, false, false]);
   });
+
+  it('takes no day whose next day or week would leave four-digit years (the hostile corpus asked 9999-12-31: a 500)', () => {
+    expect(['9998-12-31', '9999-01-01', '9999-12-31'].map(isCalendarDay)).toEqual([true, false, false]);
+    expect(isoWeekSpan('9998-12-31')).toEqual({ from: '9998-12-28', until: '9999-01-04' });
+    expect(inclusiveSpan('9998-12-31', '9998-12-31')).toEqual({ from: '9998-12-31', until: '9999-01-01' });
+  });
 });
 
 describe('the instant a day begins', () => {

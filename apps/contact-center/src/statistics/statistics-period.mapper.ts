@@ -10,10 +10,16 @@ export const maxSpanDays = 93;
 const dayPattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const dayMs = 86_400_000;
 
-/** Whether `value` is a real calendar day written YYYY-MM-DD (not 2026-02-30). */
+/**
+ * The last day a request may name: the day after it and its ISO week still have four-digit years (from
+ * 9999-12-31 the next day was "+010000-01", which PostgreSQL refused: a 500).
+ */
+const lastDay = '9998-12-31';
+
+/** Whether `value` is a real calendar day written YYYY-MM-DD (not 2026-02-30), no later than {@link lastDay}. */
 export function isCalendarDay(value: string): boolean {
   const match = dayPattern.exec(value);
-  if (!match) return false;
+  if (!match || value > lastDay) return false;
   const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
   return date.toISOString().slice(0, 10) === value;
 }
