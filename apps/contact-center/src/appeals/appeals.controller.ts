@@ -24,8 +24,9 @@ interface AppealList {
 
 const listOf = (page: AppealPage): AppealList => ({ items: page.items, nextCursor: page.last === undefined ? null : cursorOf(page.last) });
 
+/** A path id that is no uuid is not found, and not quoted back: it may be an applicant's number typed there. */
 function appealIdOf(id: string): string {
-  if (!uuidPattern.test(id)) throw new AppealNotFoundError(id);
+  if (!uuidPattern.test(id)) throw new AppealNotFoundError('malformed');
   return id.toLowerCase();
 }
 

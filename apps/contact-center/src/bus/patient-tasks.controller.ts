@@ -54,7 +54,8 @@ export class PatientTasksController {
   @ApiNotFoundResponse({ description: 'CC.PATIENT_TASK_NOT_FOUND (also a task of another branch)' })
   @ApiConflictResponse({ description: 'CC.PATIENT_TASK_CLOSED: done, or expired with its offer' })
   async done(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<void> {
-    if (!uuidPattern.test(id)) throw new PatientTaskNotFoundError(id);
+    // Not quoted back: a path id that is no uuid may be a patient's number typed there.
+    if (!uuidPattern.test(id)) throw new PatientTaskNotFoundError('malformed');
     const { outcome } = parsed(taskDoneSchema, body);
     await this.tasks.done(id.toLowerCase(), outcome, caller.clientId, branchScopeOf(caller, this.config.CC_HEAD_BRANCH));
   }

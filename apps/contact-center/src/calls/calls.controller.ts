@@ -21,6 +21,9 @@ const listSchema = z
   })
   .strict();
 
+/** An Asterisk Uniqueid: the epoch seconds of the channel's creation and a sequence number. */
+const uniqueidPattern = /^[0-9]{1,20}\.[0-9]{1,10}$/;
+
 /** Recorded calls for the contact centre's staff: a branch's people see their branch, the head centre's supervisor all. */
 @ApiTags('calls')
 @ApiBearerAuth()
@@ -58,7 +61,8 @@ export class CallsController {
   async one(@CurrentCaller() caller: Caller, @Param('uniqueid') uniqueid: string): Promise<CallView> {
     const reach = branchFilterOf(caller, this.config.CC_HEAD_BRANCH, undefined);
     const call = uniqueid.length <= 150 ? await this.calls.get(uniqueid, (branch) => readsPhoneNumbers(caller, this.config.CC_HEAD_BRANCH, branch)) : undefined;
-    if (!call || (reach !== null && call.branch !== reach)) throw new NotFoundError('CC.CALL_NOT_FOUND', 'no such call', { details: { uniqueid: uniqueid.slice(0, 150) } });
+    // Quoted back only in the PBX's form: anything else may be a caller's number typed there.
+    if (!call || (reach !== null && call.branch !== reach)) throw new NotFoundError('CC.CALL_NOT_FOUND', 'no such call', { details: { uniqueid: uniqueidPattern.test(uniqueid) ? uniqueid : 'malformed' } });
     return call;
   }
 }
