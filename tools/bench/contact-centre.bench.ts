@@ -735,8 +735,39 @@ function busiestHourOf(truth: readonly PbxCall[], from: Date): number {
   return round(Math.max(0, ...perHour.values()) / 3600);
 }
 
+/**
+ * PostgreSQL's CPU seconds so far: its live processes' own, and the postmaster's count of its ended
+ * children (a connection's backend that ended between two readings would otherwise take its CPU
+ * time with it: the statistics requests and the bench's own clients open and close them).
+ */
+function postgresCpuSeconds(): number {
+  const processes = new Map<string, { command: string; parent: string; own: number; ended: number }>();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After the command: state, ppid, …; utime, stime, cutime, cstime are the 12th to 15th, in ticks of 1/100 s.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(pid, {
+        command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        parent: fields[1] ?? '',
+        own: (Number(fields[11]) + Number(fields[12])) / 100,
+        ended: (Number(fields[13]) + Number(fields[14])) / 100,
+      });
+    } catch {
+      // ended meanwhile
+    }
+  }
+  let seconds = 0;
+  for (const p of processes.values()) {
+    if (p.command !== 'postgres') continue;
+    seconds += p.own;
+    if (processes.get(p.parent)?.command !== 'postgres') seconds += p.ended;
+  }
+  return seconds;
+}
+
 function cpuNow(service: ServiceProcess, pbx: PbxUnderTest): ContactCentreCpu {
-  return { ...processCpu(), contactCentre: cpuSecondsOf(service.child.pid as number), simulator: pbx.cpuSeconds(), bench: benchCpuSeconds() };
+  return { ...processCpu(), postgres: postgresCpuSeconds(), contactCentre: cpuSecondsOf(service.child.pid as number), simulator: pbx.cpuSeconds(), bench: benchCpuSeconds() };
 }
 
 function cpuBetween(before: ContactCentreCpu, after: ContactCentreCpu): ContactCentreCpu {
