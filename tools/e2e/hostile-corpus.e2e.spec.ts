@@ -4,13 +4,15 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Topics } from '@medbus/contracts';
 import { adapterTopicOf, deadLetterTopicOf, kafkaClientOf } from '@medbus/kafka';
 import { testConnection } from '@medbus/testing';
-import { fill, httpClasses, send, type HostileCase, type Placeholders, type Target } from './hostile/hostile-corpus';
+import { ContactCentre } from './contact-centre.process';
+import { fill, httpClasses, send, type Credentials, type HostileCase, type Placeholders, type Target } from './hostile/hostile-corpus';
 import { Region, eventually, root, type SimSlot } from './region.process';
 
 /**
  * The hostile corpus (tools/e2e/hostile/*.json) against a region of real processes on a bus of its
- * own: every case answered with its status and stable code, and after each class the booking service
- * still answers a real search and the adapter its health. Avro values the registry never issued go to
+ * own, with the contact centre beside it: every case answered with its status and stable code, and after
+ * each class the booking service still answers a real search, the adapter and the exporter their health,
+ * and the contact centre its readiness and a real request. Avro values the registry never issued go to
  * the dead letter topic with their reason, and a later valid event of the same slot is still applied.
  */
 
@@ -26,18 +28,55 @@ const region = new Region({
   federal: true,
 });
 
+// The contact centre (target "contactCentre") on the region's booking service and bus.
+const centre = new ContactCentre(region);
+/** A patient portal's key: a caller the contact centre does not admit. */
+let portalKey = '';
+/** The applicant of the appeal registered before the corpus runs; contact-centre.json's bodyExcludes name them. */
+const applicant = { phone: '+7 918 555-01-23', text: 'Жалоба hostile-corpus: врач не пришёл' } as const;
+
 let values: Placeholders = {};
 
 function portOf(target: Target | undefined): number {
   if (target === 'adapterPatients' || target === 'adapterNotifications') return region.notifyPort;
   if (target === 'exporter') return region.exporterPort;
+  if (target === 'contactCentre') return centre.port;
   return region.bookingPort;
 }
 
+/** Whose key `operator` means on each target: the exporter's callers are the federal concentrator, the contact centre's its head centre's operator. */
+function operatorOf(target: Target | undefined): string {
+  if (target === 'exporter') return region.concentratorKey;
+  if (target === 'contactCentre') return centre.keys.headOperator;
+  return region.apiKey;
+}
+
 async function answerOf(testCase: HostileCase) {
-  // The exporter's callers are the federal concentrator: its key is the one a case sends by default there.
-  const operator = testCase.request.target === 'exporter' ? region.concentratorKey : region.apiKey;
-  return send(portOf(testCase.request.target), testCase.request, values, { operator, adapter: region.adapterKey });
+  const { keys } = centre;
+  const credentials: Credentials = {
+    operator: operatorOf(testCase.request.target),
+    adapter: region.adapterKey,
+    sochiOperator: keys.sochiOperator,
+    secondLine: keys.secondLine,
+    headSupervisor: keys.headSupervisor,
+    sochiSupervisor: keys.sochiSupervisor,
+    contactCentreService: keys.service,
+    portal: portalKey,
+  };
+  return send(portOf(testCase.request.target), testCase.request, values, credentials);
+}
+
+/** Registers an appeal as the head centre's operator (the corpus's transitions, reach and Idempotency-Key cases work on it). */
+async function registerAppeal(idempotencyKey: string): Promise<string> {
+  const response = await fetch(`${centre.url}/v1/appeals`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${centre.keys.headOperator}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+    body: JSON.stringify({ type: 'BOOKING', text: applicant.text, applicantPhone: applicant.phone }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await response.json()) as { id?: string };
+  if (response.status !== 201 || body.id === undefined) throw new Error(`registering the corpus's appeal answered ${response.status}`);
+  return body.id;
 }
 
 interface SlotPage {
@@ -52,10 +91,32 @@ async function searchAnswers(): Promise<void> {
   expect(health.status).toBe(200);
   const exporter = await fetch(`${region.exporterUrl}/health/live`);
   expect(exporter.status).toBe(200);
+  await contactCentreAnswers();
+}
+
+/** The contact centre is ready and still serves its appeal, the applicant's number in clear to its operator, and a knowledge search. */
+async function contactCentreAnswers(): Promise<void> {
+  const ready = await fetch(`${centre.url}/health/ready`);
+  expect(ready.status).toBe(200);
+  const appeal = await centre.api<{ id: string; applicantPhone: string; status: string }>(centre.keys.headOperator, 'GET', `/v1/appeals/${values['ccAppealId']}`);
+  expect({ status: appeal.status, id: appeal.body.id, appealStatus: appeal.body.status }).toEqual({ status: 200, id: values['ccAppealId'], appealStatus: 'REGISTERED' });
+  expect(appeal.body.applicantPhone.replace(/\D/g, '')).toBe(applicant.phone.replace(/\D/g, ''));
+  const search = await centre.api<{ items: readonly unknown[] }>(centre.keys.headOperator, 'GET', `/v1/knowledge/articles?q=${encodeURIComponent('запись к педиатру')}`);
+  expect(search.status).toBe(200);
+  expect(search.body.items.length).toBeGreaterThan(0);
 }
 
 beforeAll(async () => {
   await region.start();
+  try {
+    await centre.start();
+  } catch (error) {
+    console.log(centre.logs());
+    throw error;
+  }
+  portalKey = await region.issue('PORTAL', `portal-${region.runId}`);
+  const ccIdempotencyKey = `hostile-${region.runId}`;
+  const ccAppealId = await registerAppeal(ccIdempotencyKey);
   const org = region.organisations[0];
   const slot = await eventually(
     async () => (await region.api<SlotPage>('GET', `/v1/slots?organisation=${encodeURIComponent(org.oid)}&freeOnly=true&limit=1`)).body.items?.[0],
@@ -72,16 +133,19 @@ beforeAll(async () => {
     apiKey: region.apiKey,
     apiKeyLessOne: region.apiKey.slice(0, -1),
     apiKeyUpper: region.apiKey.toUpperCase(),
+    ccAppealId,
+    ccIdempotencyKey,
   };
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
+  await centre.stop();
   await region.stop();
 }, 60_000);
 
 afterEach(() => {
   const state = expect.getState();
-  if (state.assertionCalls > state.numPassingAsserts) console.log(region.logs());
+  if (state.assertionCalls > state.numPassingAsserts) console.log(`${region.logs()}\n${centre.logs()}`);
 });
 
 const classes = httpClasses();
@@ -102,7 +166,7 @@ describe.each(classes.map((c) => [c.class, c] as const))('hostile %s', (_name, h
     for (const header of testCase.expect.headersAbsent ?? []) expect(answer.headers).not.toHaveProperty(header.toLowerCase());
   });
 
-  it('leaves the booking service answering a real search, and the adapter and the exporter their health', async () => {
+  it('leaves the booking service answering a real search, the adapter and the exporter their health, and the contact centre ready and serving', async () => {
     await searchAnswers();
   });
 });

@@ -9,7 +9,25 @@ import { join } from 'node:path';
  */
 
 /** Which HTTP surface a case is sent to. */
-export type Target = 'booking' | 'adapterPatients' | 'adapterNotifications' | 'exporter';
+export type Target = 'booking' | 'adapterPatients' | 'adapterNotifications' | 'exporter' | 'contactCentre';
+
+/**
+ * Whose key a case sends. `operator`: the target's default caller (booking: the region's operator; the
+ * exporter: the federal concentrator; the contact centre: the head centre's operator). The others are the
+ * contact centre's staff and callers it does not admit: `portal` (a patient portal's key) and
+ * `contactCentreService` (the service's own key at booking).
+ */
+export type CredentialKind =
+  | 'operator'
+  | 'adapter'
+  | 'sochiOperator'
+  | 'secondLine'
+  | 'headSupervisor'
+  | 'sochiSupervisor'
+  | 'portal'
+  | 'contactCentreService';
+
+export type Credentials = Readonly<{ operator: string; adapter: string } & Partial<Record<CredentialKind, string>>>;
 
 export interface HostileRequest {
   readonly target?: Target;
@@ -17,8 +35,8 @@ export interface HostileRequest {
   readonly path: string;
   /** Header values; `{{…}}` placeholders are filled in. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `operator` (default for booking: the region's bearer key; for the exporter: the federal concentrator's), `adapter` (the adapter's key) or `none`. */
-  readonly auth?: 'operator' | 'adapter' | 'none';
+  /** Whose key is sent as `Authorization: Bearer` (CredentialKind; default `operator`, `adapter` for the adapter's patients), or `none`. */
+  readonly auth?: CredentialKind | 'none';
   /** Sent as JSON (`content-type: application/json` unless headers say otherwise). */
   readonly json?: unknown;
   /** Sent as is (UTF-8). */
@@ -91,11 +109,15 @@ export function codeOf(body: string): string | null {
 }
 
 /** Sends one case to `port` and reads the whole answer. */
-export function send(port: number, request: HostileRequest, values: Placeholders, credentials: { readonly operator: string; readonly adapter: string }): Promise<Answer> {
+export function send(port: number, request: HostileRequest, values: Placeholders, credentials: Credentials): Promise<Answer> {
   if (request.raw !== undefined) return sendRaw(port, fill(request.raw, values));
   const headers: Record<string, string> = {};
   const auth = request.auth ?? (request.target === 'adapterPatients' ? 'adapter' : request.target === 'adapterNotifications' ? 'none' : 'operator');
-  if (auth !== 'none') headers['authorization'] = `Bearer ${auth === 'adapter' ? credentials.adapter : credentials.operator}`;
+  if (auth !== 'none') {
+    const key = credentials[auth];
+    if (key === undefined) throw new Error(`the corpus sends a ${auth} key, which this run has not issued`);
+    headers['authorization'] = `Bearer ${key}`;
+  }
   let body: Buffer | undefined;
   if (request.json !== undefined) {
     headers['content-type'] = 'application/json';
