@@ -147,20 +147,31 @@ export async function readLimitedBody(stream: AsyncIterable<Buffer | string>, ma
 }
 
 /**
+ * Reads and discards what is left of a request body the server answers without reading, up to
+ * `maxBytes`, then cuts the peer off. Answering with `connection: close` instead ends the socket while
+ * the client is still writing: its next segment draws a reset, which discards the answer it had not
+ * read yet, and the client sees EPIPE or ECONNRESET instead of the refusal.
+ */
+export function discardRequestBody(req: IncomingMessage, maxBytes: number): void {
+  if (req.readableEnded) return;
+  let drained = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > maxBytes) req.destroy();
+  });
+  req.resume();
+}
+
+/**
  * Reads an HTTP request body up to `maxBytes`. Undefined as soon as it is larger: the server answers
  * at once while the rest is drained (the client then reads the answer instead of a reset), and a
  * peer that keeps sending far past the limit is cut off.
  */
 export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
-    let drained = 0;
     const refuse = (): void => {
-      req.removeAllListeners('data');
-      req.on('data', (chunk: Buffer) => {
-        drained += chunk.length;
-        if (drained > maxBytes * 16) req.destroy();
-      });
-      req.resume();
+      discardRequestBody(req, maxBytes * 16);
       resolve(undefined);
     };
     if (Number(req.headers['content-length'] ?? '0') > maxBytes) {

@@ -130,7 +130,8 @@ export function send(port: number, request: HostileRequest, values: Placeholders
   if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
     let answered = false;
-    const req = httpRequest({ host: '127.0.0.1', port, method: request.method, path: fill(request.path, values), headers, timeout: 30_000 }, (res) => {
+    // A connection of its own per case: a case never inherits what the last one left of a kept-alive socket.
+    const req = httpRequest({ host: '127.0.0.1', port, method: request.method, path: fill(request.path, values), headers, timeout: 30_000, agent: false }, (res) => {
       answered = true;
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -4,7 +4,7 @@ import { Catch, Controller, Get, Inject, Logger, Post, Req, Res, UseFilters, typ
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AppConfig } from '@medbus/config';
 import { AppError, ErrorKind } from '@medbus/errors';
-import { encodeSoapFault, readBodyUpTo } from '@medbus/hubservice';
+import { discardRequestBody, encodeSoapFault, readBodyUpTo } from '@medbus/hubservice';
 import type { ExporterConfig } from '../exporter.config';
 import { Public, Roles } from '@medbus/service-auth';
 import { erServicePath, erSoapActionOf, type ErRequest } from './er-service.contract';
@@ -69,9 +69,12 @@ export function faultOf(error: unknown): { status: number; faultCode: 'Client' |
 
 /**
  * Answers whatever the route or its guard throws as a SOAP Fault (the guard's refusals too: a SOAP
- * client reads a fault, not JSON). A request whose body was not read is answered with the
- * connection closed, so an unauthenticated peer cannot keep streaming into it.
+ * client reads a fault, not JSON). The unread rest of a request's body is drained up to
+ * {@link unreadBodyLimit} and the peer then cut off, so an unauthenticated one cannot keep streaming
+ * into it, while a client that sent a whole body reads the fault instead of a reset.
  */
+const unreadBodyLimit = 16 * 1024 * 1024;
+
 @Catch()
 export class ErFaultFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErWebService');
@@ -86,7 +89,7 @@ export class ErFaultFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (!req.readableEnded) res.setHeader('connection', 'close');
+    discardRequestBody(req, unreadBodyLimit);
     send(res, fault.status, xml, encodeSoapFault(fault.faultCode, fault.text, fault.code));
   }
 }
