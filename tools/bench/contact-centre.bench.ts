@@ -53,6 +53,8 @@ export interface ContactCentreOptions {
   readonly queues: string;
   /** Supervisors' statistics requests per second, an open loop. */
   readonly statsPerSecond: number;
+  /** Requests unanswered at most (one per supervisor's screen): one falling due beyond it is skipped and counted. */
+  readonly statsMaxInFlight: number;
   /** How long the statistics load runs after the ingestion. */
   readonly afterSeconds: number;
   readonly rawRows: number;
@@ -81,6 +83,7 @@ export function contactCentreOptionsFromEnv(env: NodeJS.ProcessEnv = process.env
     seed: n('BENCH_CC_SEED', 7),
     queues: env.BENCH_CC_QUEUES ?? 'head:40,sochi:15,novorossiysk:12',
     statsPerSecond: n('BENCH_CC_STATS_RATE', 20),
+    statsMaxInFlight: n('BENCH_CC_STATS_MAX_IN_FLIGHT', 20),
     afterSeconds: n('BENCH_CC_STATS_AFTER_SECONDS', 30),
     rawRows: n('BENCH_CC_RAW_ROWS', 100_000),
     rawBatch: n('BENCH_CC_RAW_BATCH', 500),
@@ -102,6 +105,8 @@ export interface Spread {
 export interface StatisticsLoadFigures {
   readonly seconds: number;
   readonly requests: number;
+  /** Requests not sent because as many as the supervisors' screens were still unanswered. */
+  readonly skipped?: number;
   readonly errors: number;
   /** Non-2xx answers and failures by status (or error name). */
   readonly errorCodes: Record<string, number>;
@@ -185,7 +190,7 @@ export interface ContactCentreResult {
   };
   /** The busiest local hour of the replayed day, in calls per second: the pace a real PBX sends them at. */
   readonly busiestHourCallsPerSecond: number;
-  readonly statistics: { readonly perSecond: number; readonly during: StatisticsLoadFigures; readonly after: StatisticsLoadFigures };
+  readonly statistics: { readonly perSecond: number; readonly maxInFlight?: number; readonly during: StatisticsLoadFigures; readonly after: StatisticsLoadFigures };
   readonly profile?: ProfileSummary;
   readonly settings: { readonly simulator: string; readonly service: Record<string, string>; readonly nodeArgs: string };
   readonly postgres: Record<string, string>;
@@ -485,10 +490,11 @@ function statisticsMix(day: string, keys: { head: string; branch: string }): Sta
  * An open loop: requests go out at the rate whatever the answers do; a request's latency counts from
  * the moment it was due, so a stalled service shows in it (no coordinated omission).
  */
-function startStatisticsLoad(url: string, mix: readonly StatsRequest[], perSecond: number): { stop(): Promise<StatisticsLoadFigures> } {
+function startStatisticsLoad(url: string, mix: readonly StatsRequest[], perSecond: number, maxInFlight: number): { stop(): Promise<StatisticsLoadFigures> } {
   const samples: { kind: string; ms: number; error?: string }[] = [];
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  let skipped = 0;
   const started = performance.now();
   let stoppedAt = started;
   const fire = (request: StatsRequest, due: number) => {
@@ -509,7 +515,9 @@ function startStatisticsLoad(url: string, mix: readonly StatsRequest[], perSecon
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
       if (stopped) break;
-      fire(mix[k % mix.length], due);
+      // A screen asks again only once its last answer came: a saturated service is not sent an ever-growing queue.
+      if (inFlight.size >= maxInFlight) skipped++;
+      else fire(mix[k % mix.length], due);
     }
   })();
   return {
@@ -528,6 +536,7 @@ function startStatisticsLoad(url: string, mix: readonly StatsRequest[], perSecon
       return {
         seconds: round((stoppedAt - started) / 1000),
         requests: samples.length,
+        skipped,
         errors: samples.filter((s) => s.error !== undefined).length,
         errorCodes,
         latencyMs: spreadOf(samples.map((s) => s.ms)),
@@ -901,7 +910,7 @@ export async function measureContactCentre(env: Record<string, string>, options:
 
     const mix = statisticsMix(options.day, { head: headKey, branch: branchKey });
     progress(`contact centre: replay of ${options.day} ingested while supervisors ask ${options.statsPerSecond} statistics requests/s`);
-    const during = startStatisticsLoad(service.url, mix, options.statsPerSecond);
+    const during = startStatisticsLoad(service.url, mix, options.statsPerSecond, options.statsMaxInFlight);
     // The load stops at once, also when the ingestion fails, so that no request is left going.
     const outcome = await ingestDay(pbx, db, options, options.day, options.calls, service.process, progress).then(
       (value) => ({ value }),
@@ -943,7 +952,7 @@ export async function measureContactCentre(env: Record<string, string>, options:
     const { rows: tables } = await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1`, [schema]);
     for (const { name } of tables) await db.query(`VACUUM (ANALYZE) "${schema}"."${name}"`);
     progress(`contact centre: statistics after the ingestion, ${options.afterSeconds} s at ${options.statsPerSecond} requests/s`);
-    const after = startStatisticsLoad(service.url, mix, options.statsPerSecond);
+    const after = startStatisticsLoad(service.url, mix, options.statsPerSecond, options.statsMaxInFlight);
     const afterStarted = monotonicMs();
     progress(`  meanwhile ${options.pacedCalls} lost calls at the live pace (${options.pacedPerSecond}/s), each from a number of its own`);
     const pacedOutcome = await pacedLostCalls(pbx, db, options, truth.at(-1)?.uniqueid ?? '', progress).then(
@@ -972,11 +981,11 @@ export async function measureContactCentre(env: Record<string, string>, options:
       lostToTask,
       paced,
       busiestHourCallsPerSecond: busiestHourOf(truth, from),
-      statistics: { perSecond: options.statsPerSecond, during: duringFigures, after: afterFigures },
+      statistics: { perSecond: options.statsPerSecond, maxInFlight: options.statsMaxInFlight, during: duringFigures, after: afterFigures },
       ...(profile ? { profile } : {}),
       settings: {
         simulator: pbx.args.join(' '),
-        service: Object.fromEntries(['CC_CALL_FLUSH_MS', 'CC_CALL_BATCH_SIZE', 'CC_CALLBACK_AUTODIAL', 'CC_CALLBACK_MAX_DIALLING'].map((name) => [name, service.env[name] ?? 'default'])),
+        service: Object.fromEntries(['CC_CALL_FLUSH_MS', 'CC_CALL_BATCH_SIZE', 'CC_CALLBACK_AUTODIAL', 'CC_CALLBACK_MAX_DIALLING'].map((name) => [name, service.env[name] ?? process.env[name] ?? 'default'])),
         nodeArgs: options.nodeArgs,
       },
       postgres: await postgresSettings(databaseUrl),
@@ -1046,8 +1055,8 @@ export function contactCentreRows(r: ContactCentreResult): string {
     `| contact centre: a busy day from the PBX over AMI (${fmt(r.truth.calls)} calls, ${fmt(r.truth.events)} events of ${r.replay.day}), replay start → every call in the \`call\` table | a busy day (20,000+ calls) ingested | **${i.seconds} s**, ${fmt(i.callsPerSecond)} calls/s, ${fmt(i.eventsPerSecond)} events/s: **${i.shareOfAmiRaw} % of the AMI emission**, ${i.shareOfPostgresRaw} % of the raw insert; ${fmt(i.rowsOfDay)} rows of the day, as many as the PBX's ground truth |`,
     `| contact centre: a lost call becomes a call-back task, over the replayed day (${fmt(l.tasks)} tasks for ${fmt(l.lostCalls)} lost calls, the day sent as fast as the service reads), the PBX writing the abandon → the task's \`created_at\` | within 1 s | ${spreadText(l.taskMs)}; ${fmt(l.tasksOverOneSecond)} tasks over 1 s; every lost call covered: p99 ${l.coveredMs.p99} ms, max ${l.coveredMs.max} ms; **${l.withoutTask} lost calls without a task** |`,
     `| contact centre: a lost call becomes a call-back task at the live pace (${r.paced.calls} lost calls, ${r.paced.perSecond}/s, each a number of its own, after the day while supervisors poll) | within 1 s | ${spreadText(r.paced.taskMs)}; ${r.paced.overOneSecond} over 1 s; **${r.paced.withoutTask} without a task** |`,
-    `| contact centre: statistics under load (${s.perSecond} supervisors' requests/s, open loop: live, day, daily, appeals), during the ingestion | p99 reported | ${spreadText(s.during.latencyMs)} (p99 by kind: ${kinds(s.during)}); ${s.during.errors} errors of ${fmt(s.during.requests)} |`,
-    `| contact centre: the same after the ingestion (${s.after.seconds} s) | p99 reported | ${spreadText(s.after.latencyMs)} (p99 by kind: ${kinds(s.after)}); ${s.after.errors} errors of ${fmt(s.after.requests)} |`,
+    `| contact centre: statistics under load (${s.perSecond} supervisors' requests/s, open loop: live, day, daily, appeals), during the ingestion | p99 reported | ${spreadText(s.during.latencyMs)} (p99 by kind: ${kinds(s.during)}); ${s.during.errors} errors of ${fmt(s.during.requests)}${s.during.skipped ? `; ${fmt(s.during.skipped)} not sent, ${s.maxInFlight ?? '?'} screens waiting` : ''} |`,
+    `| contact centre: the same after the ingestion (${s.after.seconds} s) | p99 reported | ${spreadText(s.after.latencyMs)} (p99 by kind: ${kinds(s.after)}); ${s.after.errors} errors of ${fmt(s.after.requests)}${s.after.skipped ? `; ${fmt(s.after.skipped)} not sent, ${s.maxInFlight ?? '?'} screens waiting` : ''} |`,
   ].join('\n');
 }
 
@@ -1077,7 +1086,8 @@ events (QueueCallerAbandon, QueueCallerLeave, Hangup) to the AMI socket (the gro
 re-dialled number's later lost calls join that task, and "every lost call covered" counts each of them until its own row was written with the
 task in place. The statistics load is an open loop: requests go out at the rate whatever the answers do, in turn the head centre's supervisor
 (consolidated) and Sochi's branch supervisor (his branch), over live figures, the day, the last 7 days per day and appeals by type; a
-latency counts from the moment the request was due. Errors during the ingestion: ${errors(r.statistics.during)}; after: ${errors(r.statistics.after)}.
+latency counts from the moment the request was due; at most ${r.statistics.maxInFlight ?? '(no bound)'} are unanswered at once (one per supervisor's screen), and a request
+falling due beyond that is not sent but counted. Errors during the ingestion: ${errors(r.statistics.during)}; after: ${errors(r.statistics.after)}.
 \`VACUUM (ANALYZE)\` of the service's tables runs between the two, untimed. Meanwhile ${r.paced.calls} lost calls are injected at the PBX at ${r.paced.perSecond}/s
 (\`POST /admin/calls\`, 1 s of waiting on the PBX's clock), each from a number of its own: the pace of a real day, whose busiest hour
 brought ${r.busiestHourCallsPerSecond} calls/s in this replay.
