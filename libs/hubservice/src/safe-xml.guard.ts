@@ -147,32 +147,38 @@ export async function readLimitedBody(stream: AsyncIterable<Buffer | string>, ma
 }
 
 /**
- * Reads and discards what is left of a request body the server answers without reading, up to
- * `maxBytes`, then cuts the peer off. Answering with `connection: close` instead ends the socket while
- * the client is still writing: its next segment draws a reset, which discards the answer it had not
- * read yet, and the client sees EPIPE or ECONNRESET instead of the refusal.
+ * Reads and discards what is left of a request body the server refuses without reading it; resolves
+ * once the body has ended, or once the peer sent more than `maxBytes` of it and was cut off. Answer the
+ * refusal after that, with `connection: close`: a socket closed while the client is still writing draws
+ * a reset at its next segment, which discards the answer it had not read yet (the client then sees
+ * EPIPE or ECONNRESET instead of the refusal), and a kept-alive one would be reused by a client the
+ * server is about to drop. A body declared longer than `maxBytes` is not waited for.
  */
-export function discardRequestBody(req: IncomingMessage, maxBytes: number): void {
-  if (req.readableEnded) return;
-  let drained = 0;
-  req.removeAllListeners('data');
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > maxBytes) req.destroy();
+export function discardRequestBody(req: IncomingMessage, maxBytes: number): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  // A body declared larger than we would ever drain is answered at once (and the peer dropped after).
+  if (Number(req.headers['content-length'] ?? '0') > maxBytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    let drained = 0;
+    req.removeAllListeners('data');
+    req.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > maxBytes) req.destroy();
+    });
+    req.once('end', () => resolve());
+    req.once('close', () => resolve());
+    req.resume();
   });
-  req.resume();
 }
 
 /**
- * Reads an HTTP request body up to `maxBytes`. Undefined as soon as it is larger: the server answers
- * at once while the rest is drained (the client then reads the answer instead of a reset), and a
- * peer that keeps sending far past the limit is cut off.
+ * Reads an HTTP request body up to `maxBytes`. Undefined when it is larger, once the rest has been
+ * drained (see {@link discardRequestBody}; a peer sending more than 16 times the limit is cut off).
  */
 export function readBodyUpTo(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const refuse = (): void => {
-      discardRequestBody(req, maxBytes * 16);
-      resolve(undefined);
+      void discardRequestBody(req, maxBytes * 16).then(() => resolve(undefined));
     };
     if (Number(req.headers['content-length'] ?? '0') > maxBytes) {
       refuse();

@@ -95,6 +95,7 @@ export class HubFacadeController {
     const body = await readBodyUpTo(req, maxSoapBodyBytes);
     if (body === undefined) {
       this.logger.warn(`soap refused: ${SafeXmlCode.bodyTooLarge}`);
+      res.setHeader('connection', 'close');
       send(res, 413, xml, encodeSoapFault('Client', codecFaults[SafeXmlCode.bodyTooLarge], SafeXmlCode.bodyTooLarge));
       return;
     }

@@ -69,9 +69,9 @@ export function faultOf(error: unknown): { status: number; faultCode: 'Client' |
 
 /**
  * Answers whatever the route or its guard throws as a SOAP Fault (the guard's refusals too: a SOAP
- * client reads a fault, not JSON). The unread rest of a request's body is drained up to
- * {@link unreadBodyLimit} and the peer then cut off, so an unauthenticated one cannot keep streaming
- * into it, while a client that sent a whole body reads the fault instead of a reset.
+ * client reads a fault, not JSON). A request whose body was not read is drained first (up to
+ * {@link unreadBodyLimit}, past which the peer is cut off, so an unauthenticated one cannot keep streaming
+ * into it), then answered with the connection closed: the client reads the fault instead of a reset.
  */
 const unreadBodyLimit = 16 * 1024 * 1024;
 
@@ -89,8 +89,12 @@ export class ErFaultFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    discardRequestBody(req, unreadBodyLimit);
-    send(res, fault.status, xml, encodeSoapFault(fault.faultCode, fault.text, fault.code));
+    if (req.readableEnded) {
+      send(res, fault.status, xml, encodeSoapFault(fault.faultCode, fault.text, fault.code));
+      return;
+    }
+    res.setHeader('connection', 'close');
+    void discardRequestBody(req, unreadBodyLimit).then(() => send(res, fault.status, xml, encodeSoapFault(fault.faultCode, fault.text, fault.code)));
   }
 }
 
