@@ -129,19 +129,25 @@ export class CallIngestService implements PbxListener, OnApplicationBootstrap, B
     this.timer.unref();
   }
 
-  /** One transaction for the whole buffer, so that the cursor written with it covers every call before it. */
+  /**
+   * The buffer in transactions of at most CC_CALL_BATCH_SIZE calls, oldest first: a burst (a day
+   * replayed, the backlog after an outage) is written in bounded statements instead of one that holds
+   * every call, its ciphertexts and its parameters in memory at once. Only the last transaction writes
+   * the cursor, which must cover every call before it.
+   */
   private async flush(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
-    const cursor = this.cursorNow();
-    try {
-      const result = await this.calls.record(batch, cursor);
-      this.stats.flushes++;
-      this.stats.callsRecorded += result.recorded;
-      this.stats.lostWithheld += result.lostWithheld;
-    } catch (error) {
-      this.buffer = [...batch, ...this.buffer];
-      throw error;
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.config.CC_CALL_BATCH_SIZE);
+      const cursor = this.buffer.length === 0 ? this.cursorNow() : undefined;
+      try {
+        const result = await this.calls.record(batch, cursor);
+        this.stats.flushes++;
+        this.stats.callsRecorded += result.recorded;
+        this.stats.lostWithheld += result.lostWithheld;
+      } catch (error) {
+        this.buffer = [...batch, ...this.buffer];
+        throw error;
+      }
     }
   }
 
