@@ -16,12 +16,21 @@ export interface AmiHandlers {
   closed(): void;
 }
 
+/**
+ * A copy of a string that shares no memory with it. The library's values are slices of the socket's
+ * whole data chunk (up to 64 kB): a few kept for a call in progress or a buffered call would keep every
+ * chunk alive (a 20,000-call burst held ~60 MB of AMI text that way and exhausted the heap).
+ */
+function own(value: string): string {
+  return Buffer.from(value, 'utf8').toString('utf8');
+}
+
 /** Flattens the library's parse: repeated keys keep the first value; `Variable:` sub-objects are left out. */
 function flatten(raw: Record<string, unknown>): AmiMessage {
   const message: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (typeof value === 'string') message[key] = value;
-    else if (Array.isArray(value) && typeof value[0] === 'string') message[key] = value[0];
+    if (typeof value === 'string') message[own(key)] = own(value);
+    else if (Array.isArray(value) && typeof value[0] === 'string') message[own(key)] = own(value[0]);
   }
   return message;
 }
