@@ -1,3 +1,4 @@
+import { waitFor } from '@medbus/testing';
 import { RawAmiClient, type Message } from './raw-ami.client';
 import { loadSimulatorConfig, type SimulatorOverrides } from './simulator.config';
 import { startTelephonySimulator, type RunningTelephonySimulator } from './simulator';
@@ -44,13 +45,8 @@ afterAll(async () => {
 });
 
 /** Polls the ground truth until the call is there (it is written when its last event is). */
-async function factOf(h: Harness, uniqueid: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const { body } = await h.admin<{ items: Record<string, unknown>[] }>('GET', '/admin/calls?limit=5000');
-    const fact = body.items.find((c) => c['uniqueid'] === uniqueid);
-    if (fact) return fact;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function factOf(h: Harness, uniqueid: string): Promise<Record<string, unknown>> {
+  return waitFor(async () => (await h.admin<{ items: Record<string, unknown>[] }>('GET', '/admin/calls?limit=5000')).body.items.find((c) => c['uniqueid'] === uniqueid), `call ${uniqueid} in the ground truth`);
 }
 
 const names = (events: Message[]): string[] => events.map((e) => e['Event'] ?? '');
@@ -161,15 +157,9 @@ describe('the PBX (AMI) simulator', () => {
     const fact = await factOf(h, body.uniqueid);
     expect(fact).toMatchObject({ outcome: 'ABANDONED', holdSeconds: 5 });
     expect((await h.queueLog()).filter((l) => l.includes(`|${body.uniqueid}|`)).map((l) => l.split('|')[4])).toEqual(['ENTERQUEUE', 'ABANDON']);
-    for (;;) {
-      const c = await RawAmiClient.open(h.sim.amiPort).catch(() => undefined);
-      if (c) {
-        clients.push(c);
-        expect(await c.action({ Action: 'Login', Username: 'medbus', Secret: 's3cret' })).toMatchObject({ Response: 'Success' });
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const c = await waitFor(() => RawAmiClient.open(h.sim.amiPort).catch(() => undefined), 'the PBX accepting connections again');
+    clients.push(c);
+    expect(await c.action({ Action: 'Login', Username: 'medbus', Secret: 's3cret' })).toMatchObject({ Response: 'Success' });
   });
 });
 
@@ -180,14 +170,11 @@ describe('a replayed day', () => {
     const calls = 300;
     const { status } = await h.admin('POST', '/admin/replay', { day: '2026-11-30', calls, timeZone: 'Europe/Moscow', seed: 7 });
     expect(status).toBe(202);
-    for (;;) {
+    const replay = await waitFor(async () => {
       const { body } = await h.admin<{ state: string; emitted: number; total: number }>('GET', '/admin/replay');
-      if (body.state === 'done') {
-        expect(body).toMatchObject({ emitted: calls, total: calls });
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      return body.state === 'done' ? body : undefined;
+    }, 'the replay done');
+    expect(replay).toMatchObject({ emitted: calls, total: calls });
     await client.action({ Action: 'Ping' });
     const dayStart = Date.parse('2026-11-30T00:00:00+03:00') / 1000;
     const joins = client.events.filter((e) => e['Event'] === 'QueueCallerJoin');
