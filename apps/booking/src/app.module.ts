@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig, ConfigModule, answerMalformedRequests, ensureDatabaseSchema, runMigrationsLocked, applyServerTimeouts, httpsOptionsOf, loadConfig, postgresSessionOptionsOf, type Env } from '@medbus/config';
-import { AppErrorFilter } from '@medbus/errors';
+import { AppErrorFilter, HostileInputMiddleware } from '@medbus/errors';
 import { AddBackboneRetentionIndexes1795910400000, CreateKafkaBackboneTables1732406400000, EventPublisher, KafkaProbe, ProjectionConsumer, kafkaConnectionOf, type KafkaConnectionOptions, type Projection } from '@medbus/kafka';
 import { RedactingLogger } from '@medbus/telemetry';
 import { AuditModule } from './audit/audit.module';
@@ -18,7 +18,6 @@ import { AppointmentAdapter1796310000000 } from './migrations/appointment-adapte
 import { BackboneRetentionPoller } from './backbone-retention.poller';
 import { bookingConfigSchema, type BookingConfig, type BookingDatabaseConfig } from './booking.config';
 import { HealthModule } from './health/health.module';
-import { HostileInputMiddleware } from './hostile-input.middleware';
 import { HealthService, type ConsumerCounts } from './health/health.service';
 import { InventoryProjection } from './inventory/inventory.consumer';
 import { InventoryModule } from './inventory/inventory.module';

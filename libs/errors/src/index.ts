@@ -1,2 +1,3 @@
 export * from './app.errors';
 export * from './app-error.filter';
+export * from './hostile-input.middleware';

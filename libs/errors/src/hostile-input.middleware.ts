@@ -1,7 +1,7 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
-import { ValidationError } from '@medbus/errors';
+import { ValidationError } from './app.errors';
 
-/** A NUL byte in a path, query, header or JSON string: PostgreSQL text cannot hold it (booking refuses it with the same code). */
+/** A NUL byte in a path, query, header or JSON string: PostgreSQL text cannot hold it, nor can anything we name. Every service answers it with this code. */
 export class NulByteError extends ValidationError {
   static readonly code = 'REQUEST.NUL_BYTE';
 
@@ -17,11 +17,7 @@ interface RawRequest {
   readonly body?: unknown;
 }
 
-/**
- * Refuses a NUL byte anywhere in a request before a handler (or the database) sees it; without it a
- * call id, a warning's district or a knowledge search with %00 reached PostgreSQL and was a 500.
- * Runs after the JSON parser.
- */
+/** Refuses a NUL byte anywhere in a request before a handler (or the database) sees it. Runs after the JSON parser. */
 @Injectable()
 export class HostileInputMiddleware implements NestMiddleware {
   use(req: RawRequest, _res: unknown, next: (error?: unknown) => void): void {
