@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { flag, loadSimulatorOptions } from '../simulator-options.config';
 import { FerLimits } from '@medbus/federal-registry';
 import { faultModes } from './fer.server';
 import { parseLogins } from './registry.service';
-
-const flag = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => v === true || v === 'true' || v === '1' || v === 'on');
 
 const schema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -47,38 +44,11 @@ const schema = z.object({
 export type SimulatorConfig = z.infer<typeof schema>;
 export type SimulatorOverrides = Partial<z.input<typeof schema>>;
 
-const keys = Object.keys(schema.shape) as (keyof SimulatorConfig)[];
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `FERSIM_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
-
 /**
  * The simulator's configuration from `--kebab-case value` arguments, then `FERSIM_*` environment
  * variables (`--region-url` ↔ `FERSIM_REGION_URL`), then defaults; validated, failing with the
  * names of the bad options and never echoing a value.
  */
 export function loadSimulatorConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: SimulatorOverrides = {}): SimulatorConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of keys) {
-    const value = env[envName(key)];
-    if (value !== undefined) raw[key] = value;
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const equals = arg.indexOf('=');
-    const name = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
-    const inline = equals < 0 ? undefined : arg.slice(equals + 1);
-    const key = keys.find((k) => kebab(k) === name);
-    if (!key) throw new Error(`unknown option --${name}; known: ${keys.map((k) => `--${kebab(k)}`).join(' ')}`);
-    const next = argv[i + 1];
-    if (inline !== undefined) raw[key] = inline;
-    else if (next !== undefined && !next.startsWith('--')) raw[key] = argv[++i];
-    else raw[key] = true;
-  }
-  const parsed = schema.safeParse({ ...raw, ...overrides });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`);
-    throw new Error(`invalid federal simulator configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return loadSimulatorOptions(schema, argv, env, overrides, { envPrefix: 'FERSIM', simulator: 'federal simulator' });
 }

@@ -1,8 +1,5 @@
 import { z } from 'zod';
-
-const flag = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => v === true || v === 'true' || v === '1' || v === 'on');
+import { flag, loadSimulatorOptions } from '../simulator-options.config';
 
 function todayIn(zone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -52,35 +49,10 @@ const schema = z.object({
 export type SimulatorConfig = z.infer<typeof schema>;
 export type SimulatorOverrides = Partial<z.input<typeof schema>>;
 
-const keys = Object.keys(schema.shape) as (keyof SimulatorConfig)[];
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `HUBSIM_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
-
 /**
  * The simulator's configuration from `--kebab-case value` arguments, then `HUBSIM_*` environment
  * variables, then defaults; validated, failing with the names of the bad options.
  */
 export function loadSimulatorConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: SimulatorOverrides = {}): SimulatorConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of keys) {
-    const value = env[envName(key)];
-    if (value !== undefined) raw[key] = value;
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const key = keys.find((k) => kebab(k) === name);
-    if (!key) throw new Error(`unknown option --${name}; known: ${keys.map((k) => `--${kebab(k)}`).join(' ')}`);
-    const next = argv[i + 1];
-    if (inline !== undefined) raw[key] = inline;
-    else if (next !== undefined && !next.startsWith('--')) raw[key] = argv[++i];
-    else raw[key] = true;
-  }
-  const parsed = schema.safeParse({ ...raw, ...overrides });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`);
-    throw new Error(`invalid simulator configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+  return loadSimulatorOptions(schema, argv, env, overrides, { envPrefix: 'HUBSIM', simulator: 'simulator' });
 }

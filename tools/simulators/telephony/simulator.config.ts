@@ -1,9 +1,6 @@
 import { z } from 'zod';
+import { flag, loadSimulatorOptions } from '../simulator-options.config';
 import type { QueueSpec } from './pbx.model';
-
-const flag = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => v === true || v === 'true' || v === '1' || v === 'on');
 
 const share = z.coerce.number().min(0).max(1);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
@@ -79,39 +76,13 @@ const schema = z.object({
 export type SimulatorConfig = z.infer<typeof schema>;
 export type SimulatorOverrides = Partial<z.input<typeof schema>>;
 
-const keys = Object.keys(schema.shape) as (keyof SimulatorConfig)[];
-const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-const envName = (key: string) => `TELSIM_${kebab(key).replace(/-/g, '_').toUpperCase()}`;
-
 /**
  * The simulator's configuration from `--kebab-case value` arguments, then `TELSIM_*` environment
  * variables (`--calls-per-day` ↔ `TELSIM_CALLS_PER_DAY`), then defaults; validated, failing with the
  * names of the bad options and never echoing a value.
  */
 export function loadSimulatorConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: SimulatorOverrides = {}): SimulatorConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of keys) {
-    const value = env[envName(key)];
-    if (value !== undefined) raw[key] = value;
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const equals = arg.indexOf('=');
-    const name = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
-    const inline = equals < 0 ? undefined : arg.slice(equals + 1);
-    const key = keys.find((k) => kebab(k) === name);
-    if (!key) throw new Error(`unknown option --${name}; known: ${keys.map((k) => `--${kebab(k)}`).join(' ')}`);
-    const next = argv[i + 1];
-    if (inline !== undefined) raw[key] = inline;
-    else if (next !== undefined && !next.startsWith('--')) raw[key] = argv[++i];
-    else raw[key] = true;
-  }
-  const parsed = schema.safeParse({ ...raw, ...overrides });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `--${kebab(String(i.path[0]))} (${envName(String(i.path[0]))}): ${i.message}`);
-    throw new Error(`invalid telephony simulator configuration: ${problems.join('; ')}`);
-  }
-  if ((parsed.data.replayDay === undefined) !== (parsed.data.replayCalls === undefined)) throw new Error('invalid telephony simulator configuration: --replay-day and --replay-calls go together');
-  return parsed.data;
+  const config = loadSimulatorOptions(schema, argv, env, overrides, { envPrefix: 'TELSIM', simulator: 'telephony simulator' });
+  if ((config.replayDay === undefined) !== (config.replayCalls === undefined)) throw new Error('invalid telephony simulator configuration: --replay-day and --replay-calls go together');
+  return config;
 }
