@@ -1,4 +1,5 @@
 const nx = require('@nx/eslint-plugin');
+const reactHooks = require('eslint-plugin-react-hooks');
 
 /**
  * Module boundaries on two axes. type: apps depend on libs and contracts, never on another app;
@@ -18,7 +19,7 @@ module.exports = [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
@@ -34,5 +35,11 @@ module.exports = [
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: '@medbus/testing', message: 'test helpers belong in tests only' }] }],
     },
+  },
+  {
+    // The operator console (browser): hooks are called unconditionally, effects list what they read.
+    files: ['apps/operator-console/**/*.tsx', 'apps/operator-console/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
 ];

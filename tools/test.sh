@@ -10,6 +10,7 @@ echo "[test] generated contracts are current"
 npx tsx tools/codegen/generate-contracts.ts --check
 echo "[test] types"
 npx tsc -p tsconfig.base.json --noEmit
+npx tsc -p apps/operator-console/tsconfig.json
 echo "[test] lint (module boundaries)"
 npx nx show projects >/dev/null
 npx eslint . --max-warnings=0

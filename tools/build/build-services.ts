@@ -86,7 +86,7 @@ function newestSourceMs(): number {
     const stat = statSync(path);
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path)) if (entry !== 'node_modules') visit(join(path, entry));
-    } else if (path.endsWith('.ts')) newest = Math.max(newest, stat.mtimeMs);
+    } else if (/\.(ts|tsx|css|html)$/.test(path)) newest = Math.max(newest, stat.mtimeMs);
   };
   for (const folder of sourceRoots) visit(join(root, folder));
   for (const file of buildInputs) newest = Math.max(newest, statSync(join(root, file)).mtimeMs);
@@ -98,7 +98,15 @@ export function isStale(): boolean {
   return !existsSync(stamp) || statSync(stamp).mtimeMs < newestSourceMs();
 }
 
-/** Builds every compiled service into dist/<name>/main.js (+ .map); returns the files written. */
+/** The operator console (a React SPA, apps/operator-console) built by Vite into dist/operator-console, served by the contact-centre service. */
+function buildConsole(): string[] {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'apps/operator-console', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const folder = join(dist, 'operator-console');
+  const files = (path: string): string[] => readdirSync(path).flatMap((entry) => (statSync(join(path, entry)).isDirectory() ? files(join(path, entry)) : [join(path, entry)]));
+  return files(folder).map((file) => relative(root, file));
+}
+
+/** Builds every compiled service into dist/<name>/main.js (+ .map) and the console; returns the files written. */
 export async function buildServices(): Promise<string[]> {
   const startedAt = Date.now();
   const jemalloc = jemallocPath();
@@ -126,10 +134,11 @@ export async function buildServices(): Promise<string[]> {
       return result;
     }),
   );
+  const consoleFiles = buildConsole();
   // Dated when the build began: a source saved during the build makes the next --if-stale build again.
   writeFileSync(stamp, `${new Date(startedAt).toISOString()}\n`);
   utimesSync(stamp, new Date(startedAt), new Date(startedAt));
-  return results.flatMap((result) => Object.keys(result.metafile.outputs)).map((file) => relative(root, join(root, file)));
+  return [...results.flatMap((result) => Object.keys(result.metafile.outputs)).map((file) => relative(root, join(root, file))), ...consoleFiles];
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,3 @@
+export function AppealsPage() {
+  return <section className="page">…</section>;
+}

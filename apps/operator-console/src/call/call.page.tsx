@@ -1,0 +1,3 @@
+export function CallPage() {
+  return <section className="page">…</section>;
+}

@@ -1,0 +1,3 @@
+export function CallbacksPage() {
+  return <section className="page">…</section>;
+}

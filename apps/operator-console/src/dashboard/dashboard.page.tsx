@@ -1,0 +1,3 @@
+export function DashboardPage() {
+  return <section className="page">…</section>;
+}
