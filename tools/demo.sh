@@ -205,11 +205,15 @@ case ${1:-up} in
         CC_AMI_HOST=127.0.0.1 CC_AMI_PORT="$AMI_PORT" CC_AMI_USERNAME=medbus CC_AMI_SECRET="$CC_AMI_SECRET" \
         CC_QUEUE_LOG_URL="http://127.0.0.1:$PBX_ADMIN_PORT/queue_log" CC_QUEUE_LOG_TOKEN="$TELSIM_ADMIN_TOKEN" \
         CC_DATA_KEYS="$CC_DATA_KEYS" CC_PHONE_HASH_KEY="$CC_PHONE_HASH_KEY" \
+        CC_CONSOLE_DIR="$root/dist/operator-console" \
       $(compiled contact-center)
     DEMO_API_KEY=$DEMO_OPERATOR_KEY
     cat <<TXT
 
 The demo region is up:
+  operator console       http://127.0.0.1:$CC_PORT/console/  sign in with a key of .medbus/demo-credentials.env
+                         (DEMO_SOCHI_OPERATOR_KEY with seat PJSIP/sochi-op01, DEMO_HEAD_SUPERVISOR_KEY, ...);
+                         see 'The operator console' in README.md
   slots (operator API)   curl -H 'Authorization: Bearer $DEMO_API_KEY' 'http://127.0.0.1:$BOOKING_PORT/v1/slots?freeOnly=true&limit=5'
   organisations          curl -H 'Authorization: Bearer $DEMO_API_KEY' http://127.0.0.1:$BOOKING_PORT/v1/organisations
   book a patient         see 'Book a patient' in README.md (identify → POST /v1/appointments)
