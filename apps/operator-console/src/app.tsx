@@ -5,6 +5,7 @@ import { SessionProvider, useSession } from './api/session.context';
 import { LoginPage } from './login/login.page';
 import { Shell } from './shell/shell.view';
 import { CallPage } from './call/call.page';
+import { PatientProvider } from './call/patient.context';
 import { BookingPage } from './booking/booking.page';
 import { CallbacksPage } from './callbacks/callbacks.page';
 import { AppealsPage } from './appeals/appeals.page';
@@ -28,14 +29,16 @@ function Routed() {
   const home = session.role === 'OPERATOR' ? '/call' : session.role === 'SECOND_LINE' ? '/appeals' : '/dashboard';
   return (
     <Shell>
-      <Routes>
-        <Route path="/call" element={<CallPage />} />
-        <Route path="/booking" element={<BookingPage />} />
-        <Route path="/callbacks" element={<CallbacksPage />} />
-        <Route path="/appeals" element={<AppealsPage />} />
-        <Route path="/dashboard" element={<DashboardPage />} />
-        <Route path="*" element={<Navigate to={home} replace />} />
-      </Routes>
+      <PatientProvider>
+        <Routes>
+          <Route path="/call" element={<CallPage />} />
+          <Route path="/booking" element={<BookingPage />} />
+          <Route path="/callbacks" element={<CallbacksPage />} />
+          <Route path="/appeals" element={<AppealsPage />} />
+          <Route path="/dashboard" element={<DashboardPage />} />
+          <Route path="*" element={<Navigate to={home} replace />} />
+        </Routes>
+      </PatientProvider>
     </Shell>
   );
 }
