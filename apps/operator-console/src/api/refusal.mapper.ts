@@ -21,6 +21,8 @@ const texts: Record<string, string> = {
   'CONSOLE.UNKNOWN_CALL': 'Звонок не найден или был на другом рабочем месте.',
   'CONSOLE.NETWORK': 'Нет связи с сервером. Проверьте сеть и повторите.',
   'CONSOLE.TIMEOUT': 'Сервер не ответил вовремя. Повторите.',
+  'CONSOLE.PATIENT_NOT_IDENTIFIED': 'Сначала идентифицируйте пациента в карточке звонка (Alt+1): без этого записать нельзя.',
+  'BOOKING.INVALID_CURSOR': 'Результаты поиска устарели. Повторите поиск.',
   'AUTH.FORBIDDEN': 'Недостаточно прав для этого действия.',
   'AUTH.FOREIGN_ORGANISATION': 'Нет прав действовать от имени этой организации.',
   'AUTH.INTROSPECTION_UNAVAILABLE': 'Не удаётся проверить доступ: сервис записи недоступен.',
