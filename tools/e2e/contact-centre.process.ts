@@ -45,7 +45,12 @@ export class ContactCentre {
 
   constructor(
     private readonly region: Region,
-    private readonly options: { readonly env?: Record<string, string>; readonly pbxArgs?: readonly string[] } = {},
+    private readonly options: {
+      readonly env?: Record<string, string>;
+      readonly pbxArgs?: readonly string[];
+      /** The PBX's queues (= branches) and operators logged in to each, `--queues` of the telephony simulator. */
+      readonly queues?: string;
+    } = {},
   ) {
     this.schema = `cc_${region.runId}`;
     this.group = `contact-center-${region.runId}`;
@@ -53,6 +58,11 @@ export class ContactCentre {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The operator console, served by the service (issue 12). */
+  get consoleUrl(): string {
+    return `${this.url}/console/`;
   }
 
   get pbxUrl(): string {
@@ -85,7 +95,7 @@ export class ContactCentre {
       ...nodeCommandOf(compiledServices.telephonySimulator, [
         ...['--host', '127.0.0.1', '--ami-port', String(this.amiPort), '--admin-port', String(this.pbxAdminPort)],
         ...['--admin-token', this.adminToken, '--users', `medbus:${this.amiSecret}`],
-        ...['--queues', 'head:6,sochi:3,novorossiysk:3', '--calls-per-day', '0'],
+        ...['--queues', this.options.queues ?? 'head:6,sochi:3,novorossiysk:3', '--calls-per-day', '0'],
         ...(this.options.pbxArgs ?? []),
       ]),
       env: childEnv({}),
@@ -115,6 +125,8 @@ export class ContactCentre {
           CC_QUEUE_LOG_TOKEN: this.adminToken,
           CC_DATA_KEYS: this.dataKeys,
           CC_PHONE_HASH_KEY: this.phoneHashKey,
+          // The console built by npm run build, whatever the service's working directory.
+          CC_CONSOLE_DIR: join(root, 'dist', 'operator-console'),
           KAFKA_CLIENT_ID: `contact-center-${this.region.runId}`,
           KAFKA_NAMESPACE: this.region.namespace,
           OTEL_SERVICE_NAME: `contact-center-${this.region.runId}`,
