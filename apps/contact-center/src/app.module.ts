@@ -14,6 +14,7 @@ import { BusModule } from './bus/bus.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { CallsModule } from './calls/calls.module';
 import { ClockModule } from './clock.service';
+import { ConsoleModule } from './console/console.module';
 import { contactCenterConfigSchema, type ContactCenterConfig, type ContactCenterDatabaseConfig } from './contact-center.config';
 import { HealthModule } from './health/health.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
@@ -21,6 +22,7 @@ import { appealsMigrations } from './migrations/appeals.migrations';
 import { busMigrations } from './migrations/bus.migrations';
 import { callbacksMigrations } from './migrations/callbacks.migrations';
 import { callsMigrations } from './migrations/calls.migrations';
+import { consoleMigrations } from './migrations/console.migrations';
 import { knowledgeMigrations } from './migrations/knowledge.migrations';
 import { statisticsMigrations } from './migrations/statistics.migrations';
 import { PbxModule } from './pbx/pbx.module';
@@ -36,6 +38,7 @@ export const contactCenterMigrations = [
   ...knowledgeMigrations,
   ...busMigrations,
   ...statisticsMigrations,
+  ...consoleMigrations,
 ];
 
 const migrationLock = 7_781_411;
@@ -93,6 +96,7 @@ export class AppModule implements NestModule {
         KnowledgeModule,
         BusModule,
         StatisticsModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AppErrorFilter },

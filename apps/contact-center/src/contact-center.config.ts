@@ -4,6 +4,7 @@ import { appealsConfigSchema } from './appeals/appeals.config';
 import { busConfigSchema } from './bus/bus.config';
 import { callbacksConfigSchema } from './callbacks/callbacks.config';
 import { callsConfigSchema } from './calls/calls.config';
+import { consoleConfigSchema } from './console/console.config';
 import { knowledgeConfigSchema } from './knowledge/knowledge.config';
 import { statisticsConfigSchema } from './statistics/statistics.config';
 
@@ -54,6 +55,7 @@ export const contactCenterConfigSchema = contactCenterBaseConfigSchema
   .merge(appealsConfigSchema)
   .merge(knowledgeConfigSchema)
   .merge(busConfigSchema)
-  .merge(statisticsConfigSchema);
+  .merge(statisticsConfigSchema)
+  .merge(consoleConfigSchema);
 
 export type ContactCenterConfig = z.output<typeof contactCenterConfigSchema>;

@@ -14,7 +14,7 @@ import { EscalationPoller } from './escalation.poller';
  * Appeals: types and their regulation, the workflow, escalation and follow-ups; owns `appeal_type`,
  * `appeal`, `appeal_event`, `appeal_number`. BusModule is imported for the OrganisationDirectory it
  * exports (an appeal's district from its organisation); AppealStatisticsQuery is exported for the
- * statistics module.
+ * statistics module, AppealsQuery for the operator console's call card.
  */
 @Module({
   imports: [BusModule],
@@ -28,6 +28,6 @@ import { EscalationPoller } from './escalation.poller';
     EscalationPoller,
     AppealStatisticsQuery,
   ],
-  exports: [AppealStatisticsQuery, AppealTypesService],
+  exports: [AppealStatisticsQuery, AppealTypesService, AppealsQuery],
 })
 export class AppealsModule {}

@@ -29,6 +29,8 @@ export interface AppealFilter {
   readonly open?: boolean;
   /** Only resolved appeals whose follow-up call is due by then. */
   readonly followUpDueBy?: Date;
+  /** Only appeals of the applicant whose number has this keyed hash (ApplicantPhoneHash = the calls' CallerHash). */
+  readonly applicantPhoneHash?: string;
 }
 
 export interface AppealPage {
@@ -70,6 +72,7 @@ export class AppealsQuery {
     if (filter.escalated !== undefined) where.push(`${filter.escalated ? '' : 'NOT '}(a.escalated_at IS NOT NULL OR a.overdue_at IS NOT NULL)`);
     if (filter.open) where.push(openAppealSql);
     if (filter.followUpDueBy !== undefined) where.push(`a.status = 'RESOLVED' AND a.follow_up_due_at <= ${param(filter.followUpDueBy)}`);
+    if (filter.applicantPhoneHash !== undefined) where.push(`a.applicant_phone_hash = ${param(filter.applicantPhoneHash)}`);
     const key = `a.${order.column}`;
     if (after !== undefined) {
       where.push(`(${key}, a.id) ${order.direction === 'DESC' ? '<' : '>'} (${param(after[0])}::timestamptz, ${param(after[1])}::uuid)`);

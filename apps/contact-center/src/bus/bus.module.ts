@@ -15,6 +15,8 @@ import { PatientAppointmentsController } from './patient-appointments.controller
 import { PatientTaskQuery } from './patient-task.query';
 import { PatientTaskService } from './patient-task.service';
 import { PatientTasksController } from './patient-tasks.controller';
+import { RegionHealthController } from './region-health.controller';
+import { RegionHealthQuery } from './region-health.query';
 import { WarningsController } from './warnings.controller';
 
 /**
@@ -26,7 +28,7 @@ import { WarningsController } from './warnings.controller';
  */
 @Module({
   imports: [BookingModule],
-  controllers: [PatientAppointmentsController, PatientTasksController, WarningsController],
+  controllers: [PatientAppointmentsController, PatientTasksController, WarningsController, RegionHealthController],
   providers: [
     { provide: AdapterRegistry, useFactory: (booking: BookingClient) => new AdapterRegistry(booking), inject: [BookingClient] },
     BusTablesService,
@@ -39,6 +41,7 @@ import { WarningsController } from './warnings.controller';
     PatientTaskQuery,
     DistrictWarningQuery,
     OrganisationQuery,
+    RegionHealthQuery,
     { provide: OrganisationDirectory, useExisting: OrganisationQuery },
   ],
   exports: [OrganisationDirectory],

@@ -46,3 +46,18 @@ export function warningChangesOf(heartbeats: readonly HeartbeatRow[], staleAfter
   }
   return changes;
 }
+
+export const Freshness = { fresh: 'FRESH', stale: 'STALE', unknown: 'UNKNOWN' } as const;
+export type Freshness = (typeof Freshness)[keyof typeof Freshness];
+
+/**
+ * An organisation's freshness now, by the same rules that raise district warnings: STALE when its
+ * adapter's last heartbeat says the MIS is stale (staleReasonOf) or that heartbeat is older than
+ * {@link missingAfterHeartbeats} intervals at `now` (the silent-adapter rule); UNKNOWN without a heartbeat.
+ */
+export function freshnessOf(heartbeat: Pick<HeartbeatRow, 'misReachable' | 'lastSuccessfulSyncAt' | 'heartbeatAt' | 'heartbeatIntervalMs'> | null, now: Date, staleAfterMs: number): Freshness {
+  if (heartbeat === null) return Freshness.unknown;
+  if (staleReasonOf(heartbeat, staleAfterMs) !== null) return Freshness.stale;
+  if (now.getTime() - heartbeat.heartbeatAt.getTime() > missingAfterHeartbeats * heartbeat.heartbeatIntervalMs) return Freshness.stale;
+  return Freshness.fresh;
+}

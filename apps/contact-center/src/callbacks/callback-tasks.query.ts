@@ -92,6 +92,17 @@ export class CallbackTasksQuery {
     };
   }
 
+  /** The open call-back tasks (OPEN, DIALLING, UNREACHED) of the caller whose number has this keyed hash, within `branch` (null: all), oldest first. */
+  async openOfCaller(callerHash: string, branch: string | null): Promise<{ id: string; branch: string; status: string; lostCalls: number; createdAt: string }[]> {
+    const rows: { id: string; branch: string; status: string; lost_calls: number; created_at: Date }[] = await this.dataSource.query(
+      `SELECT id, branch, status, lost_calls, created_at FROM callback_task
+       WHERE caller_hash = $1 AND status IN ('OPEN', 'DIALLING', 'UNREACHED') AND ($2::text IS NULL OR branch = $2)
+       ORDER BY created_at, id LIMIT 50`,
+      [callerHash, branch],
+    );
+    return rows.map((row) => ({ id: row.id, branch: row.branch, status: row.status, lostCalls: row.lost_calls, createdAt: row.created_at.toISOString() }));
+  }
+
   /**
    * Every lost call not yet returned — its task OPEN, DIALLING or UNREACHED — oldest first, with its
    * age: the issue's "no lost call left without a call-back, and the service shows any that are".

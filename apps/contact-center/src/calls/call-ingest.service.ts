@@ -6,6 +6,7 @@ import type { AmiMessage } from '../pbx/ami.client';
 import { PbxLink, type PbxListener } from '../pbx/pbx-link.service';
 import { QueueLogClient } from '../pbx/queue-log.client';
 import { CallTracker, pbxTimeOf, type EndedCall } from './ami-call.mapper';
+import { CallConnections } from './call-connections.service';
 import { CallsService, type PbxCursor } from './calls.service';
 import { LiveQueueService } from './live-queue.service';
 import { parseQueueLogLine, rebuildCalls } from './queue-log.mapper';
@@ -51,6 +52,7 @@ export class CallIngestService implements PbxListener, OnApplicationBootstrap, B
     @Inject(QueueLogClient) private readonly queueLog: QueueLogClient,
     @Inject(CallsService) private readonly calls: CallsService,
     @Inject(LiveQueueService) private readonly live: LiveQueueService,
+    @Inject(CallConnections) private readonly connections: CallConnections,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,6 +93,7 @@ export class CallIngestService implements PbxListener, OnApplicationBootstrap, B
 
   event(message: AmiMessage): void {
     this.live.apply(message);
+    this.connections.apply(message);
     const at = pbxTimeOf(message);
     if (!at) return;
     this.stats.eventsApplied++;

@@ -20,6 +20,7 @@ import { startContactCenterTestApp } from '../__fixtures__/contact-center.int-ap
 import { PbxHealthIndicator } from '../pbx/pbx.module';
 import { PbxLink } from '../pbx/pbx-link.service';
 import { QueueLogClient } from '../pbx/queue-log.client';
+import { CallConnections } from './call-connections.service';
 import { CallIngestService } from './call-ingest.service';
 import { CallerCipher, CallerHash } from './caller-protection.service';
 import { CallsController } from './calls.controller';
@@ -97,6 +98,7 @@ export async function startCallsTestApp(dataSource: DataSource, pbx: RunningTele
       CallerHash,
       CallsService,
       CallIngestService,
+      CallConnections,
       CallsQuery,
       LiveQueueService,
       CallbacksService,

@@ -56,6 +56,16 @@ const select = `SELECT c.uniqueid, c.linkedid, c.branch, c.queue, c.operator, c.
   c.wait_seconds, c.talk_seconds, c.outcome, c.abandon_position, c.source, tc.task_id
   FROM call c LEFT JOIN callback_task_call tc ON tc.call_uniqueid = c.uniqueid`;
 
+/** A caller's earlier call on the operator console's card: no number (it is the caller on the line). */
+export interface EarlierCall {
+  readonly uniqueid: string;
+  readonly branch: string;
+  readonly joinedAt: string;
+  readonly outcome: string;
+  readonly holdSeconds: number;
+  readonly talkSeconds: number | null;
+}
+
 /** Reads of recorded calls, newest first by (joined_at, uniqueid); numbers decrypted only to be shown or masked. */
 @Injectable()
 export class CallsQuery {
@@ -81,6 +91,17 @@ export class CallsQuery {
   async get(uniqueid: string, inClear: (branch: string) => boolean): Promise<CallView | undefined> {
     const [row]: CallRow[] = await this.dataSource.query(`${select} WHERE c.uniqueid = $1`, [uniqueid]);
     return row ? this.viewOf(row, inClear(row.branch)) : undefined;
+  }
+
+  /** The calls of the caller whose number has this keyed hash, newest first, within `branch` (null: all). */
+  async ofCaller(callerHash: string, branch: string | null, limit: number): Promise<EarlierCall[]> {
+    const rows: { uniqueid: string; branch: string; joined_at: Date; outcome: string; wait_seconds: number; talk_seconds: number | null }[] = await this.dataSource.query(
+      `SELECT uniqueid, branch, joined_at, outcome, wait_seconds, talk_seconds FROM call
+       WHERE caller_hash = $1 AND ($2::text IS NULL OR branch = $2)
+       ORDER BY joined_at DESC, uniqueid DESC LIMIT $3`,
+      [callerHash, branch, limit],
+    );
+    return rows.map((row) => ({ uniqueid: row.uniqueid, branch: row.branch, joinedAt: row.joined_at.toISOString(), outcome: row.outcome, holdSeconds: row.wait_seconds, talkSeconds: row.talk_seconds }));
   }
 
   private viewOf(row: CallRow, inClear: boolean): CallView {

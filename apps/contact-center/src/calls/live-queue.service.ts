@@ -4,6 +4,7 @@ import type { ContactCenterConfig } from '../contact-center.config';
 import type { AmiMessage } from '../pbx/ami.client';
 import { branchOfQueue } from '../pbx/queue-branch.mapper';
 import { pbxTimeOf } from './ami-call.mapper';
+import { seatOf } from './call-connections.service';
 
 /** One branch now, as a supervisor's wallboard shows it. */
 export interface LiveBranchFigures {
@@ -25,6 +26,8 @@ export interface LiveBranchFigures {
 
 interface Member {
   queue: string;
+  /** The PBX interface of the member's phone (`PJSIP/sochi-op01`), when the event named it. */
+  seat?: string;
   paused: boolean;
   talking: boolean;
 }
@@ -82,6 +85,13 @@ export class LiveQueueService {
       });
   }
 
+  /** The branches of the queues the PBX interface `seat` is a member of now (none: unknown to the live state). */
+  branchesOfSeat(seat: string): string[] {
+    const branches = new Set<string>();
+    for (const member of this.members.values()) if (member.seat === seat) branches.add(this.branchOf(member.queue));
+    return [...branches];
+  }
+
   /** Forgets everything (the link dropped: QueueStatus re-seeds it). */
   reset(): void {
     this.waiting.clear();
@@ -110,7 +120,7 @@ export class LiveQueueService {
       case 'QueueMemberAdded':
       case 'QueueMemberPause':
       case 'QueueMember':
-        this.members.set(this.memberKey(message), { queue, paused: message.paused === '1', talking: message.incall === '1' });
+        this.members.set(this.memberKey(message), { queue, seat: seatOf(message), paused: message.paused === '1', talking: message.incall === '1' });
         return;
       case 'QueueMemberRemoved':
         this.members.delete(this.memberKey(message));

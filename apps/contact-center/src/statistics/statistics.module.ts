@@ -10,5 +10,6 @@ import { StatisticsService } from './statistics.service';
   imports: [AppealsModule, CallsModule],
   controllers: [StatisticsController],
   providers: [CallStatisticsQuery, StatisticsService],
+  exports: [StatisticsService],
 })
 export class StatisticsModule {}
