@@ -76,6 +76,8 @@ const texts: Record<string, string> = {
   'CC.CALLBACK_OTHER_BRANCH': 'Задача относится к другому филиалу.',
   'CC.CALL_NOT_FOUND': 'Звонок не найден.',
   'CC.KB_ARTICLE_NOT_FOUND': 'Статья не найдена.',
+  'CC.INVALID_KNOWLEDGE_REQUEST': 'Неверный запрос к базе знаний: сократите или уточните его.',
+  'CC.IDEMPOTENCY_KEY_REUSED': 'Это обращение уже отправлено с другими данными. Обновите список.',
   'CC.INVALID_QUERY': 'Неверные условия отбора.',
   'CC.INVALID_STATISTICS_QUERY': 'Неверный период отчёта.',
   'CC.BOOKING_UNREACHABLE': 'Сервис записи недоступен.',

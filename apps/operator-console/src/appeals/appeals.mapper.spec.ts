@@ -1,4 +1,4 @@
-import { deadlineRiskOf, deadlineText } from './appeals.mapper';
+import { actionsFor, deadlineRiskOf, deadlineText, emptyForm, invalidFieldsOf, phoneFromCall, registrationOf, snippetParts, stepsOf } from './appeals.mapper';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
 const anAppeal = (over: Partial<{ status: string; deadlineAt: string; escalatedAt: string | null; overdueAt: string | null }> = {}) => ({
@@ -33,5 +33,51 @@ describe('appeals mapper: deadline risk', () => {
     expect(deadlineText('2026-11-29T15:10:00.000Z', now)).toBe('осталось 5 ч 10 мин');
     expect(deadlineText('2026-11-29T09:30:00.000Z', now)).toBe('просрочено на 30 мин');
     expect(deadlineText('2026-11-27T07:00:00.000Z', now)).toBe('просрочено на 2 дн 3 ч');
+  });
+});
+
+describe('appeals mapper: the form and the workflow', () => {
+  it('sends only the fields the API takes, trimmed, leaving out the empty optional ones', () => {
+    expect(registrationOf({ ...emptyForm, type: 'COMPLAINT', text: '  Не дозвониться в регистратуру ', applicantPhone: ' +79181234567 ', organisationOid: '1.2.643.5.1.13.3' })).toEqual({
+      type: 'COMPLAINT',
+      text: 'Не дозвониться в регистратуру',
+      applicantPhone: '+79181234567',
+      organisationOid: '1.2.643.5.1.13.3',
+    });
+  });
+
+  it('prefills the applicant’s number from the call only when the console shows it in clear', () => {
+    expect(phoneFromCall('+79181234567')).toBe('+79181234567');
+    expect(phoneFromCall('+7 9** ***-**-67')).toBe('');
+    expect(phoneFromCall(null)).toBe('');
+  });
+
+  it('marks the words a knowledge search matched', () => {
+    expect(snippetParts('Как **записаться** к **педиатру** онлайн')).toEqual([
+      { text: 'Как ', matched: false },
+      { text: 'записаться', matched: true },
+      { text: ' к ', matched: false },
+      { text: 'педиатру', matched: true },
+      { text: ' онлайн', matched: false },
+    ]);
+  });
+
+  it('names in Russian the fields a refused registration names, never their values', () => {
+    expect(invalidFieldsOf({ problems: ['applicantPhone: must be a phone number', 'text: Required', 'applicantPhone: too long'] })).toEqual(['телефон заявителя', 'текст']);
+    expect(invalidFieldsOf(undefined)).toEqual([]);
+  });
+
+  it('offers each role only the changes the workflow allows it', () => {
+    expect(actionsFor('OPERATOR', { status: 'REGISTERED' })).toEqual(['TAKE', 'TO_SECOND_LINE', 'RESOLVE']);
+    expect(actionsFor('OPERATOR', { status: 'RESOLVED' })).toEqual(['FOLLOW_UP']);
+    expect(actionsFor('OPERATOR', { status: 'SECOND_LINE' })).toEqual([]);
+    expect(actionsFor('SECOND_LINE', { status: 'SECOND_LINE' })).toEqual(['TAKE_SECOND_LINE', 'RESOLVE']);
+    expect(actionsFor('BRANCH_SUPERVISOR', { status: 'REGISTERED' })).toEqual([]);
+  });
+
+  it('takes a registered appeal before passing it to the second line or resolving it', () => {
+    expect(stepsOf('TO_SECOND_LINE', 'REGISTERED', ' нужен врач ')).toEqual([{ to: 'IN_PROGRESS' }, { to: 'SECOND_LINE', note: 'нужен врач' }]);
+    expect(stepsOf('TO_SECOND_LINE', 'IN_PROGRESS', 'нужен врач')).toEqual([{ to: 'SECOND_LINE', note: 'нужен врач' }]);
+    expect(stepsOf('RESOLVE', 'SECOND_LINE', 'записан')).toEqual([{ to: 'RESOLVED', note: 'записан' }]);
   });
 });

@@ -87,3 +87,166 @@ export const appealStatusName = (status: string): string => statusNames[status] 
 const riskNames: Record<DeadlineRisk, string> = { OVERDUE: 'Просрочено', AT_RISK: 'Срок под угрозой', ON_TIME: 'В срок', DONE: '' };
 
 export const riskName = (risk: DeadlineRisk): string => riskNames[risk];
+
+export interface AppealType {
+  readonly code: string;
+  readonly name: string;
+  readonly reviewDays: number;
+  readonly escalateBeforeHours: number;
+  readonly active: boolean;
+}
+
+export interface ArticleSummary {
+  readonly slug: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly tags: readonly string[];
+  readonly appealTypes: readonly string[];
+  readonly updatedAt: string;
+  /** With a search: fragments of the body, the matched words between `**`. */
+  readonly snippet: string | null;
+  readonly rank: number | null;
+}
+
+export interface Article extends Omit<ArticleSummary, 'snippet' | 'rank'> {
+  /** Markdown. */
+  readonly body: string;
+  readonly updatedBy: string;
+}
+
+/** `POST v1/appeals` (appeal-request.mapper.ts registrationSchema: strict, so only these keys). */
+export interface AppealRegistration {
+  readonly type: string;
+  readonly text: string;
+  readonly applicantPhone: string;
+  readonly profileCode?: string;
+  readonly organisationOid?: string;
+  readonly districtId?: string;
+  readonly patientId?: string;
+}
+
+export interface AppealForm {
+  readonly type: string;
+  readonly text: string;
+  readonly applicantPhone: string;
+  readonly profileCode: string;
+  readonly organisationOid: string;
+  readonly districtId: string;
+  readonly patientId: string;
+}
+
+export const emptyForm: AppealForm = { type: '', text: '', applicantPhone: '', profileCode: '', organisationOid: '', districtId: '', patientId: '' };
+
+/** The request body of a filled form: trimmed, the optional fields left out when empty (the API refuses unknown or empty ones). */
+export function registrationOf(form: AppealForm): AppealRegistration {
+  const optional = (key: 'profileCode' | 'organisationOid' | 'districtId' | 'patientId') => (form[key].trim() ? { [key]: form[key].trim() } : {});
+  return {
+    type: form.type,
+    text: form.text.trim(),
+    applicantPhone: form.applicantPhone.trim(),
+    ...optional('profileCode'),
+    ...optional('organisationOid'),
+    ...optional('districtId'),
+    ...optional('patientId'),
+  };
+}
+
+/**
+ * The applicant's number from the call on the line, when the console shows it in clear (an operator of
+ * the call's branch); a masked number (`+7 9** ***-**-67`) is no number to register.
+ */
+export function phoneFromCall(callerNumber: string | null | undefined): string {
+  if (!callerNumber || callerNumber.includes('*')) return '';
+  return callerNumber;
+}
+
+/** A search snippet in parts, the words the search matched (between `**`) marked. */
+export function snippetParts(snippet: string): { text: string; matched: boolean }[] {
+  return snippet
+    .split('**')
+    .map((text, index) => ({ text, matched: index % 2 === 1 }))
+    .filter((part) => part.text !== '');
+}
+
+const fieldNames: Record<string, string> = {
+  type: 'тип',
+  text: 'текст',
+  applicantPhone: 'телефон заявителя',
+  profileCode: 'код профиля',
+  organisationOid: 'OID организации',
+  districtId: 'район',
+  patientId: 'пациент',
+  note: 'комментарий',
+  outcome: 'результат звонка',
+  assignTo: 'исполнитель',
+};
+
+/** The fields a CC.INVALID_APPEAL_REQUEST names (`details.problems`: "field: rule", never values), in Russian. */
+export function invalidFieldsOf(details: unknown): string[] {
+  const problems = (details as { problems?: unknown } | undefined)?.problems;
+  if (!Array.isArray(problems)) return [];
+  const fields = problems.filter((p): p is string => typeof p === 'string').map((p) => p.split(':')[0]?.trim() ?? '');
+  return [...new Set(fields.map((f) => fieldNames[f] ?? f).filter((f) => f !== ''))];
+}
+
+export type AppealAction = 'TAKE' | 'TO_SECOND_LINE' | 'RESOLVE' | 'FOLLOW_UP' | 'TAKE_SECOND_LINE';
+
+/** What the caller's role may do with the appeal in its status (appeal-workflow.mapper.ts appealTransitions). */
+export function actionsFor(role: string, appeal: Pick<AppealSummary, 'status'>): AppealAction[] {
+  if (role === 'OPERATOR') {
+    if (appeal.status === 'REGISTERED') return ['TAKE', 'TO_SECOND_LINE', 'RESOLVE'];
+    if (appeal.status === 'IN_PROGRESS') return ['TO_SECOND_LINE', 'RESOLVE'];
+    if (appeal.status === 'RESOLVED') return ['FOLLOW_UP'];
+    return [];
+  }
+  if (role === 'SECOND_LINE' && appeal.status === 'SECOND_LINE') return ['TAKE_SECOND_LINE', 'RESOLVE'];
+  return [];
+}
+
+/** The transitions one action makes: a registered appeal is taken first, then passed on or resolved. */
+export function stepsOf(action: 'TAKE' | 'TO_SECOND_LINE' | 'RESOLVE' | 'TAKE_SECOND_LINE', status: string, note: string): { to: string; note?: string }[] {
+  const take = status === 'REGISTERED' ? [{ to: 'IN_PROGRESS' }] : [];
+  switch (action) {
+    case 'TAKE':
+      return [{ to: 'IN_PROGRESS' }];
+    case 'TAKE_SECOND_LINE':
+      return [{ to: 'SECOND_LINE' }];
+    case 'TO_SECOND_LINE':
+      return [...take, { to: 'SECOND_LINE', note: note.trim() }];
+    case 'RESOLVE':
+      return [...take, { to: 'RESOLVED', note: note.trim() }];
+    default:
+      return action satisfies never;
+  }
+}
+
+/** The list's views: all (with filters), the ones escalated or overdue, the resolved ones whose follow-up call is due. */
+export interface AppealListFilter {
+  readonly view: 'ALL' | 'AT_RISK' | 'FOLLOW_UPS_DUE';
+  readonly status: string;
+  readonly type: string;
+}
+
+const kindNames: Record<string, string> = { REGULATION: 'Регламент', FAQ: 'Вопрос-ответ', SCRIPT: 'Сценарий' };
+
+export const articleKindName = (kind: string): string => kindNames[kind] ?? kind;
+
+const followUpNames: Record<string, string> = { SATISFIED: 'Вопрос решён', NOT_SATISFIED: 'Не решён — вернуть в работу', NOT_REACHED: 'Не дозвонились' };
+
+export const followUpName = (outcome: string): string => followUpNames[outcome] ?? outcome;
+
+const eventNames: Record<string, string> = {
+  REGISTERED: 'зарегистрировано',
+  TAKEN: 'взято в работу',
+  REASSIGNED: 'передано исполнителю',
+  PASSED_TO_SECOND_LINE: 'передано на вторую линию',
+  RESOLVED: 'решено',
+  FOLLOW_UP_NOT_REACHED: 'контрольный звонок: не дозвонились',
+  REOPENED: 'возвращено в работу',
+  CLOSED: 'закрыто',
+  CLOSED_NOT_REACHED: 'закрыто: заявитель не ответил',
+  ESCALATED: 'срок под угрозой',
+  OVERDUE: 'срок нарушен',
+};
+
+export const eventName = (code: string): string => eventNames[code] ?? code;
