@@ -1,4 +1,4 @@
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { NavLink, useNavigate } from 'react-router-dom';
 import { isSupervisor, useCaller, useSession, type Role } from '../api/session.context';
 import { LiveEventsProvider, useLiveEvents } from '../live/live-events.context';
@@ -37,8 +37,12 @@ function Hotkeys({ visible }: { visible: readonly Section[] }) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate, visible]);
+  // Once per call: navigate changes with the location, and re-running on it kept the operator on /call.
+  const opened = useRef<string | null>(null);
   useEffect(() => {
-    if (currentCall) navigate('/call');
+    if (!currentCall || opened.current === currentCall.uniqueid) return;
+    opened.current = currentCall.uniqueid;
+    navigate('/call');
   }, [currentCall, navigate]);
   return null;
 }
