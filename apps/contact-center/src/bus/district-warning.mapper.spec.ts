@@ -1,5 +1,5 @@
 import type { HeartbeatRow } from './bus.mapper';
-import { WarningReason, staleReasonOf, warningChangesOf } from './district-warning.mapper';
+import { Freshness, WarningReason, freshnessOf, staleReasonOf, warningChangesOf } from './district-warning.mapper';
 
 const minute = 60_000;
 const staleAfter = 10 * minute;
@@ -48,5 +48,21 @@ describe('the heartbeats of a batch that change warnings', () => {
       { heartbeat: other, reason: WarningReason.MIS_UNREACHABLE },
       { heartbeat: back, reason: null },
     ]);
+  });
+});
+
+describe('an organisation’s freshness on the region health board', () => {
+  it('is fresh while its adapter’s heartbeat says fresh and has not gone silent', () => {
+    expect(freshnessOf(aHeartbeat(), new Date(t0.getTime() + 30_000), staleAfter)).toBe(Freshness.fresh);
+  });
+
+  it('is stale by the warnings’ rules: an unreachable or stale MIS, or a heartbeat silent three intervals', () => {
+    expect(freshnessOf(aHeartbeat({ misReachable: false }), t0, staleAfter)).toBe(Freshness.stale);
+    expect(freshnessOf(aHeartbeat({ lastSuccessfulSyncAt: null }), t0, staleAfter)).toBe(Freshness.stale);
+    expect(freshnessOf(aHeartbeat(), new Date(t0.getTime() + 30_001), staleAfter)).toBe(Freshness.stale);
+  });
+
+  it('is unknown without any heartbeat', () => {
+    expect(freshnessOf(null, t0, staleAfter)).toBe(Freshness.unknown);
   });
 });

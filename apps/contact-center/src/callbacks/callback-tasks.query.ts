@@ -52,6 +52,9 @@ interface TaskRow {
   closed_at: Date | null;
 }
 
+/** A task whose lost calls are not yet returned: still to dial, being dialled, or given up unreached. */
+const unreturnedSql = `status IN ('OPEN', 'DIALLING', 'UNREACHED')`;
+
 const taskColumns = `id, branch, caller_number, status, close_reason, lost_calls, first_lost_at, last_lost_at, created_at, assigned_to, attempts, next_attempt_at, closed_at`;
 
 /** Reads of call-back tasks; numbers decrypted only to be shown in clear or masked. */
@@ -96,7 +99,7 @@ export class CallbackTasksQuery {
   async openOfCaller(callerHash: string, branch: string | null): Promise<{ id: string; branch: string; status: string; lostCalls: number; createdAt: string }[]> {
     const rows: { id: string; branch: string; status: string; lost_calls: number; created_at: Date }[] = await this.dataSource.query(
       `SELECT id, branch, status, lost_calls, created_at FROM callback_task
-       WHERE caller_hash = $1 AND status IN ('OPEN', 'DIALLING', 'UNREACHED') AND ($2::text IS NULL OR branch = $2)
+       WHERE caller_hash = $1 AND ${unreturnedSql} AND ($2::text IS NULL OR branch = $2)
        ORDER BY created_at, id LIMIT 50`,
       [callerHash, branch],
     );
@@ -112,7 +115,7 @@ export class CallbackTasksQuery {
     const rows: { uniqueid: string; branch: string; ended_at: Date; task_id: string; status: string; attempts: number }[] = await this.dataSource.query(
       `SELECT c.uniqueid, c.branch, c.ended_at, t.id AS task_id, t.status, t.attempts
        FROM callback_task t JOIN callback_task_call tc ON tc.task_id = t.id JOIN call c ON c.uniqueid = tc.call_uniqueid
-       WHERE t.status IN ('OPEN', 'DIALLING', 'UNREACHED') AND ($1::text IS NULL OR t.branch = $1)
+       WHERE t.${unreturnedSql} AND ($1::text IS NULL OR t.branch = $1)
          AND ($2::timestamptz IS NULL OR (c.ended_at, c.uniqueid) > ($2, $3::text))
        ORDER BY c.ended_at, c.uniqueid LIMIT $4`,
       [filter.branch, filter.after?.[0] ?? null, filter.after?.[1] ?? null, filter.limit],
