@@ -177,9 +177,11 @@ describe('the operator console backend', () => {
     expect([none.status, codeOf(none.body)]).toEqual([401, 'CONSOLE.NO_SESSION']);
   });
 
-  it('ends a session idle too long, and one whose key booking revoked', async () => {
+  it('ends a session idle too long, with its event stream, and one whose key booking revoked', async () => {
     const idle = await signIn(app.keyOf({ clientId: 'sup', role: Role.HEAD_SUPERVISOR, branch: null }));
     expect((await get('/console/api/session', idle.cookie)).status).toBe(200);
+    const stream = await EventStream.open(app.url, idle.cookie);
+    await stream.next('live', 'the first live figures');
     const revokedKey = app.keyOf({ clientId: 'sup2', role: Role.HEAD_SUPERVISOR, branch: null });
     const revoked = await signIn(revokedKey);
     app.revoke(revokedKey);
@@ -191,6 +193,7 @@ describe('the operator console backend', () => {
     expect(codeOf(gone.body)).toBe('CONSOLE.NO_SESSION');
 
     app.clock.set(new Date(app.clock.now().getTime() + 481 * 60_000));
+    await waitFor(async () => stream.ended, 'the idle session’s stream ended');
     const expired = await get('/console/api/session', idle.cookie);
     expect([expired.status, codeOf(expired.body)]).toEqual([401, 'CONSOLE.NO_SESSION']);
     app.clock.set(new Date());
@@ -241,7 +244,7 @@ describe('the operator console backend', () => {
     expect([slow.status, codeOf(slow.body)]).toEqual([504, 'CONSOLE.BOOKING_UNAVAILABLE']);
   });
 
-  it('pushes a call to the stream of the seat the PBX connected it to and not to another seat’s, with its card of the same caller only', async () => {
+  it('pushes a call and its end to the stream of the seat the PBX connected it to and not to another seat’s, with its card of the same caller only', async () => {
     const number = aNumber();
     const stranger = aNumber();
     const earlier = await inject('sochi', 'ABANDON', number);
@@ -273,9 +276,10 @@ describe('the operator console backend', () => {
     const otherStream = seat === 'PJSIP/sochi-op01' ? streams['PJSIP/sochi-op02'] : streams['PJSIP/sochi-op01'];
 
     // The other operator is the only one free: the next call is his, and it is the first call his stream saw.
-    const marker = await inject('sochi', 'ANSWER', aNumber(), 600);
+    const marker = await inject('sochi', 'ANSWER', aNumber(), 10);
     await otherStream.next('call', 'the marker call on the other seat', (data) => data.uniqueid === marker);
     expect(otherStream.events.filter((e) => e.event === 'call').map((e) => (e.data as { uniqueid: string }).uniqueid)).toEqual([marker]);
+    await otherStream.next('call-ended', 'the marker call’s end on its seat', (data) => data.uniqueid === marker);
     expect(watching.events.some((e) => e.event === 'call')).toBe(false);
 
     const current = await get('/console/api/calls/current', owner.cookie);
