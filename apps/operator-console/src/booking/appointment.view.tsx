@@ -4,7 +4,7 @@ import { useNavigate } from 'react-router-dom';
 import { useCaller } from '../api/session.context';
 import { appointmentsKey } from '../call/call.query';
 import { usePatient } from '../call/patient.context';
-import { appointmentStatusText, isChangeable, type AppointmentView } from './booking.mapper';
+import { appointmentStatusText, isChangeable, isFinished, type AppointmentView } from './booking.mapper';
 import { cancelAppointment, settleAppointment } from './booking.query';
 import { Refusal, rejectionError } from './refusal.view';
 
@@ -36,7 +36,7 @@ export function AppointmentActions({ appointment, onChanged }: { appointment: Ap
     };
   }, []);
 
-  if (!canBook) return null;
+  if (!canBook || isFinished(appointment.status)) return error === null ? null : <Refusal error={error} />;
 
   const cancel = async () => {
     setBusy(true);

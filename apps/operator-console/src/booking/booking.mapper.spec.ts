@@ -7,6 +7,7 @@ import {
   freeSlotsText,
   freshnessBadge,
   isChangeable,
+  isFinished,
   isSettling,
   movedIndex,
   nextDay,
@@ -117,6 +118,7 @@ describe('booking mapper', () => {
     it('keeps asking while the MIS has not answered, and changes only a confirmed appointment', () => {
       expect(['PENDING', 'CANCELLING', 'CONFIRMED'].map(isSettling)).toEqual([true, true, false]);
       expect(['CONFIRMED', 'PENDING', 'CANCELLED'].map(isChangeable)).toEqual([true, false, false]);
+      expect(['CANCELLED', 'RESCHEDULED', 'REJECTED', 'CANCELLING'].map(isFinished)).toEqual([true, true, true, false]);
     });
   });
 

@@ -270,6 +270,9 @@ export function appointmentStatusText(status: string): string {
 /** The MIS has not answered yet: the screen keeps asking. */
 export const isSettling = (status: string): boolean => status === 'PENDING' || status === 'CANCELLING';
 
+/** Nothing can be done with it any more: cancelled, moved or refused. */
+export const isFinished = (status: string): boolean => status === 'CANCELLED' || status === 'RESCHEDULED' || status === 'REJECTED';
+
 /** Only a confirmed appointment can be cancelled or moved (the API refuses the others). */
 export const isChangeable = (status: string): boolean => status === 'CONFIRMED';
 

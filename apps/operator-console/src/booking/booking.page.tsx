@@ -26,6 +26,8 @@ export function BookingPage() {
   const [busySlot, setBusySlot] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [confirmation, setConfirmation] = useState<AppointmentView | null>(null);
+  /** The slot the confirmation is for: its doctor and clinic, which the appointment names only by id. */
+  const [confirmedSlot, setConfirmedSlot] = useState<SlotView | null>(null);
   const [confirming, setConfirming] = useState<SlotView | null>(null);
   const [waitlisted, setWaitlisted] = useState<WaitlistEntry | null>(null);
   const firstField = useRef<HTMLSelectElement>(null);
@@ -56,8 +58,15 @@ export function BookingPage() {
   }, []);
 
   // Moving an appointment stays at its organisation (booking's patient id is the organisation's).
+  // Entering the mode searches that organisation at once: the operator is choosing among its times only.
   useEffect(() => {
-    if (rescheduling) setForm((f) => (f.organisation === rescheduling.organisationOid ? f : { ...f, organisation: rescheduling.organisationOid, practitioner: '' }));
+    if (!rescheduling) return;
+    const at = allOrganisations.data?.items.find((o) => o.organisationOid === rescheduling.organisationOid);
+    const next = (f: SlotSearchForm): SlotSearchForm => ({ ...f, organisation: rescheduling.organisationOid, district: at?.districtId ?? '', practitioner: '' });
+    setForm(next);
+    setSearch((s) => ({ form: next(s?.form ?? emptySearch), serial: (s?.serial ?? 0) + 1 }));
+    // Only a new appointment to move restarts the search, not a refreshed organisation list.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rescheduling]);
 
   useEffect(() => {
@@ -108,8 +117,9 @@ export function BookingPage() {
     }
   };
 
-  const settle = async (first: AppointmentView) => {
+  const settle = async (first: AppointmentView, slot: SlotView) => {
     setConfirmation(first);
+    setConfirmedSlot(slot);
     const settled = await settleAppointment(first, (view) => !gone.current && setConfirmation(view), () => gone.current);
     if (settled.status === 'REJECTED' && !gone.current) setError(rejectionError(settled.rejection ?? { code: 'BOOKING.MIS_REFUSED', message: '' }));
     void queries.invalidateQueries({ queryKey: appointmentsKey(settled.patientId) });
@@ -129,7 +139,7 @@ export function BookingPage() {
       const first = await bookSlot({ slotId: slot.slotId, patientId, holdId });
       dropHold(slot.slotId);
       setWaitlisted(null);
-      await settle(first);
+      await settle(first, slot);
     });
 
   const rescheduleHere = (slot: SlotView) =>
@@ -140,7 +150,7 @@ export function BookingPage() {
       dropHold(slot.slotId);
       patient.stopReschedule();
       void queries.invalidateQueries({ queryKey: appointmentsKey(rescheduling.patientId) });
-      await settle(first);
+      await settle(first, slot);
     });
 
   const waitlist = async () => {
@@ -182,7 +192,7 @@ export function BookingPage() {
 
   const confirm = () => {
     if (!confirming) return;
-    if (mode === 'reschedule') void rescheduleHere(confirming);
+    if (mode === 'reschedule' && confirming.organisationOid === rescheduling?.organisationOid) void rescheduleHere(confirming);
     else if (mode === 'book') void book(confirming);
   };
 
@@ -234,7 +244,15 @@ export function BookingPage() {
 
         {confirmation && (
           <div className="panel confirmation" data-testid="booking-confirmation" data-appointment-id={confirmation.appointmentId} data-status={confirmation.status}>
-            <strong>{confirmation.replacesAppointmentId ? 'Перенос' : 'Запись'}:</strong> {slotTimeText(confirmation.startsAt)} · <StatusBadge status={confirmation.status} />
+            <strong>{confirmation.replacesAppointmentId ? 'Перенос' : 'Запись'}:</strong> {slotTimeText(confirmation.startsAt)}
+            {confirmedSlot?.slotId === confirmation.slotId && (
+              <span>
+                {confirmedSlot.practitionerName ?? ''}
+                {confirmedSlot.specialty.name ? ` (${confirmedSlot.specialty.name})` : ''}, {confirmedSlot.organisationName ?? confirmedSlot.organisationOid}
+                {confirmedSlot.room ? `, каб. ${confirmedSlot.room}` : ''}
+              </span>
+            )}
+            <StatusBadge status={confirmation.status} />
             {confirmation.status === 'PENDING' && <span className="muted"> ждём ответа МИС поликлиники…</span>}
             <AppointmentActions appointment={confirmation} onChanged={setConfirmation} />
           </div>
@@ -266,7 +284,7 @@ export function BookingPage() {
             <h2>
               Свободное время {search ? <span className="muted">{found.length}{slots.hasNextPage ? '+' : ''}</span> : null}
             </h2>
-            <span className="muted">↑↓ — выбор, Enter — {mode === 'reschedule' ? 'перенести' : 'записать'}, / — поиск, Esc — отмена</span>
+            <span className="muted">{mode === 'search' ? '↑↓ — выбор, / — поиск' : `↑↓ — выбор, Enter — ${mode === 'reschedule' ? 'перенести' : 'записать'}, / — поиск, Esc — отмена`}</span>
             {canBook && (
               <button
                 type="button"
@@ -288,10 +306,11 @@ export function BookingPage() {
                 slots={found}
                 districtName={districtName}
                 mode={mode}
+                rescheduleAt={rescheduling?.organisationOid ?? null}
                 holds={holds}
                 busySlot={busySlot}
                 listRef={list}
-                onEnter={(slot) => (mode === 'search' ? undefined : setConfirming(slot))}
+                onEnter={(slot) => (mode === 'book' || (mode === 'reschedule' && slot.organisationOid === rescheduling?.organisationOid) ? setConfirming(slot) : undefined)}
                 onBook={(slot) => void book(slot)}
                 onHold={(slot) => void hold(slot)}
                 onRescheduleHere={(slot) => void rescheduleHere(slot)}

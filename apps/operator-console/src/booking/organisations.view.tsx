@@ -27,7 +27,7 @@ export function OrganisationList({
     <div className="panel org-panel">
       <h2>
         Организации <span className="muted">{organisations.length}</span>
-        {stale > 0 && <span className="fresh-STALE"> · без связи с МИС: {stale}</span>}
+        {stale > 0 && <span className="fresh-STALE" title="Организации без связи с МИС или без сведений"> · неактуальны: {stale}</span>}
       </h2>
       <div className="org-list" role="listbox" aria-label="Организации">
         {organisations.map((o) => {

@@ -8,6 +8,8 @@ interface Props {
   readonly slots: readonly SlotView[];
   readonly districtName: (id: string | null) => string;
   readonly mode: SlotMode;
+  /** Rescheduling stays at the appointment's organisation (the patient id is that organisation's). */
+  readonly rescheduleAt: string | null;
   readonly holds: ReadonlyMap<string, HoldView>;
   readonly busySlot: string | null;
   readonly listRef: Ref<HTMLTableSectionElement>;
@@ -19,7 +21,7 @@ interface Props {
 }
 
 /** The found slots; arrow keys move between rows (one row in the tab order), Enter acts on the row. */
-export function SlotList({ slots, districtName, mode, holds, busySlot, listRef, onEnter, onBook, onHold, onRescheduleHere }: Props) {
+export function SlotList({ slots, districtName, mode, rescheduleAt, holds, busySlot, listRef, onEnter, onBook, onHold, onRescheduleHere }: Props) {
   const [active, setActive] = useState(0);
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
   const current = Math.min(active, Math.max(slots.length - 1, 0));
@@ -100,7 +102,7 @@ export function SlotList({ slots, districtName, mode, holds, busySlot, listRef, 
                     </button>
                   </>
                 )}
-                {mode === 'reschedule' && (
+                {mode === 'reschedule' && slot.organisationOid === rescheduleAt && (
                   <button type="button" className="primary" data-testid="slot-reschedule-here" disabled={busy} onClick={() => onRescheduleHere(slot)} title="Перенести запись на это время (Enter на строке)">
                     {busy ? 'Перенос…' : 'Перенести сюда'}
                   </button>

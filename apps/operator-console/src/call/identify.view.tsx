@@ -13,7 +13,8 @@ const todayInMoscow = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe
  */
 export function IdentifyPatient({ organisations }: { organisations: readonly OrganisationView[] }) {
   const patient = usePatient();
-  const [form, setForm] = useState<IdentifyForm>(emptyIdentifyForm);
+  // Back on the card, the organisation of the identified patient is chosen again (his documents are not kept in the form).
+  const [form, setForm] = useState<IdentifyForm>(() => ({ ...emptyIdentifyForm, organisationOid: patient.primary?.organisationOid ?? '' }));
   const [problem, setProblem] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
