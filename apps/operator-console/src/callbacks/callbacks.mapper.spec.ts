@@ -1,28 +1,38 @@
-import { ageSecondsOf, attemptStateOf, formatAge, formatMoscow, rowOfTask, tasksOfUnreturned, type CallbackTask, type UnreturnedCall } from './callbacks.mapper';
+import { ageSecondsOf, attemptStateOf, formatAge, formatMoscow, mergedQueue, rowOfTask, type CallbackTask } from './callbacks.mapper';
 
-const aLostCall = (over: Partial<UnreturnedCall>): UnreturnedCall => ({
-  uniqueid: '1700000000.1',
+const aTask = (id: string, firstLostAt: string, status = 'OPEN'): CallbackTask => ({
+  id,
   branch: 'sochi',
-  lostAt: '2026-11-29T08:00:00.000Z',
-  ageSeconds: 60,
-  taskId: 'task-a',
-  taskStatus: 'OPEN',
+  callerNumber: '+79180000000',
+  status,
+  closeReason: null,
+  lostCalls: 1,
+  firstLostAt,
+  lastLostAt: firstLostAt,
+  createdAt: firstLostAt,
+  assignedTo: null,
   attempts: 0,
-  ...over,
+  nextAttemptAt: null,
+  closedAt: null,
 });
 
 describe('call-backs mapper', () => {
-  it('groups the unreturned calls by task, in the order of each task’s oldest lost call, counting its calls', () => {
-    const rows = tasksOfUnreturned([
-      aLostCall({ uniqueid: '1', taskId: 'task-a', lostAt: '2026-11-29T08:00:00.000Z' }),
-      aLostCall({ uniqueid: '2', taskId: 'task-b', lostAt: '2026-11-29T08:05:00.000Z', taskStatus: 'UNREACHED', attempts: 4 }),
-      aLostCall({ uniqueid: '3', taskId: 'task-a', lostAt: '2026-11-29T08:10:00.000Z' }),
-    ]);
-    expect(rows.map((r) => [r.taskId, r.lostCalls, r.firstLostAt, r.status, r.attempts])).toEqual([
-      ['task-a', 2, '2026-11-29T08:00:00.000Z', 'OPEN', 0],
-      ['task-b', 1, '2026-11-29T08:05:00.000Z', 'UNREACHED', 4],
-    ]);
-    expect(rows[0]?.callerNumber).toBeNull();
+  it('merges the lists of several statuses into one queue, oldest lost call first', () => {
+    const open = { items: [aTask('a', '2026-11-29T08:00:00.000Z'), aTask('c', '2026-11-29T08:20:00.000Z')], more: false };
+    const unreached = { items: [aTask('b', '2026-11-29T08:10:00.000Z', 'UNREACHED')], more: false };
+    expect(mergedQueue([open, unreached]).map((t) => t.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops the queue where a list with more pages may still hold older tasks, so nothing shows out of order', () => {
+    const open = { items: [aTask('a', '2026-11-29T08:00:00.000Z'), aTask('b', '2026-11-29T08:10:00.000Z')], more: true };
+    const dialling = { items: [aTask('x', '2026-11-29T08:05:00.000Z', 'DIALLING'), aTask('y', '2026-11-29T09:00:00.000Z', 'DIALLING')], more: false };
+    expect(mergedQueue([open, dialling]).map((t) => t.id)).toEqual(['a', 'x', 'b']);
+  });
+
+  it('shows a task once when it moved between lists while they were read', () => {
+    const open = { items: [aTask('a', '2026-11-29T08:00:00.000Z')], more: false };
+    const dialling = { items: [aTask('a', '2026-11-29T08:00:00.000Z', 'DIALLING')], more: false };
+    expect(mergedQueue([open, dialling]).map((t) => [t.id, t.status])).toEqual([['a', 'DIALLING']]);
   });
 
   it('makes a queue row of a task as the tasks list gives it, with its number', () => {

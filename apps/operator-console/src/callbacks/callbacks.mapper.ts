@@ -30,17 +30,6 @@ export interface CallbackTaskDetail extends CallbackTask {
   readonly attemptLog: readonly CallbackAttempt[];
 }
 
-/** A lost call not yet returned, as `GET v1/callbacks/unreturned` lists it (one row per lost call). */
-export interface UnreturnedCall {
-  readonly uniqueid: string;
-  readonly branch: string;
-  readonly lostAt: string;
-  readonly ageSeconds: number;
-  readonly taskId: string;
-  readonly taskStatus: string;
-  readonly attempts: number;
-}
-
 export interface Page<T> {
   readonly items: readonly T[];
   readonly nextCursor: string | null;
@@ -51,41 +40,13 @@ export interface QueueRow {
   readonly taskId: string;
   readonly branch: string;
   readonly status: string;
-  /** Null where the list does not carry it (the unreturned calls' list). */
-  readonly callerNumber: string | null;
+  readonly callerNumber: string;
   readonly lostCalls: number;
   readonly attempts: number;
   /** The oldest lost call of the task. */
   readonly firstLostAt: string;
   readonly assignedTo: string | null;
   readonly nextAttemptAt: string | null;
-}
-
-/**
- * The unreturned calls grouped by their task, in the order of each task's oldest lost call (the API's
- * order). Counts only the calls on the pages loaded so far.
- */
-export function tasksOfUnreturned(calls: readonly UnreturnedCall[]): QueueRow[] {
-  const rows = new Map<string, QueueRow>();
-  for (const call of calls) {
-    const known = rows.get(call.taskId);
-    if (known) {
-      rows.set(call.taskId, { ...known, lostCalls: known.lostCalls + 1, firstLostAt: call.lostAt < known.firstLostAt ? call.lostAt : known.firstLostAt });
-    } else {
-      rows.set(call.taskId, {
-        taskId: call.taskId,
-        branch: call.branch,
-        status: call.taskStatus,
-        callerNumber: null,
-        lostCalls: 1,
-        attempts: call.attempts,
-        firstLostAt: call.lostAt,
-        assignedTo: null,
-        nextAttemptAt: null,
-      });
-    }
-  }
-  return [...rows.values()];
 }
 
 export function rowOfTask(task: CallbackTask): QueueRow {
@@ -158,3 +119,25 @@ const moscowTime = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow',
 
 /** "29.11, 22:05" in the region's time (Europe/Moscow), whatever the browser's zone. */
 export const formatMoscow = (at: string): string => moscowTime.format(new Date(at));
+
+/** A list of tasks read so far, oldest lost call first, and whether the API has more after it. */
+export interface TaskStream {
+  readonly items: readonly CallbackTask[];
+  readonly more: boolean;
+}
+
+const keyOf = (task: CallbackTask): string => `${task.firstLostAt}|${task.id}`;
+
+/**
+ * The tasks of several statuses as one queue, oldest lost call first (the API's order, by first lost
+ * call then id). A list with more pages may still hold tasks older than what the others have shown, so the
+ * queue stops at the earliest last task of such a list: nothing is shown out of order, the rest comes with
+ * the next pages.
+ */
+export function mergedQueue(streams: readonly TaskStream[]): CallbackTask[] {
+  const seen = new Map<string, CallbackTask>();
+  for (const stream of streams) for (const task of stream.items) seen.set(task.id, task);
+  const bounds = streams.filter((s) => s.more && s.items.length > 0).map((s) => keyOf(s.items[s.items.length - 1] as CallbackTask));
+  const bound = bounds.length > 0 ? bounds.reduce((a, b) => (b < a ? b : a)) : null;
+  return [...seen.values()].filter((task) => bound === null || keyOf(task) <= bound).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+}

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useCaller } from '../api/session.context';
-import { useCallBack, useCallbackTask, useCallbackTasks, useUnreturnedCalls, type QueueFilter } from './callbacks.query';
-import { ageSecondsOf, attemptStateOf, callbackStatusName, closeReasonName, formatAge, formatMoscow, rowOfTask, tasksOfUnreturned, type QueueRow } from './callbacks.mapper';
+import { useCallBack, useCallbackTask, useCallbackTasks, useUnreturnedTasks, type QueueFilter } from './callbacks.query';
+import { ageSecondsOf, attemptStateOf, callbackStatusName, closeReasonName, formatAge, formatMoscow, rowOfTask, type QueueRow } from './callbacks.mapper';
 import { RefusalNote } from './refusal-note.view';
 import './callbacks.css';
 
@@ -68,24 +68,18 @@ export function CallbacksPage() {
   const now = useNow();
   const [filter, setFilter] = useState<QueueFilter>('UNRETURNED');
   const [called, setCalled] = useState<readonly Calling[]>([]);
-  const unreturned = useUnreturnedCalls(filter === 'UNRETURNED');
+  const unreturned = useUnreturnedTasks(filter === 'UNRETURNED');
   const tasks = useCallbackTasks(filter === 'UNRETURNED' ? 'ALL' : filter, filter !== 'UNRETURNED');
   const callBack = useCallBack();
   const [failed, setFailed] = useState<{ taskId: string; error: unknown } | null>(null);
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
   const list = filter === 'UNRETURNED' ? unreturned : tasks;
-  const rows: QueueRow[] = useMemo(() => {
-    const calledIds = new Set(called.map((c) => c.taskId));
-    const all =
-      filter === 'UNRETURNED'
-        ? tasksOfUnreturned((unreturned.data?.pages ?? []).flatMap((p) => p.items))
-        : (tasks.data?.pages ?? []).flatMap((p) => p.items).map(rowOfTask);
-    return all.filter((row) => !calledIds.has(row.taskId));
-  }, [filter, unreturned.data, tasks.data, called]);
+  const calledIds = new Set(called.map((c) => c.taskId));
+  const rows: QueueRow[] = (filter === 'UNRETURNED' ? unreturned.items : (tasks.data?.pages ?? []).flatMap((p) => p.items)).map(rowOfTask).filter((row) => !calledIds.has(row.taskId));
 
   const start = (row: QueueRow) => {
-    if (!operator || callBack.isPending || row.status === 'DONE') return;
+    if (!operator || callBack.isPending || (row.status !== 'OPEN' && row.status !== 'UNREACHED')) return;
     setFailed(null);
     callBack.mutate(row.taskId, {
       onSuccess: ({ taskId, attemptId }) => setCalled((list) => [{ taskId, attemptId }, ...list.filter((c) => c.taskId !== taskId)]),
@@ -153,7 +147,7 @@ export function CallbacksPage() {
               <tr key={row.taskId} className="callback-row" data-testid="callback-row" data-task-id={row.taskId} data-status={row.status} tabIndex={0} onKeyDown={(e) => onRowKey(e, row)}>
                 <td>{formatAge(ageSecondsOf(row.firstLostAt, now))}</td>
                 {showBranch && <td>{row.branch}</td>}
-                <td>{row.callerNumber ?? <span className="muted">—</span>}</td>
+                <td>{row.callerNumber}</td>
                 <td>{row.lostCalls}</td>
                 <td>
                   {callbackStatusName(row.status)}
@@ -162,7 +156,7 @@ export function CallbacksPage() {
                 <td>{row.attempts}</td>
                 <td>{formatMoscow(row.firstLostAt)}</td>
                 <td>
-                  {operator && row.status !== 'DONE' && (
+                  {operator && (row.status === 'OPEN' || row.status === 'UNREACHED') && (
                     <button type="button" className="primary" data-testid="callback-call" disabled={callBack.isPending} onClick={() => start(row)} title="Enter на строке">
                       Перезвонить
                     </button>

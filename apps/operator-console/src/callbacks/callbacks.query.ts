@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { cc } from '../api/http.client';
-import { attemptStateOf, type CallbackTask, type CallbackTaskDetail, type Page, type UnreturnedCall } from './callbacks.mapper';
+import { attemptStateOf, mergedQueue, type CallbackTask, type CallbackTaskDetail, type Page } from './callbacks.mapper';
 
 /** What the queue shows: every lost call not yet returned (the default), or the tasks of one status, or all. */
 export type QueueFilter = 'UNRETURNED' | 'OPEN' | 'DIALLING' | 'UNREACHED' | 'DONE' | 'ALL';
@@ -8,17 +8,6 @@ export type QueueFilter = 'UNRETURNED' | 'OPEN' | 'DIALLING' | 'UNREACHED' | 'DO
 const pageSize = 50;
 /** New lost calls have no push of their own: the queue is read again this often while on screen. */
 const queueRefreshMs = 5_000;
-
-export function useUnreturnedCalls(enabled: boolean) {
-  return useInfiniteQuery({
-    queryKey: ['callbacks', 'unreturned'],
-    enabled,
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => cc.get<Page<UnreturnedCall>>('/v1/callbacks/unreturned', { limit: pageSize, cursor: pageParam }),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    refetchInterval: queueRefreshMs,
-  });
-}
 
 export function useCallbackTasks(status: Exclude<QueueFilter, 'UNRETURNED'>, enabled: boolean) {
   return useInfiniteQuery({
@@ -29,6 +18,26 @@ export function useCallbackTasks(status: Exclude<QueueFilter, 'UNRETURNED'>, ena
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: queueRefreshMs,
   });
+}
+
+/**
+ * Every task not yet returned (open, dialling, unreached) as one queue, oldest lost call first: the
+ * three lists of the API merged, with their numbers as the caller may read them.
+ */
+export function useUnreturnedTasks(enabled: boolean) {
+  const open = useCallbackTasks('OPEN', enabled);
+  const dialling = useCallbackTasks('DIALLING', enabled);
+  const unreached = useCallbackTasks('UNREACHED', enabled);
+  const lists = [open, dialling, unreached];
+  const items = mergedQueue(lists.map((l) => ({ items: (l.data?.pages ?? []).flatMap((p) => p.items), more: l.hasNextPage })));
+  return {
+    items,
+    error: lists.find((l) => l.error)?.error ?? null,
+    isLoading: lists.some((l) => l.isLoading),
+    hasNextPage: lists.some((l) => l.hasNextPage),
+    isFetchingNextPage: lists.some((l) => l.isFetchingNextPage),
+    fetchNextPage: () => Promise.all(lists.filter((l) => l.hasNextPage).map((l) => l.fetchNextPage())),
+  };
 }
 
 /** The task an operator is calling back, read again every second until his attempt has an outcome. */

@@ -4,6 +4,8 @@ import { isSupervisor, useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
 import { appealStatusName, deadlineRiskOf, deadlineText, riskName } from '../appeals/appeals.mapper';
 import { RefusalNote } from '../callbacks/refusal-note.view';
+import { formatMoscow } from '../callbacks/callbacks.mapper';
+import { useAppealTypes } from '../appeals/appeals.query';
 import {
   addDays,
   appealsChartData,
@@ -94,6 +96,8 @@ function SupervisorDashboard() {
   const appeals = useAppealStatistics(by, addDays(today, -29), today, head ? chosen : null, true);
   const risks = useDeadlinesAtRisk(head ? chosen : null, true);
   const health = useRegionHealth(true);
+  const types = useAppealTypes();
+  const typeNames = useMemo(() => new Map((types.data?.items ?? []).map((t) => [t.code, t.name])), [types.data]);
 
   const branches = useMemo(() => branchesOf(live, periodStatistics), [live, periodStatistics]);
   const queues = live ? queuesOf(live, branch) : null;
@@ -208,10 +212,11 @@ function SupervisorDashboard() {
               <tbody>
                 {organisations.map((o) => (
                   <tr key={o.oid} data-testid="region-health" data-oid={o.oid} data-state={o.state}>
-                    <td>{o.name ?? o.oid}</td>
-                    <td className="muted">{o.districtName ?? o.district ?? ''}</td>
+                    <td title={`${o.name ?? ''} ${o.oid}${o.adapter ? ` · адаптер ${o.adapter}` : ''}`}>{o.name ?? o.oid}</td>
                     <td className={`fresh-${o.state}`}>{freshnessName(o.state)}</td>
-                    <td className="muted">{o.lastHeartbeatAt ? new Date(o.lastHeartbeatAt).toLocaleTimeString('ru-RU', { timeZone: 'Europe/Moscow' }) : ''}</td>
+                    <td className="muted" title="последний сигнал адаптера">
+                      {o.lastHeartbeatAt ? formatMoscow(o.lastHeartbeatAt) : ''}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -256,7 +261,7 @@ function SupervisorDashboard() {
                   return (
                     <tr key={a.id} data-testid="deadline-risk" data-appeal-id={a.id} data-risk={risk} className={`risk-${risk}`}>
                       <td>№ {a.number}</td>
-                      <td>{a.type}</td>
+                      <td>{typeNames.get(a.type) ?? a.type}</td>
                       {head && <td>{a.branch}</td>}
                       <td>{appealStatusName(a.status)}</td>
                       <td>
