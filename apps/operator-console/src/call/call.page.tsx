@@ -6,13 +6,14 @@ import { dateTimeText, organisationName, slotTimeText } from '../booking/booking
 import { useOrganisations } from '../booking/booking.query';
 import { Refusal } from '../booking/refusal.view';
 import { appealStatusText, callbackStatusText, callerNumberText, durationText, outcomeText, type CardCall } from './call-card.mapper';
-import { useCallCard, useCurrentCallQuery, usePatientAppointments } from './call.query';
+import { useAppealTypeNames, useCallCard, useCurrentCallQuery, usePatientAppointments } from './call.query';
 import { IdentifyPatient } from './identify.view';
 import { usePatient } from './patient.context';
 import './call.css';
 
 function CallHistory({ uniqueid }: { uniqueid: string }) {
   const card = useCallCard(uniqueid);
+  const typeNames = useAppealTypeNames();
   if (card.error) return <Refusal error={card.error} />;
   if (!card.data) return <p className="muted">Загрузка истории…</p>;
   const { earlierCalls, callbacks, appeals } = card.data;
@@ -74,7 +75,7 @@ function CallHistory({ uniqueid }: { uniqueid: string }) {
               {appeals.map((a) => (
                 <tr key={a.id} data-testid="card-appeal" data-appeal-id={a.id} data-status={a.status}>
                   <td>{dateTimeText(a.createdAt)}</td>
-                  <td>{a.type}</td>
+                  <td>{typeNames.get(a.type) ?? a.type}</td>
                   <td>{appealStatusText(a.status)}</td>
                   <td className="muted">срок: {dateTimeText(a.deadline)}</td>
                 </tr>

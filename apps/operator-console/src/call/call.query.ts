@@ -1,5 +1,7 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { booking, request } from '../api/http.client';
+import { useMemo } from 'react';
+import { booking, cc, request } from '../api/http.client';
+import { useCaller } from '../api/session.context';
 import type { AppointmentView, Page } from '../booking/booking.mapper';
 import type { CallCard, IdentifyBody } from './call-card.mapper';
 
@@ -11,10 +13,14 @@ export interface IdentifiedPatient {
   readonly attached: boolean | null;
 }
 
-/** The call now connected to this seat, read once after a reload (live calls come by push, not by asking again). */
+/**
+ * The call now connected to this seat, read once per sign-in (live calls come by push, not by asking
+ * again); keyed by the person and seat, as the query cache outlives a sign-out.
+ */
 export function useCurrentCallQuery() {
+  const caller = useCaller();
   return useQuery({
-    queryKey: ['console', 'current-call'],
+    queryKey: ['console', 'current-call', caller.clientId, caller.seat],
     queryFn: () => request<{ call: CallCard | null }>('GET', '/calls/current'),
     staleTime: Infinity,
   });
@@ -54,4 +60,14 @@ export function usePatientAppointments(patientIds: readonly string[]) {
       error: results.find((r) => r.error)?.error ?? null,
     }),
   });
+}
+
+/** Appeal type names by code (the card gives codes); the same cache entry as the appeals screen's. */
+export function useAppealTypeNames(): ReadonlyMap<string, string> {
+  const types = useQuery({
+    queryKey: ['appeal-types'],
+    queryFn: () => cc.get<{ items: { code: string; name: string }[] }>('/v1/appeal-types'),
+    staleTime: 300_000,
+  });
+  return useMemo(() => new Map((types.data?.items ?? []).map((t) => [t.code, t.name])), [types.data]);
 }
