@@ -10,12 +10,13 @@ import { ConsoleAuthMiddleware } from './console-auth.middleware';
 import { ConsoleEvents } from './console-events.service';
 import { ConsoleProxyController } from './console-proxy.controller';
 import { ConsoleStaticController } from './console-static.controller';
+import { EventsController } from './events.controller';
 import { SeatCalls } from './seat-calls.service';
 import { SessionController } from './session.controller';
 import { SessionService } from './session.service';
 
 /** The static pages last: their catch-all answers what no other console route did. */
-export const consoleControllers: Type[] = [SessionController, CallCardController, ConsoleProxyController, ConsoleStaticController];
+export const consoleControllers: Type[] = [SessionController, CallCardController, EventsController, ConsoleProxyController, ConsoleStaticController];
 export const consoleProviders: Provider[] = [SessionService, SeatCalls, CallCardService, ConsoleEvents, ConsoleAuthMiddleware];
 
 /** Every request of the service passes it: it acts on /console/api/* only (re-dispatching /console/api/cc/* needs the whole app). */
