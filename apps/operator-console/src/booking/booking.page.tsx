@@ -6,7 +6,7 @@ import { patientNotIdentified, usePatient } from '../call/patient.context';
 import { ApiError } from '../api/http.client';
 import { AppointmentActions, StatusBadge, useCanBook } from './appointment.view';
 import { emptySearch, searchProblem, slotTimeText, waitlistIntervalOf, type AppointmentView, type HoldView, type SlotSearchForm, type SlotView } from './booking.mapper';
-import { addToWaitlist, bookSlot, rescheduleAppointment, settleAppointment, takeHold, useOrganisations, useSlotSearch, type WaitlistEntry } from './booking.query';
+import { addToWaitlist, bookSlot, releaseHold, rescheduleAppointment, settleAppointment, takeHold, useOrganisations, useSlotSearch, type WaitlistEntry } from './booking.query';
 import { OrganisationList } from './organisations.view';
 import { SearchForm } from './search-form.view';
 import { Refusal, rejectionError } from './refusal.view';
@@ -88,12 +88,20 @@ export function BookingPage() {
     setSearch((s) => ({ form, serial: (s?.serial ?? 0) + 1 }));
   };
 
-  const heldFor = async (slot: SlotView): Promise<HoldView> => {
+  /** The operator's hold on the slot, taken now unless one is still good; `fresh` says it was taken by this action. */
+  const heldFor = async (slot: SlotView): Promise<HoldView & { fresh: boolean }> => {
     const held = holds.get(slot.slotId);
-    if (held && Date.parse(held.expiresAt) - Date.now() > holdMarginMs) return held;
+    if (held && Date.parse(held.expiresAt) - Date.now() > holdMarginMs) return { ...held, fresh: false };
     const hold = await takeHold(slot.slotId);
     setHolds((h) => new Map(h).set(slot.slotId, hold));
-    return hold;
+    return { ...hold, fresh: true };
+  };
+
+  /** A hold taken only to book, which the booking refused: the slot goes back to the others at once, not at its expiry. */
+  const giveBack = (hold: HoldView & { fresh: boolean }) => {
+    if (!hold.fresh) return;
+    dropHold(hold.slotId);
+    void releaseHold(hold.holdId).catch(() => undefined);
   };
 
   const dropHold = (slotId: string) =>
@@ -135,8 +143,11 @@ export function BookingPage() {
     act(slot, async () => {
       if (!patient.primary) throw new ApiError(400, patientNotIdentified, 'identify the patient first');
       const patientId = await patient.patientAt(slot.organisationOid);
-      const { holdId } = await heldFor(slot);
-      const first = await bookSlot({ slotId: slot.slotId, patientId, holdId });
+      const hold = await heldFor(slot);
+      const first = await bookSlot({ slotId: slot.slotId, patientId, holdId: hold.holdId }).catch((refusal: unknown) => {
+        giveBack(hold);
+        throw refusal;
+      });
       dropHold(slot.slotId);
       setWaitlisted(null);
       await settle(first, slot);
@@ -145,8 +156,11 @@ export function BookingPage() {
   const rescheduleHere = (slot: SlotView) =>
     act(slot, async () => {
       if (!rescheduling) return;
-      const { holdId } = await heldFor(slot);
-      const first = await rescheduleAppointment(rescheduling.appointmentId, { slotId: slot.slotId, holdId });
+      const hold = await heldFor(slot);
+      const first = await rescheduleAppointment(rescheduling.appointmentId, { slotId: slot.slotId, holdId: hold.holdId }).catch((refusal: unknown) => {
+        giveBack(hold);
+        throw refusal;
+      });
       dropHold(slot.slotId);
       patient.stopReschedule();
       void queries.invalidateQueries({ queryKey: appointmentsKey(rescheduling.patientId) });

@@ -1,4 +1,4 @@
-import type { FormEvent, Ref } from 'react';
+import type { FormEvent, KeyboardEvent, Ref } from 'react';
 import { districtsOf, freeSlotsText, organisationName, type OrganisationView, type SlotSearchForm } from './booking.mapper';
 import { usePractitioners, useSpecialties } from './booking.query';
 
@@ -21,13 +21,22 @@ export function SearchForm({ form, organisations, firstField, onChange, onSubmit
   const districts = districtsOf(organisations);
   const inDistrict = form.district ? organisations.filter((o) => o.districtId === form.district) : organisations;
   const set = (patch: Partial<SlotSearchForm>) => onChange({ ...form, ...patch });
-  const submit = (event: FormEvent) => {
+  const submit = (event: FormEvent | KeyboardEvent) => {
     event.preventDefault();
     onSubmit();
   };
 
   return (
-    <form className="search-form panel" onSubmit={submit} role="search" aria-label="Поиск свободного времени">
+    <form
+      className="search-form panel"
+      onSubmit={submit}
+      // A select does not submit its form on Enter as an input does; the operator's Enter searches from any field.
+      onKeyDown={(event) => {
+        if (event.key === 'Enter' && event.target instanceof HTMLSelectElement) submit(event);
+      }}
+      role="search"
+      aria-label="Поиск свободного времени"
+    >
       <label>
         Район
         <select ref={firstField} data-testid="search-district" value={form.district} title="/ — к поиску" onChange={(e) => set({ district: e.target.value, organisation: '', practitioner: '' })}>
