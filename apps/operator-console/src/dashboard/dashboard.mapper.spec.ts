@@ -4,6 +4,7 @@ import {
   branchesOf,
   dailyChartData,
   figuresOf,
+  formatHeartbeat,
   formatPercent,
   formatSeconds,
   healthRows,
@@ -174,6 +175,12 @@ describe('dashboard mapper', () => {
     expect(regionDayOf(new Date('2026-11-29T21:30:00.000Z'))).toBe('2026-11-30');
     expect(addDays('2026-12-01', -13)).toBe('2026-11-18');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+
+  it('shows a heartbeat of today by its time and an older one with its day, in Moscow time', () => {
+    const now = new Date('2026-11-29T20:30:00.000Z');
+    expect(formatHeartbeat('2026-11-29T20:29:00.000Z', now)).toBe('23:29');
+    expect(formatHeartbeat('2026-11-28T20:29:00.000Z', now)).toBe('28.11, 23:29');
   });
 
   it('accepts only a live push of the wallboard’s shape', () => {

@@ -292,3 +292,12 @@ export function addDays(day: string, days: number): string {
   at.setUTCDate(at.getUTCDate() + days);
   return at.toISOString().slice(0, 10);
 }
+
+const clockFormat = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit' });
+const dateClockFormat = new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+/** "01:09" for an instant of the region's today, "28.11, 23:40" for an older one (a silent adapter shows its age). */
+export function formatHeartbeat(at: string, now: Date): string {
+  const when = new Date(at);
+  return regionDayOf(when) === regionDayOf(now) ? clockFormat.format(when) : dateClockFormat.format(when);
+}

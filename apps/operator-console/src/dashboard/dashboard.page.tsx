@@ -4,7 +4,6 @@ import { isSupervisor, useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
 import { appealStatusName, deadlineRiskOf, deadlineText, riskName } from '../appeals/appeals.mapper';
 import { RefusalNote } from '../callbacks/refusal-note.view';
-import { formatMoscow } from '../callbacks/callbacks.mapper';
 import { useAppealTypes } from '../appeals/appeals.query';
 import {
   addDays,
@@ -13,6 +12,7 @@ import {
   dailyChartData,
   figuresOf,
   formatCount,
+  formatHeartbeat,
   formatPercent,
   formatSeconds,
   freshnessName,
@@ -184,7 +184,14 @@ function SupervisorDashboard() {
                 const q = live ? queuesOf(live, b) : null;
                 const f = periodStatistics ? figuresOf(periodStatistics, b) : undefined;
                 return (
-                  <tr key={b} data-testid="dash-branch-row" data-branch={b} className={b === branch ? 'chosen' : ''}>
+                  <tr
+                    key={b}
+                    data-testid="dash-branch-row"
+                    data-branch={b}
+                    className={b === branch ? 'chosen' : ''}
+                    onClick={head ? () => setChosen(b === chosen ? null : b) : undefined}
+                    title={head ? 'Щелчок: показать этот филиал (ещё раз — все)' : undefined}
+                  >
                     <td>{b}</td>
                     <td>{formatCount(q?.waiting)}</td>
                     <td>{formatCount(q?.operators.loggedIn)}</td>
@@ -215,7 +222,7 @@ function SupervisorDashboard() {
                     <td title={`${o.name ?? ''} ${o.oid}${o.adapter ? ` · адаптер ${o.adapter}` : ''}`}>{o.name ?? o.oid}</td>
                     <td className={`fresh-${o.state}`}>{freshnessName(o.state)}</td>
                     <td className="muted" title="последний сигнал адаптера">
-                      {o.lastHeartbeatAt ? formatMoscow(o.lastHeartbeatAt) : ''}
+                      {o.lastHeartbeatAt ? formatHeartbeat(o.lastHeartbeatAt, now) : ''}
                     </td>
                   </tr>
                 ))}
@@ -263,8 +270,7 @@ function SupervisorDashboard() {
                       <td>№ {a.number}</td>
                       <td>{typeNames.get(a.type) ?? a.type}</td>
                       {head && <td>{a.branch}</td>}
-                      <td>{appealStatusName(a.status)}</td>
-                      <td>
+                      <td title={appealStatusName(a.status)}>
                         <b>{riskName(risk)}</b> · {deadlineText(a.deadlineAt, now)}
                       </td>
                     </tr>
