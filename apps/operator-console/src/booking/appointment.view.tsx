@@ -21,7 +21,16 @@ export function StatusBadge({ status }: { status: string }) {
  * Cancel and reschedule of one appointment. Cancelling waits for the MIS (CANCELLING → CANCELLED);
  * rescheduling sends the operator to the booking screen to choose the new time.
  */
-export function AppointmentActions({ appointment, onChanged }: { appointment: AppointmentView; onChanged?: (view: AppointmentView) => void }) {
+export function AppointmentActions({
+  appointment,
+  onChanged,
+  disabled = false,
+}: {
+  appointment: AppointmentView;
+  onChanged?: (view: AppointmentView) => void;
+  /** Another action on this appointment is under way (a move being sent). */
+  disabled?: boolean;
+}) {
   const canBook = useCanBook();
   const { startReschedule, rescheduling } = usePatient();
   const navigate = useNavigate();
@@ -63,13 +72,13 @@ export function AppointmentActions({ appointment, onChanged }: { appointment: Ap
   const changeable = isChangeable(appointment.status);
   return (
     <span className="appointment-actions">
-      <button type="button" data-testid="appointment-cancel" disabled={!changeable || busy} onClick={() => void cancel()} title="Отменить запись в МИС">
+      <button type="button" data-testid="appointment-cancel" disabled={!changeable || busy || disabled} onClick={() => void cancel()} title="Отменить запись в МИС">
         {busy ? 'Отмена…' : 'Отменить'}
       </button>
       <button
         type="button"
         data-testid="appointment-reschedule"
-        disabled={!changeable || busy || rescheduling?.appointmentId === appointment.appointmentId}
+        disabled={!changeable || busy || disabled || rescheduling?.appointmentId === appointment.appointmentId}
         onClick={reschedule}
         title="Перенести: выбрать новое время в поиске"
       >

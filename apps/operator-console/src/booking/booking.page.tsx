@@ -268,7 +268,7 @@ export function BookingPage() {
             )}
             <StatusBadge status={confirmation.status} />
             {confirmation.status === 'PENDING' && <span className="muted"> ждём ответа МИС поликлиники…</span>}
-            <AppointmentActions appointment={confirmation} onChanged={setConfirmation} />
+            <AppointmentActions appointment={confirmation} onChanged={setConfirmation} disabled={busySlot !== null} />
           </div>
         )}
 

@@ -55,7 +55,6 @@ export function IdentifyPatient({ organisations }: { organisations: readonly Org
           {organisations.map((o) => (
             <option key={o.organisationOid} value={o.organisationOid}>
               {organisationName(o)}
-              {o.districtName ? ` (${o.districtName})` : ''}
             </option>
           ))}
         </select>
