@@ -1,4 +1,4 @@
-import { actionsFor, deadlineRiskOf, deadlineText, emptyForm, invalidFieldsOf, phoneFromCall, registrationOf, snippetParts, stepsOf } from './appeals.mapper';
+import { actionsFor, formFromCall, deadlineRiskOf, deadlineText, emptyForm, invalidFieldsOf, phoneFromCall, registrationOf, snippetParts, stepsOf } from './appeals.mapper';
 
 const now = new Date('2026-11-29T10:00:00.000Z');
 const anAppeal = (over: Partial<{ status: string; deadlineAt: string; escalatedAt: string | null; overdueAt: string | null }> = {}) => ({
@@ -50,6 +50,12 @@ describe('appeals mapper: the form and the workflow', () => {
     expect(phoneFromCall('+79181234567')).toBe('+79181234567');
     expect(phoneFromCall('+7 9** ***-**-67')).toBe('');
     expect(phoneFromCall(null)).toBe('');
+  });
+
+  it('fills a new appeal from the call: its number in clear and the patient identified on it', () => {
+    const patient = { patientId: '5b0c3f52-1a6e-4d0e-9a51-3a1f0c2b7d11', organisationOid: '1.2.643.5.1.13.13.12.2.23.1001' };
+    expect(formFromCall('+79181234567', patient)).toEqual({ ...emptyForm, applicantPhone: '+79181234567', ...patient });
+    expect(formFromCall('+7 9** ***-**-67', null)).toEqual(emptyForm);
   });
 
   it('marks the words a knowledge search matched', () => {

@@ -160,6 +160,14 @@ export function phoneFromCall(callerNumber: string | null | undefined): string {
   return callerNumber;
 }
 
+/**
+ * A new appeal's form from the call on the line: the applicant's number when shown in clear, and the
+ * patient the operator identified on it (booking's id and the organisation he is known at), editable.
+ */
+export function formFromCall(callerNumber: string | null | undefined, patient: { readonly patientId: string; readonly organisationOid: string } | null): AppealForm {
+  return { ...emptyForm, applicantPhone: phoneFromCall(callerNumber), patientId: patient?.patientId ?? '', organisationOid: patient?.organisationOid ?? '' };
+}
+
 /** A search snippet in parts, the words the search matched (between `**`) marked. */
 export function snippetParts(snippet: string): { text: string; matched: boolean }[] {
   return snippet

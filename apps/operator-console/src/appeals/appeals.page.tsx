@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ApiError } from '../api/http.client';
 import { useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
+import { usePatient } from '../call/patient.context';
 import { RefusalNote } from '../callbacks/refusal-note.view';
 import { formatMoscow } from '../callbacks/callbacks.mapper';
 import {
@@ -9,11 +10,10 @@ import {
   appealStatusName,
   deadlineRiskOf,
   deadlineText,
-  emptyForm,
   eventName,
   followUpName,
   invalidFieldsOf,
-  phoneFromCall,
+  formFromCall,
   registrationOf,
   riskName,
   stepsOf,
@@ -80,6 +80,11 @@ function NewAppeal({ types, initial, onCreated, onCancel, onType }: { types: rea
         Телефон заявителя
         <input value={form.applicantPhone} onChange={set('applicantPhone')} required inputMode="tel" placeholder="+7 918 123-45-67" autoComplete="off" />
       </label>
+      {form.patientId ? (
+        <label className="inline">
+          <input type="checkbox" checked onChange={() => setForm((f) => ({ ...f, patientId: '' }))} /> Пациент, идентифицированный в звонке, указан в обращении
+        </label>
+      ) : null}
       <label className="grow">
         Суть обращения
         <textarea data-testid="appeal-text" value={form.text} onChange={set('text')} onKeyDown={submitOnCtrlEnter} required rows={6} maxLength={8000} />
@@ -259,8 +264,9 @@ export function AppealsPage() {
   const rows = useMemo(() => (list.data?.pages ?? []).flatMap((p) => p.items), [list.data]);
   const now = new Date();
 
+  const patient = usePatient().primary;
   const openNew = () => {
-    setWriting({ ...emptyForm, applicantPhone: phoneFromCall(lastCall?.callerNumber) });
+    setWriting({ ...formFromCall(lastCall?.callerNumber, patient) });
     setFormType('');
   };
 

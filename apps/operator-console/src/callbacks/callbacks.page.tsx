@@ -35,7 +35,7 @@ function CalledRow({ calling, now, showBranch }: { calling: Calling; now: Date; 
   const state = task ? attemptStateOf(task, calling.attemptId) : { kind: 'dialling' as const };
   return (
     <tr className="callback-row called" data-testid="callback-row" data-task-id={calling.taskId} data-status={task?.status ?? 'DIALLING'} tabIndex={0}>
-      <td>{task ? formatAge(ageSecondsOf(task.firstLostAt, now)) : '…'}</td>
+      <td title={task?.closedAt ? 'от потери до закрытия' : undefined}>{task ? formatAge(ageSecondsOf(task.firstLostAt, task.closedAt ? new Date(task.closedAt) : now)) : '…'}</td>
       {showBranch && <td>{task?.branch ?? ''}</td>}
       <td>{task?.callerNumber ?? ''}</td>
       <td>{task?.lostCalls ?? ''}</td>
