@@ -46,15 +46,23 @@ export class RegionHealthQuery {
   ) {}
 
   async health(): Promise<RegionHealth> {
+    // An organisation is known from its own events or from an adapter's heartbeat naming it (its
+    // OrganisationPublished may predate this consumer's history): either way the operators must see its state.
     const rows: Row[] = await this.dataSource.query(
-      `SELECT o.oid, o.short_name, o.full_name, o.district_id, o.district_name, coalesce(h.adapter_id, o.adapter_id) AS adapter_id,
+      `WITH known AS (
+         SELECT oid COLLATE "C" AS oid FROM organisation WHERE NOT removed
+         UNION
+         SELECT u.oid COLLATE "C" FROM adapter_heartbeat h CROSS JOIN LATERAL unnest(h.organisation_oids) AS u(oid)
+       )
+       SELECT k.oid, o.short_name, o.full_name, o.district_id, o.district_name, coalesce(h.adapter_id, o.adapter_id) AS adapter_id,
          h.mis_reachable, h.last_successful_sync_at, h.heartbeat_interval_ms, h.heartbeat_at
-       FROM organisation o
+       FROM known k
+       LEFT JOIN organisation o ON o.oid = k.oid
        LEFT JOIN LATERAL (
-         SELECT * FROM adapter_heartbeat h WHERE o.oid = ANY(h.organisation_oids) OR h.adapter_id = o.adapter_id ORDER BY h.heartbeat_at DESC LIMIT 1
+         SELECT * FROM adapter_heartbeat h WHERE k.oid = ANY(h.organisation_oids) OR h.adapter_id = o.adapter_id ORDER BY h.heartbeat_at DESC LIMIT 1
        ) h ON true
-       WHERE NOT o.removed
-       ORDER BY o.district_name NULLS LAST, o.short_name NULLS LAST, o.oid`,
+       WHERE o.removed IS NOT TRUE
+       ORDER BY o.district_name NULLS LAST, o.short_name NULLS LAST, k.oid`,
     );
     const now = this.clock.now();
     const organisations = rows.map((row): OrganisationHealth => {
