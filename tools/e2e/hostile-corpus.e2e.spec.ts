@@ -135,6 +135,8 @@ beforeAll(async () => {
     apiKeyUpper: region.apiKey.toUpperCase(),
     ccAppealId,
     ccIdempotencyKey,
+    ccSecondLineKey: centre.keys.secondLine,
+    ccPortalKey: portalKey,
   };
 }, 300_000);
 
