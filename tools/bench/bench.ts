@@ -12,13 +12,15 @@ import { deleteGroups, measureBooking, type BookingBenchResult } from './booking
 import { measureMisResyncIntoEmptyInventory, misResyncRow, type MisResyncResult } from './mis-resync.bench';
 import { federalExportOptionsFromEnv, federalNotes, federalRawRow, federalRows, measureFederalExport, type FederalExportResult } from './federal-export.bench';
 import { contactCentreNotes, contactCentreOptionsFromEnv, contactCentreRawRows, contactCentreRows, measureContactCentre, type ContactCentreResult } from './contact-centre.bench';
+import { consoleNotes, consoleOptionsFromEnv, consoleRawRow, consoleRows, measureConsole, type ConsoleResult } from './console.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
  * Writes docs/benchmarks.json (machine-readable, one entry per run) and docs/benchmarks.md.
  * `BENCH_ONLY=booking npm run bench` measures only the booking flow and keeps the other
  * sections' last figures (each section says when it was measured); `BENCH_ONLY=export` likewise
- * measures only the federal export, `BENCH_ONLY=contact-centre` only the contact centre.
+ * measures only the federal export, `BENCH_ONLY=contact-centre` only the contact centre,
+ * `BENCH_ONLY=console` only the operator console in Chromium.
  */
 const root = join(__dirname, '..', '..');
 
@@ -45,6 +47,8 @@ interface BenchRun {
   readonly federalExport?: FederalExportResult;
   /** Absent in runs before the contact centre existed; dated itself (BENCH_ONLY=contact-centre measures it alone). */
   readonly contactCentre?: ContactCentreResult;
+  /** Absent in runs before the operator console existed; dated itself (BENCH_ONLY=console measures it alone). */
+  readonly operatorConsole?: ConsoleResult;
 }
 
 async function main(): Promise<void> {
@@ -57,8 +61,15 @@ async function main(): Promise<void> {
     write({ ...previous, search: await measureSearchAlone(env, progress) });
     return;
   }
-  if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export' && only !== 'contact-centre')
-    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export" or "contact-centre" can run alone`);
+  if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export' && only !== 'contact-centre' && only !== 'console')
+    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export", "contact-centre" or "console" can run alone`);
+  if (only === 'console') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=console keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchRun;
+    write({ ...previous, operatorConsole: await measureConsole(env, consoleOptionsFromEnv(), progress) });
+    return;
+  }
   if (only === 'contact-centre') {
     const file = join(root, 'docs', 'benchmarks.json');
     if (!existsSync(file)) throw new Error('BENCH_ONLY=contact-centre keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
@@ -146,6 +157,12 @@ async function main(): Promise<void> {
   } catch (error) {
     sectionError ??= error;
   }
+  let operatorConsole: ConsoleResult | undefined;
+  try {
+    operatorConsole = await measureConsole(env, consoleOptionsFromEnv(), progress);
+  } catch (error) {
+    sectionError ??= error;
+  }
 
   const run: BenchRun = {
     date: new Date().toISOString(),
@@ -159,6 +176,7 @@ async function main(): Promise<void> {
     misResync,
     federalExport,
     contactCentre,
+    operatorConsole,
   };
   write(run);
   if (sectionError !== undefined) throw sectionError;
@@ -177,6 +195,7 @@ function render(run: BenchRun): string {
   const b = run.booking;
   const f = run.federalExport;
   const cc = run.contactCentre;
+  const oc = run.operatorConsole;
   // A whole run is dated at its end; a booking section measured after it came from BENCH_ONLY=booking.
   const separate = b !== undefined && Date.parse(b.date) > Date.parse(run.date);
   return `# Benchmarks
@@ -188,7 +207,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
     run.resyncMeasuredAt ? `\nThe resync rows and the PostgreSQL raw limit come from a later run of that section alone (\`BENCH_ONLY=resync\`, ${run.resyncMeasuredAt}).` : ''
   }${f && Date.parse(f.date) > Date.parse(run.date) ? `\nThe federal export's figures come from a later run of that section alone (\`BENCH_ONLY=export\`, ${f.date}).` : ''}${
     cc && Date.parse(cc.date) > Date.parse(run.date) ? `\nThe contact centre's figures come from a later run of that section alone (\`BENCH_ONLY=contact-centre\`, ${cc.date}).` : ''
-  }
+  }${oc && Date.parse(oc.date) > Date.parse(run.date) ? `\nThe operator console's figures come from a later run of that section alone (\`BENCH_ONLY=console\`, ${oc.date}).` : ''}
 
 ## This machine's raw limits (same run)
 
@@ -196,7 +215,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 | Kafka ProducerPerformance, ${kafka.records} × ${kafka.recordBytes} B, acks=all, idempotent | ${kafka.recordsPerSecond.toLocaleString('en')} records/s (${kafka.mbPerSecond} MB/s), avg ${kafka.avgLatencyMs} ms, p99 ${kafka.p99LatencyMs} ms | 2 M slot events in ${(refSlots / kafka.recordsPerSecond).toFixed(1)} s at best |
 | PostgreSQL batched version-wins upsert (unnest, batches of ${postgres.batchSize}) into a copy of \`inventory_slot\` with its ${postgres.indexes} indexes | empty table ${postgres.emptyRowsPerSecond.toLocaleString('en')} rows/s; populated, every row a newer version ${postgres.populatedRowsPerSecond.toLocaleString('en')} rows/s | 2 M slot rows in ${(refSlots / postgres.emptyRowsPerSecond).toFixed(1)} s (rebuild) / ${(refSlots / postgres.populatedRowsPerSecond).toFixed(1)} s (resync) at best |${b ? `
-| HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}${f ? `\n${federalRawRow(f)}` : ''}${cc ? `\n${contactCentreRawRows(cc)}` : ''}
+| HubService SetAppointment straight at the simulated MIS${separate ? ` (${b.date})` : ''} | one caller: ${b.setAppointment.sequential.callsPerSecond} calls/s, p50 ${b.setAppointment.sequential.latencyMs.p50} ms; ${b.setAppointment.concurrent.concurrency} callers: ${b.setAppointment.concurrent.callsPerSecond} calls/s, p99 ${b.setAppointment.concurrent.latencyMs.p99} ms | bookings at this MIS: one caller bounds an adapter carrying out one command at a time, ${b.setAppointment.concurrent.concurrency} callers one that works in parallel |` : ''}${f ? `\n${federalRawRow(f)}` : ''}${cc ? `\n${contactCentreRawRows(cc)}` : ''}${oc ? `\n${consoleRawRow(oc)}` : ''}
 
 ## medbus against the targets
 
@@ -204,15 +223,15 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 ${resyncRows(run)}
 ${run.misResync ? `${misResyncRow(run.misResync)}\n` : ''}${freshnessRows(run.freshness)}
-${searchRow(run.search)}${b ? bookingRows(b) : ''}${f ? `\n${federalRows(f)}` : ''}${cc ? `\n${contactCentreRows(cc)}` : ''}
-| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''}${f ? `; registry exporter: ${f.peakRssMb.exporter} MB (federal export)` : ''}${cc ? `; contact centre: ${cc.ingestion.peakRssMb.contactCentre} MB (a busy day's ingestion)` : ''} |
+${searchRow(run.search)}${b ? bookingRows(b) : ''}${f ? `\n${federalRows(f)}` : ''}${cc ? `\n${contactCentreRows(cc)}` : ''}${oc ? `\n${consoleRows(oc)}` : ''}
+| memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''}${f ? `; registry exporter: ${f.peakRssMb.exporter} MB (federal export)` : ''}${cc ? `; contact centre: ${cc.ingestion.peakRssMb.contactCentre} MB (a busy day's ingestion)` : ''}${oc ? `; contact centre serving the console: ${oc.rssMb.contactCentrePeak} MB` : ''} |
 
 The resync rows use pre-built events (${run.resync.shape.organisations} organisations, ${(run.resync.shape.organisations * run.resync.shape.practitionersPerOrganisation).toLocaleString('en')} practitioners, ${run.resync.shape.slots.toLocaleString('en')} slots over 14 days)
 published by the bench as fast as its producer goes, applied by the booking service's batched projection (batches of up to ${run.resync.batchSize},
 ${run.resync.shape.slots === 2_000_000 ? 'the reference region itself' : 'extrapolated linearly to 2 M'}); the clock stops when its consumer group has committed the topic's end offsets
 (offsets are committed after each batch's transaction), then the rows are counted. \`VACUUM (ANALYZE)\` runs between the two, untimed.
 ${resyncWhereTimeGoes(run.resync)}
-${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}${f ? federalNotes(f, run.machine.cpus) : ''}${cc ? contactCentreNotes(cc, run.machine.cpus) : ''}`;
+${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}${f ? federalNotes(f, run.machine.cpus) : ''}${cc ? contactCentreNotes(cc, run.machine.cpus) : ''}${oc ? consoleNotes(oc) : ''}`;
 }
 
 function freshnessRows(f: FreshnessResult): string {

@@ -232,7 +232,7 @@ interface ReplayStatus {
 }
 
 /** The PBX simulator, a compiled process with its admin API. */
-class PbxUnderTest {
+export class PbxUnderTest {
   readonly token = randomBytes(12).toString('hex');
   readonly secret = randomBytes(12).toString('hex');
   readonly args: string[];
@@ -547,13 +547,13 @@ function startStatisticsLoad(url: string, mix: readonly StatsRequest[], perSecon
 }
 
 /** The contact-centre service, a compiled process of its own schema and consumer group. */
-interface ServiceUnderTest {
+export interface ServiceUnderTest {
   readonly url: string;
   readonly env: Record<string, string>;
   process?: ServiceProcess;
 }
 
-function startService(service: ServiceUnderTest, nodeArgs: string, logName: string): ServiceProcess {
+export function startService(service: ServiceUnderTest, nodeArgs: string, logName: string): ServiceProcess {
   const launch = nodeCommandOf(compiledServices.contactCenter);
   const node = launch.args.indexOf(process.execPath);
   const extra = nodeArgs.split(/\s+/).filter(Boolean);
@@ -572,7 +572,7 @@ interface ReadinessBody {
 }
 
 /** Ready, and logged in at the PBX (its `pbx` indicator up): a replay started before would be read from the queue_log instead. */
-async function waitServiceReady(service: ServiceUnderTest, running: ServiceProcess): Promise<void> {
+export async function waitServiceReady(service: ServiceUnderTest, running: ServiceProcess): Promise<void> {
   await waitForHttp(`${service.url}/health/ready`, running, 180_000);
   for (const deadline = Date.now() + 60_000; ; ) {
     if (!running.alive()) throw new Error(`the contact centre exited: ${running.tail(30)}`);
