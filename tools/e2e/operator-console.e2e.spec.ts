@@ -88,6 +88,7 @@ const centre = new ContactCentre(region, {
   env: { CC_CONSOLE_LIVE_MS: '500', CC_CALLBACK_RETRY_MINUTES: '60,120' },
 });
 const sochiSeat = 'PJSIP/sochi-op01';
+const suite = 'operator console in Chromium: console → contact centre and booking → PBX and MIS';
 
 let browser: Browser | undefined;
 const people: ConsolePerson[] = [];
@@ -113,7 +114,7 @@ const withLogs = (body: () => Promise<void>) => async () => {
   try {
     await body();
   } catch (error) {
-    const name = expect.getState().currentTestName ?? 'operator console';
+    const name = (expect.getState().currentTestName ?? 'operator console').replace(`${suite} `, '');
     const written = (await Promise.all(people.map((p) => p.diagnose(name).catch(() => [])))).flat();
     console.log(`browser diagnosis: ${written.join(', ') || '(none)'}`);
     console.log(region.logs());
@@ -248,7 +249,7 @@ afterAll(async () => {
   await region.stop();
 }, 60_000);
 
-describe('operator console in Chromium: console → contact centre and booking → PBX and MIS', () => {
+describe(suite, () => {
   it(
     "an operator signs in, a call connected to his phone opens its card by itself, he identifies the caller, books a slot in another district's clinic, reschedules and cancels it, and the clinic's MIS shows each step",
     withLogs(async () => {
@@ -313,16 +314,19 @@ describe('operator console in Chromium: console → contact centre and booking �
       expect((await simSlot(first)).booking?.idPat).toBe(patientAway.idPat);
       await operator.screenshot('booking-confirmation');
 
-      await operator.testId('appointment-reschedule').click();
+      // Rescheduling searches the appointment's clinic at once; the operator narrows it to the doctor again.
+      await confirmation.getByTestId('appointment-reschedule').click();
+      await operator.testId('slot-reschedule-here').first().waitFor();
+      await operator.setField('search-practitioner', `${away.oid}:${awayDoctor.idDoc}`);
+      await operator.testId('search-submit').click();
       const secondRow = operator.row('slot-row', 'data-slot-id', slotIdOf(away.oid, second));
-      if (!(await secondRow.isVisible())) await operator.testId('search-submit').click();
       await secondRow.getByTestId('slot-reschedule-here').click();
       const moved = await operator.attributeOf(confirmation, 'data-appointment-id', (v) => v !== null && v !== booked, 'the new appointment shown', 30_000);
       await operator.attributeOf(confirmation, 'data-status', (v) => v === 'CONFIRMED', 'the reschedule confirmed', 30_000);
       expect((await simSlot(second)).booking?.idPat).toBe(patientAway.idPat);
       expect((await simSlot(first)).state).toBe('free');
 
-      await operator.testId('appointment-cancel').click();
+      await confirmation.getByTestId('appointment-cancel').click();
       await operator.attributeOf(operator.row('booking-confirmation', 'data-appointment-id', moved ?? ''), 'data-status', (v) => v === 'CANCELLED', 'the cancellation confirmed', 30_000);
       expect((await simSlot(second)).state).toBe('free');
       const atClinic = await region.simCall<SimPatient>('GET', `/admin/patients?idLpu=${away.idLpu}&idPat=${encodeURIComponent(patientAway.idPat)}`);
@@ -357,7 +361,9 @@ describe('operator console in Chromium: console → contact centre and booking �
       );
       expect(dialled.outcome).toBe('ANSWERED');
       await operator.attributeOf(operator.row('callback-row', 'data-task-id', task.id), 'data-status', (v) => v === 'DONE', 'the row showing the task done', 30_000);
-      expect(((await row.getByTestId('callback-result').textContent()) ?? '').trim()).not.toBe('');
+      const result = row.getByTestId('callback-result');
+      await operator.attributeOf(result, 'data-outcome', (v) => v === 'ANSWERED', 'the row showing the call-back answered', 15_000);
+      expect(((await result.textContent()) ?? '').trim()).not.toBe('');
       expect((await centre.api<CallbackTask>(centre.keys.sochiOperator, 'GET', `/v1/callbacks/${task.id}`)).body.status).toBe('DONE');
     }),
     90_000,
@@ -456,6 +462,8 @@ describe('operator console in Chromium: console → contact centre and booking �
       await operator.testId('nav-appeals').click();
       await operator.testId('appeal-new').click();
       await operator.setField('appeal-type', 'DRUG_PROVISION');
+      // The applicant's number has no data-testid in the contract: the field is found by its label.
+      await operator.page.getByLabel('Телефон заявителя').fill(`+${aPhone('7978')}`);
       await operator.setField('appeal-text', 'Не выдают льготное лекарство в аптеке по рецепту');
       await operator.setField('kb-search', 'льготное лекарство');
       const article = operator.testId('kb-result').filter({ hasText: 'Лекарственное обеспечение' });
@@ -465,7 +473,8 @@ describe('operator console in Chromium: console → contact centre and booking �
       const appeals = await eventually(
         async () => {
           const { body } = await centre.api<{ items: { id: string; type: string }[] }>(centre.keys.sochiOperator, 'GET', '/v1/appeals?limit=100');
-          return body.items?.filter((a) => a.type === 'DRUG_PROVISION');
+          const registered = (body.items ?? []).filter((a) => a.type === 'DRUG_PROVISION');
+          return registered.length > 0 ? registered : undefined;
         },
         'the appeal registered',
         15_000,
