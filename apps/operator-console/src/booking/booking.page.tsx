@@ -328,6 +328,7 @@ export function BookingPage() {
                 onBook={(slot) => void book(slot)}
                 onHold={(slot) => void hold(slot)}
                 onRescheduleHere={(slot) => void rescheduleHere(slot)}
+                onPastEnd={() => slots.hasNextPage && !slots.isFetchingNextPage && void slots.fetchNextPage()}
               />
               {slots.hasNextPage && (
                 <button type="button" className="more" disabled={slots.isFetchingNextPage} onClick={() => void slots.fetchNextPage()}>

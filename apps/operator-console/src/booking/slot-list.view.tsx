@@ -18,10 +18,12 @@ interface Props {
   readonly onBook: (slot: SlotView) => void;
   readonly onHold: (slot: SlotView) => void;
   readonly onRescheduleHere: (slot: SlotView) => void;
+  /** ↓ on the last row: the next page, when there is one. */
+  readonly onPastEnd: () => void;
 }
 
 /** The found slots; arrow keys move between rows (one row in the tab order), Enter acts on the row. */
-export function SlotList({ slots, districtName, mode, rescheduleAt, holds, busySlot, listRef, onEnter, onBook, onHold, onRescheduleHere }: Props) {
+export function SlotList({ slots, districtName, mode, rescheduleAt, holds, busySlot, listRef, onEnter, onBook, onHold, onRescheduleHere, onPastEnd }: Props) {
   const [active, setActive] = useState(0);
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
   const current = Math.min(active, Math.max(slots.length - 1, 0));
@@ -35,6 +37,11 @@ export function SlotList({ slots, districtName, mode, rescheduleAt, holds, busyS
     if (event.key === 'Enter' && slots[current]) {
       event.preventDefault();
       onEnter(slots[current]);
+      return;
+    }
+    if (event.key === 'ArrowDown' && current === slots.length - 1) {
+      event.preventDefault();
+      onPastEnd();
       return;
     }
     const next = movedIndex(current, event.key, slots.length);

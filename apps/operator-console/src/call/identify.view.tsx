@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { organisationName, type OrganisationView } from '../booking/booking.mapper';
 import { Refusal } from '../booking/refusal.view';
 import { documentsOf, emptyIdentifyForm, type IdentifyForm } from './call-card.mapper';
@@ -20,7 +20,7 @@ export function IdentifyPatient({ organisations }: { organisations: readonly Org
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<IdentifyForm>) => setForm((f) => ({ ...f, ...patch }));
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent | KeyboardEvent) => {
     event.preventDefault();
     setError(null);
     if (!form.organisationOid) {
@@ -46,7 +46,16 @@ export function IdentifyPatient({ organisations }: { organisations: readonly Org
   const attachedTo = patient.primary ? organisations.find((o) => o.organisationOid === patient.primary?.organisationOid) : undefined;
 
   return (
-    <form className="panel identify" onSubmit={(e) => void submit(e)} aria-label="Идентификация пациента" autoComplete="off">
+    <form
+      className="panel identify"
+      onSubmit={(e) => void submit(e)}
+      // A select does not submit its form on Enter as an input does.
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && e.target instanceof HTMLSelectElement) void submit(e);
+      }}
+      aria-label="Идентификация пациента"
+      autoComplete="off"
+    >
       <h2>Пациент</h2>
       <label className="wide">
         Организация прикрепления
