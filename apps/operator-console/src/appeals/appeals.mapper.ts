@@ -233,6 +233,8 @@ export interface AppealListFilter {
   readonly view: 'ALL' | 'AT_RISK' | 'FOLLOW_UPS_DUE';
   readonly status: string;
   readonly type: string;
+  /** One branch (a head supervisor's choice), or '' for the caller's whole reach. */
+  readonly branch: string;
 }
 
 const kindNames: Record<string, string> = { REGULATION: 'Регламент', FAQ: 'Вопрос-ответ', SCRIPT: 'Сценарий' };

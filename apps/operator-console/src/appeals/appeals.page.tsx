@@ -24,6 +24,7 @@ import {
 } from './appeals.mapper';
 import { useAppeal, useAppeals, useAppealTypes, useFollowUp, useRegisterAppeal, useTransition } from './appeals.query';
 import { KnowledgePanel } from './knowledge.view';
+import { useReachedBranches } from '../dashboard/dashboard.query';
 import './appeals.css';
 
 const statuses = ['REGISTERED', 'IN_PROGRESS', 'SECOND_LINE', 'RESOLVED', 'CLOSED'] as const;
@@ -252,11 +253,12 @@ export function AppealsPage() {
   const caller = useCaller();
   const operator = caller.role === 'OPERATOR';
   const { lastCall } = useLiveEvents();
-  const [filter, setFilter] = useState<AppealListFilter>({ view: 'ALL', status: '', type: '' });
+  const [filter, setFilter] = useState<AppealListFilter>({ view: 'ALL', status: '', type: '', branch: '' });
   const [selected, setSelected] = useState<string | null>(null);
   const [writing, setWriting] = useState<AppealForm | null>(null);
   const [formType, setFormType] = useState('');
   const list = useAppeals(filter);
+  const branches = useReachedBranches();
   const types = useAppealTypes();
   const appeal = useAppeal(writing ? null : selected);
 
@@ -300,6 +302,16 @@ export function AppealsPage() {
               ))}
             </select>
           </>
+        ) : null}
+        {caller.role === 'HEAD_SUPERVISOR' ? (
+          <select value={filter.branch} onChange={(e) => setFilter((f) => ({ ...f, branch: e.target.value }))} aria-label="Филиал">
+            <option value="">все филиалы</option>
+            {branches.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
         ) : null}
         {operator ? (
           <button type="button" className="primary" data-testid="appeal-new" onClick={openNew} title="Alt+N" accessKey="n">

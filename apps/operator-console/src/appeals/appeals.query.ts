@@ -15,12 +15,13 @@ export function useAppeals(filter: AppealListFilter) {
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       filter.view === 'FOLLOW_UPS_DUE'
-        ? cc.get<Page<AppealSummary>>('/v1/appeals/follow-ups-due', { limit: pageSize, cursor: pageParam })
+        ? cc.get<Page<AppealSummary>>('/v1/appeals/follow-ups-due', { limit: pageSize, cursor: pageParam, branch: filter.branch || undefined })
         : cc.get<Page<AppealSummary>>('/v1/appeals', {
             limit: pageSize,
             cursor: pageParam,
             status: filter.status || undefined,
             type: filter.type || undefined,
+            branch: filter.branch || undefined,
             escalated: filter.view === 'AT_RISK' ? 'true' : undefined,
           }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,

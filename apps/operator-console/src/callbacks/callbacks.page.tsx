@@ -3,6 +3,7 @@ import { useCaller } from '../api/session.context';
 import { useCallBack, useCallbackTask, useCallbackTasks, useUnreturnedTasks, type QueueFilter } from './callbacks.query';
 import { ageSecondsOf, attemptStateOf, callbackStatusName, closeReasonName, formatAge, formatMoscow, rowOfTask, type QueueRow } from './callbacks.mapper';
 import { RefusalNote } from './refusal-note.view';
+import { useReachedBranches } from '../dashboard/dashboard.query';
 import './callbacks.css';
 
 const filters: readonly { value: QueueFilter; label: string }[] = [
@@ -68,8 +69,10 @@ export function CallbacksPage() {
   const now = useNow();
   const [filter, setFilter] = useState<QueueFilter>('UNRETURNED');
   const [called, setCalled] = useState<readonly Calling[]>([]);
-  const unreturned = useUnreturnedTasks(filter === 'UNRETURNED');
-  const tasks = useCallbackTasks(filter === 'UNRETURNED' ? 'ALL' : filter, filter !== 'UNRETURNED');
+  const [branch, setBranch] = useState('');
+  const branches = useReachedBranches();
+  const unreturned = useUnreturnedTasks(branch, filter === 'UNRETURNED');
+  const tasks = useCallbackTasks(filter === 'UNRETURNED' ? 'ALL' : filter, branch, filter !== 'UNRETURNED');
   const callBack = useCallBack();
   const [failed, setFailed] = useState<{ taskId: string; error: unknown } | null>(null);
   const tableRef = useRef<HTMLTableSectionElement>(null);
@@ -116,6 +119,16 @@ export function CallbacksPage() {
             ))}
           </select>
         </label>
+        {showBranch ? (
+          <select value={branch} onChange={(e) => setBranch(e.target.value)} aria-label="Филиал">
+            <option value="">все филиалы</option>
+            {branches.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        ) : null}
         <button type="button" onClick={focusFirst} title="Alt+Q: к первому в очереди" accessKey="q">
           К очереди
         </button>

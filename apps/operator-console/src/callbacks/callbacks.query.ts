@@ -9,12 +9,12 @@ const pageSize = 50;
 /** New lost calls have no push of their own: the queue is read again this often while on screen. */
 const queueRefreshMs = 5_000;
 
-export function useCallbackTasks(status: Exclude<QueueFilter, 'UNRETURNED'>, enabled: boolean) {
+export function useCallbackTasks(status: Exclude<QueueFilter, 'UNRETURNED'>, branch: string, enabled: boolean) {
   return useInfiniteQuery({
-    queryKey: ['callbacks', 'tasks', status],
+    queryKey: ['callbacks', 'tasks', status, branch],
     enabled,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => cc.get<Page<CallbackTask>>('/v1/callbacks', { limit: pageSize, cursor: pageParam, status: status === 'ALL' ? undefined : status }),
+    queryFn: ({ pageParam }) => cc.get<Page<CallbackTask>>('/v1/callbacks', { limit: pageSize, cursor: pageParam, status: status === 'ALL' ? undefined : status, branch: branch || undefined }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: queueRefreshMs,
   });
@@ -24,10 +24,10 @@ export function useCallbackTasks(status: Exclude<QueueFilter, 'UNRETURNED'>, ena
  * Every task not yet returned (open, dialling, unreached) as one queue, oldest lost call first: the
  * three lists of the API merged, with their numbers as the caller may read them.
  */
-export function useUnreturnedTasks(enabled: boolean) {
-  const open = useCallbackTasks('OPEN', enabled);
-  const dialling = useCallbackTasks('DIALLING', enabled);
-  const unreached = useCallbackTasks('UNREACHED', enabled);
+export function useUnreturnedTasks(branch: string, enabled: boolean) {
+  const open = useCallbackTasks('OPEN', branch, enabled);
+  const dialling = useCallbackTasks('DIALLING', branch, enabled);
+  const unreached = useCallbackTasks('UNREACHED', branch, enabled);
   const lists = [open, dialling, unreached];
   const items = mergedQueue(lists.map((l) => ({ items: (l.data?.pages ?? []).flatMap((p) => p.items), more: l.hasNextPage })));
   return {

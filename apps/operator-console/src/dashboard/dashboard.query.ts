@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { cc } from '../api/http.client';
 import type { AppealSummary } from '../appeals/appeals.mapper';
-import type { AppealDimension, AppealStatisticsAnswer, CallStatistics, DailyCallStatistics, LiveStatistics, RegionHealth } from './dashboard.mapper';
+import { useLiveEvents } from '../live/live-events.context';
+import { branchesOf, isLiveStatistics, type AppealDimension, type AppealStatisticsAnswer, type CallStatistics, type DailyCallStatistics, type LiveStatistics, type RegionHealth } from './dashboard.mapper';
 
 /** The wallboard once, before the first `live` push arrives (the push then replaces it). */
 export function useLiveSnapshot(enabled: boolean) {
@@ -47,4 +48,10 @@ export function useDeadlinesAtRisk(branch: string | null, enabled: boolean) {
 
 export function useRegionHealth(enabled: boolean) {
   return useQuery({ queryKey: ['region', 'health'], enabled, queryFn: () => cc.get<RegionHealth>('/v1/region/health'), refetchInterval: 30_000 });
+}
+
+/** The branches the caller reaches, as the pushed live figures name them (the API scopes them to his reach). */
+export function useReachedBranches(): string[] {
+  const pushed = useLiveEvents().live;
+  return branchesOf(isLiveStatistics(pushed) ? pushed : null, undefined);
 }
