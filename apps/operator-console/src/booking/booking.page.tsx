@@ -25,6 +25,8 @@ export function BookingPage() {
   const [holds, setHolds] = useState<ReadonlyMap<string, HoldView>>(new Map());
   const [busySlot, setBusySlot] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  /** Where a refusal came from, when the code alone would mislead (the patient looked up at another clinic). */
+  const [errorNote, setErrorNote] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState<AppointmentView | null>(null);
   /** The slot the confirmation is for: its doctor and clinic, which the appointment names only by id. */
   const [confirmedSlot, setConfirmedSlot] = useState<SlotView | null>(null);
@@ -61,12 +63,9 @@ export function BookingPage() {
   // Entering the mode searches that organisation at once: the operator is choosing among its times only.
   useEffect(() => {
     if (!rescheduling) return;
-    const at = allOrganisations.data?.items.find((o) => o.organisationOid === rescheduling.organisationOid);
-    const next = (f: SlotSearchForm): SlotSearchForm => ({ ...f, organisation: rescheduling.organisationOid, district: at?.districtId ?? '', practitioner: '' });
+    const next = (f: SlotSearchForm): SlotSearchForm => ({ ...f, organisation: rescheduling.organisationOid, district: '', practitioner: '' });
     setForm(next);
     setSearch((s) => ({ form: next(s?.form ?? emptySearch), serial: (s?.serial ?? 0) + 1 }));
-    // Only a new appointment to move restarts the search, not a refreshed organisation list.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rescheduling]);
 
   useEffect(() => {
@@ -115,6 +114,7 @@ export function BookingPage() {
   const act = async (slot: SlotView, action: () => Promise<void>) => {
     setBusySlot(slot.slotId);
     setError(null);
+    setErrorNote(null);
     setConfirming(null);
     try {
       await action();
@@ -142,7 +142,10 @@ export function BookingPage() {
   const book = (slot: SlotView) =>
     act(slot, async () => {
       if (!patient.primary) throw new ApiError(400, patientNotIdentified, 'identify the patient first');
-      const patientId = await patient.patientAt(slot.organisationOid);
+      const patientId = await patient.patientAt(slot.organisationOid).catch((refusal: unknown) => {
+        setErrorNote(`Пациента искали в МИС организации «${slot.organisationName ?? slot.organisationOid}», где находится это время.`);
+        throw refusal;
+      });
       const hold = await heldFor(slot);
       const first = await bookSlot({ slotId: slot.slotId, patientId, holdId: hold.holdId }).catch((refusal: unknown) => {
         giveBack(hold);
@@ -227,7 +230,7 @@ export function BookingPage() {
         <OrganisationList
           organisations={organisations.data?.items ?? []}
           selected={form.organisation}
-          onSelect={(o) => setForm((f) => ({ ...f, organisation: o.organisationOid, district: o.districtId ?? f.district, practitioner: '' }))}
+          onSelect={(o) => setForm((f) => ({ ...f, organisation: o.organisationOid, practitioner: '' }))}
         />
         {organisations.error && <Refusal error={organisations.error} />}
       </div>
@@ -286,7 +289,7 @@ export function BookingPage() {
           </div>
         )}
 
-        {error !== null && <Refusal error={error} />}
+        {error !== null && <Refusal error={error} note={errorNote} />}
         {waitlisted && (
           <p className="ok">
             Пациент в листе ожидания ({waitlisted.status === 'WAITING' ? 'ожидает' : waitlisted.status}): освободившееся время ему предложат.

@@ -1,5 +1,5 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { booking } from '../api/http.client';
+import { booking, newIdempotencyKey } from '../api/http.client';
 import {
   isSettling,
   slotQueryOf,
@@ -68,7 +68,9 @@ export function useSlotSearch(search: { form: SlotSearchForm; serial: number } |
 
 export const takeHold = (slotId: string) => booking.post<HoldView>('/v1/holds', { slotId });
 export const releaseHold = (holdId: string) => booking.delete<void>(`/v1/holds/${encodeURIComponent(holdId)}`);
-export const bookSlot = (body: { slotId: string; patientId: string; holdId?: string }) => booking.post<AppointmentView>('/v1/appointments', body);
+/** A booking of a hold is one action: sent again (a lost answer, a second click) it answers the first booking. */
+export const bookSlot = (body: { slotId: string; patientId: string; holdId?: string }) =>
+  booking.post<AppointmentView>('/v1/appointments', body, body.holdId ? `book-${body.holdId}` : newIdempotencyKey());
 export const readAppointment = (id: string) => booking.get<AppointmentView>(`/v1/appointments/${encodeURIComponent(id)}`);
 export const cancelAppointment = (id: string) => booking.post<AppointmentView>(`/v1/appointments/${encodeURIComponent(id)}/cancel`, {});
 export const rescheduleAppointment = (id: string, body: { slotId: string; holdId?: string }) =>

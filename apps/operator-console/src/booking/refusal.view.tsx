@@ -2,11 +2,12 @@ import { ApiError } from '../api/http.client';
 import { refusalText } from '../api/refusal.mapper';
 
 /** A refusal in words, with the API's code beside it (data-code for the browser tests and the help desk). */
-export function Refusal({ error }: { error: unknown }) {
+export function Refusal({ error, note }: { error: unknown; note?: string | null }) {
   const refusal = error instanceof ApiError ? { code: error.code, status: error.status } : { code: 'CONSOLE.NETWORK', status: 0 };
   return (
     <div className="refusal" role="alert" data-testid="refusal" data-code={refusal.code}>
-      {refusalText(refusal)} <span className="muted">({refusal.code})</span>
+      {refusalText(refusal)} {note ? `${note} ` : ''}
+      <span className="muted">({refusal.code})</span>
     </div>
   );
 }

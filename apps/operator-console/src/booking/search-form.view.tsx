@@ -53,10 +53,7 @@ export function SearchForm({ form, organisations, firstField, onChange, onSubmit
         <select
           data-testid="search-organisation"
           value={form.organisation}
-          onChange={(e) => {
-            const chosen = organisations.find((o) => o.organisationOid === e.target.value);
-            set({ organisation: e.target.value, district: chosen?.districtId ?? form.district, practitioner: '' });
-          }}
+          onChange={(e) => set({ organisation: e.target.value, practitioner: '' })}
         >
           <option value="">все организации</option>
           {inDistrict.map((o) => (
