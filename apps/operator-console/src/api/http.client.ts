@@ -27,7 +27,7 @@ function withQuery(path: string, query?: Query): string {
  * Calls the console's backend (same origin, session cookie). Every non-GET carries the CSRF header the
  * backend requires. A 401 CONSOLE.NO_SESSION tells the shell to show the sign-in screen.
  */
-export async function request<T>(method: Method, path: string, options: { query?: Query; body?: unknown; timeoutMs?: number } = {}): Promise<T> {
+export async function request<T>(method: Method, path: string, options: { query?: Query; body?: unknown; timeoutMs?: number; idempotencyKey?: string } = {}): Promise<T> {
   let response: Response;
   try {
     response = await fetch(withQuery(`${base}${path}`, options.query), {
@@ -37,6 +37,7 @@ export async function request<T>(method: Method, path: string, options: { query?
         accept: 'application/json',
         ...(method === 'GET' ? {} : { 'x-medbus-console': '1' }),
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey }),
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
@@ -62,16 +63,22 @@ export async function request<T>(method: Method, path: string, options: { query?
   return body as T;
 }
 
+/**
+ * A key naming one action of the person (a form being written, a click on "book"): the API carries out
+ * an action once however often it is sent with the same key, so a re-send after a lost answer is safe.
+ */
+export const newIdempotencyKey = (): string => crypto.randomUUID();
+
 /** The contact-centre API as the signed-in person (`/console/api/cc/...`). */
 export const cc = {
   get: <T>(path: string, query?: Query) => request<T>('GET', `/cc${path}`, { query }),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', `/cc${path}`, { body: body ?? {} }),
+  post: <T>(path: string, body?: unknown, idempotencyKey?: string) => request<T>('POST', `/cc${path}`, { body: body ?? {}, idempotencyKey }),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', `/cc${path}`, { body: body ?? {} }),
 };
 
 /** Booking's API as the signed-in person (`/console/api/booking/...`, an allow-list of it). */
 export const booking = {
   get: <T>(path: string, query?: Query) => request<T>('GET', `/booking${path}`, { query }),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', `/booking${path}`, { body: body ?? {}, timeoutMs: 60_000 }),
+  post: <T>(path: string, body?: unknown, idempotencyKey?: string) => request<T>('POST', `/booking${path}`, { body: body ?? {}, timeoutMs: 60_000, idempotencyKey }),
   delete: <T>(path: string) => request<T>('DELETE', `/booking${path}`),
 };

@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ApiError } from '../api/http.client';
+import { ApiError, newIdempotencyKey } from '../api/http.client';
 import { useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
 import { usePatient } from '../call/patient.context';
@@ -52,6 +52,8 @@ const submitOnCtrlEnter = (event: KeyboardEvent<HTMLTextAreaElement>) => {
 function NewAppeal({ types, initial, onCreated, onCancel, onType }: { types: readonly AppealType[]; initial: AppealForm; onCreated: (id: string) => void; onCancel: () => void; onType: (code: string) => void }) {
   const [form, setForm] = useState<AppealForm>(initial);
   const register = useRegisterAppeal();
+  // One appeal being written is one registration, however often the form is sent (a lost answer, a second Enter).
+  const [idempotencyKey] = useState(newIdempotencyKey);
   const set = (key: keyof AppealForm) => (event: { target: { value: string } }) => {
     const value = event.target.value;
     setForm((f) => ({ ...f, [key]: value }));
@@ -59,7 +61,7 @@ function NewAppeal({ types, initial, onCreated, onCancel, onType }: { types: rea
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    register.mutate(registrationOf(form), { onSuccess: (appeal) => onCreated(appeal.id) });
+    register.mutate({ body: registrationOf(form), idempotencyKey }, { onSuccess: (appeal) => onCreated(appeal.id) });
   };
   return (
     <form className="panel appeal-form" onSubmit={submit} onKeyDown={(e) => e.key === 'Escape' && onCancel()}>

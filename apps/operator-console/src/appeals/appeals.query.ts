@@ -80,7 +80,7 @@ function useRefreshAfter() {
 
 export function useRegisterAppeal() {
   const refresh = useRefreshAfter();
-  return useMutation({ mutationFn: (body: AppealRegistration) => cc.post<AppealView>('/v1/appeals', body), ...refresh });
+  return useMutation({ mutationFn: ({ body, idempotencyKey }: { body: AppealRegistration; idempotencyKey: string }) => cc.post<AppealView>('/v1/appeals', body, idempotencyKey), ...refresh });
 }
 
 export interface TransitionRequest {
