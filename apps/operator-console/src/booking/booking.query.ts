@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useQueries, useQuery } from '@tanstack/react-query';
 import { booking, newIdempotencyKey } from '../api/http.client';
 import {
   isSettling,
@@ -50,6 +50,22 @@ export function usePractitioners(filter: { district?: string; organisation?: str
       }),
     enabled: Boolean(filter.organisation || filter.specialty),
     staleTime: 60_000,
+  });
+}
+
+/** Practitioners' names by resource id, for the organisations given (an appointment names its doctor by id only). */
+export function usePractitionerNames(organisations: readonly string[]): ReadonlyMap<string, string> {
+  return useQueries({
+    queries: organisations.map((organisation) => ({
+      queryKey: ['booking', 'practitioners', '', organisation, ''],
+      queryFn: () => booking.get<{ items: PractitionerView[] }>('/v1/practitioners', { channel, organisation }),
+      staleTime: 60_000,
+    })),
+    combine: (results) => {
+      const names = new Map<string, string>();
+      for (const r of results) for (const p of r.data?.items ?? []) if (p.displayName) names.set(p.practitionerId, p.displayName);
+      return names;
+    },
   });
 }
 

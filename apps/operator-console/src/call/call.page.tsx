@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { useLiveEvents } from '../live/live-events.context';
 import { AppointmentActions, StatusBadge } from '../booking/appointment.view';
 import { dateTimeText, organisationName, slotTimeText } from '../booking/booking.mapper';
-import { useOrganisations } from '../booking/booking.query';
+import { useOrganisations, usePractitionerNames } from '../booking/booking.query';
 import { Refusal } from '../booking/refusal.view';
 import { appealStatusText, callbackStatusText, callerNumberText, durationText, outcomeText, type CardCall } from './call-card.mapper';
 import { useAppealTypeNames, useCallCard, useCurrentCallQuery, usePatientAppointments } from './call.query';
@@ -108,6 +108,8 @@ function PatientAppointments() {
   const appointments = usePatientAppointments(ids);
   const organisations = useOrganisations();
   const names = useMemo(() => new Map((organisations.data?.items ?? []).map((o) => [o.organisationOid, organisationName(o)])), [organisations.data]);
+  const clinics = useMemo(() => [...new Set(appointments.items.map((a) => a.organisationOid))], [appointments.items]);
+  const doctors = usePractitionerNames(clinics);
   if (!patient.primary) return null;
   return (
     <div className="panel appointments">
@@ -122,7 +124,10 @@ function PatientAppointments() {
           {appointments.items.map((a) => (
             <tr key={a.appointmentId} data-testid="patient-appointment" data-appointment-id={a.appointmentId} data-status={a.status}>
               <td className="time">{slotTimeText(a.startsAt)}</td>
-              <td>{names.get(a.organisationOid) ?? a.organisationOid}</td>
+              <td>
+                {doctors.get(a.resourceId) ?? ''}
+                <div className="muted">{names.get(a.organisationOid) ?? a.organisationOid}</div>
+              </td>
               <td>
                 <StatusBadge status={a.status} />
               </td>
