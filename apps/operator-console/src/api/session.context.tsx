@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, request } from './http.client';
 
 export type Role = 'OPERATOR' | 'SECOND_LINE' | 'BRANCH_SUPERVISOR' | 'HEAD_SUPERVISOR';
@@ -24,6 +25,7 @@ const SessionContext = createContext<SessionState | undefined>(undefined);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
   const [loading, setLoading] = useState(true);
+  const queries = useQueryClient();
 
   useEffect(() => {
     request<Session>('GET', '/session')
@@ -32,20 +34,27 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error instanceof ApiError ? error.code : error);
       })
       .finally(() => setLoading(false));
-    const lost = () => setSession(null);
+    // What one person's session read never shows to the next person signing in at the same screen.
+    const lost = () => {
+      queries.clear();
+      setSession(null);
+    };
     window.addEventListener('medbus:session-lost', lost);
     return () => window.removeEventListener('medbus:session-lost', lost);
-  }, []);
+  }, [queries]);
 
   const signIn = useCallback(async (apiKey: string, seat: string) => {
     const body = seat.trim() ? { apiKey: apiKey.trim(), seat: seat.trim() } : { apiKey: apiKey.trim() };
-    setSession(await request<Session>('POST', '/session', { body }));
-  }, []);
+    const signedIn = await request<Session>('POST', '/session', { body });
+    queries.clear();
+    setSession(signedIn);
+  }, [queries]);
 
   const signOut = useCallback(async () => {
     await request<void>('DELETE', '/session').catch(() => undefined);
+    queries.clear();
     setSession(null);
-  }, []);
+  }, [queries]);
 
   const value = useMemo(() => ({ session, loading, signIn, signOut }), [session, loading, signIn, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
