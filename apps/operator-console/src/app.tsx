@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { ApiError } from './api/http.client';
@@ -9,7 +10,9 @@ import { PatientProvider } from './call/patient.context';
 import { BookingPage } from './booking/booking.page';
 import { CallbacksPage } from './callbacks/callbacks.page';
 import { AppealsPage } from './appeals/appeals.page';
-import { DashboardPage } from './dashboard/dashboard.page';
+
+// The dashboard's charts (Recharts) are most of the bundle and only supervisors open them: loaded on first visit.
+const DashboardPage = lazy(() => import('./dashboard/dashboard.page').then((module) => ({ default: module.DashboardPage })));
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -35,7 +38,14 @@ function Routed() {
           <Route path="/booking" element={<BookingPage />} />
           <Route path="/callbacks" element={<CallbacksPage />} />
           <Route path="/appeals" element={<AppealsPage />} />
-          <Route path="/dashboard" element={<DashboardPage />} />
+          <Route
+            path="/dashboard"
+            element={
+              <Suspense fallback={<div className="splash">Загрузка…</div>}>
+                <DashboardPage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<Navigate to={home} replace />} />
         </Routes>
       </PatientProvider>
