@@ -50,6 +50,8 @@ export class ContactCentre {
       readonly pbxArgs?: readonly string[];
       /** The PBX's queues (= branches) and operators logged in to each, `--queues` of the telephony simulator. */
       readonly queues?: string;
+      /** The built operator console the service serves (CC_CONSOLE_DIR); default dist/operator-console. */
+      readonly consoleDir?: string;
     } = {},
   ) {
     this.schema = `cc_${region.runId}`;
@@ -131,7 +133,7 @@ export class ContactCentre {
           CC_DATA_KEYS: this.dataKeys,
           CC_PHONE_HASH_KEY: this.phoneHashKey,
           // The console built by npm run build, whatever the service's working directory.
-          CC_CONSOLE_DIR: join(root, 'dist', 'operator-console'),
+          CC_CONSOLE_DIR: this.options.consoleDir ?? join(root, 'dist', 'operator-console'),
           KAFKA_CLIENT_ID: `contact-center-${this.region.runId}`,
           KAFKA_NAMESPACE: this.region.namespace,
           OTEL_SERVICE_NAME: `contact-center-${this.region.runId}`,

@@ -1,8 +1,11 @@
 import { randomInt } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ConsolePerson, launchChromium } from './console.browser';
 import { ContactCentre } from './contact-centre.process';
-import { Region, clientsCli, eventually, type SimDoctor, type SimSlot } from './region.process';
+import { Region, clientsCli, eventually, root, type SimDoctor, type SimSlot } from './region.process';
 
 /**
  * The operator console in Debian's Chromium against the real demo stack (issue 12), every process
@@ -79,13 +82,19 @@ const ruledSpecialties = ['TER', 'PED', 'GIN', 'PROF'];
 // Four clinics in two districts (the simulator gives ⌈n/3⌉ districts, organisations dealt in turn):
 // the patient lives in one district and is booked at a clinic of the other.
 const region = new Region({ name: 'console', organisations: 4, doctorsPerOrg: 3, horizonDays: 5 });
+const builtConsole = join(root, 'dist', 'operator-console');
+// The service serves a copy of the build: a rebuild while the file runs (vite empties its output
+// first) does not pull the pages from under the browser.
+const servedConsole = join(root, '.medbus', 'tmp', `operator-console-${region.runId}`);
 const centre = new ContactCentre(region, {
+  consoleDir: servedConsole,
   // One operator in Sochi: an injected call connects to PJSIP/sochi-op01 and nobody else; he never
   // pauses and never lets a ring go unanswered, so the call connects at once.
   queues: 'head:2,sochi:1,novorossiysk:1',
   pbxArgs: ['--ring-no-answer-share', '0', '--pause-every-seconds', '0'],
-  // A failed call-back is retried an hour later: a task the test keeps open stays open.
-  env: { CC_CONSOLE_LIVE_MS: '500', CC_CALLBACK_RETRY_MINUTES: '60,120' },
+  // Operators dial call-backs themselves (the click is the only dial); a failed one is retried an hour
+  // later, so a task the test keeps open stays open; the dashboard's live figures every half second.
+  env: { CC_CALLBACK_AUTODIAL: 'false', CC_CALLBACK_RETRY_MINUTES: '60,120', CC_CONSOLE_LIVE_MS: '500' },
 });
 const sochiSeat = 'PJSIP/sochi-op01';
 const suite = 'operator console in Chromium: console → contact centre and booking → PBX and MIS';
@@ -97,6 +106,8 @@ let doctors: SimDoctor[] = [];
 let home = { oid: '', idLpu: 0, district: '' };
 let away = { oid: '', idLpu: 0, district: '' };
 let awayDoctor: SimDoctor | undefined;
+/** An operator's key booking issued and then revoked. */
+let revokedKey = '';
 
 const digitsOf = (text: string): string => text.replace(/\D/g, '');
 const aPhone = (prefix: string): string => `${prefix}${randomInt(1_000_000, 9_999_999)}`;
@@ -206,8 +217,17 @@ async function expectDashboardEqualsApi(at: ConsolePerson, key: string, scope: s
 
 beforeAll(async () => {
   try {
+    if (!existsSync(join(builtConsole, 'index.html'))) throw new Error(`the operator console is not built at ${builtConsole}: run npm run build`);
+    await cp(builtConsole, servedConsole, { recursive: true });
     [browser] = await Promise.all([launchChromium(), region.start()]);
-    await centre.start();
+    const revokedClient = `cc-op-revoked-${region.runId}`;
+    [revokedKey] = await Promise.all([
+      region.issue('OPERATOR', revokedClient, { branch: 'sochi' }).then(async (key) => {
+        await clientsCli(region.bookingSchema, ['revoke', '--client', revokedClient]);
+        return key;
+      }),
+      centre.start(),
+    ]);
     doctors = (await region.simCall<{ doctors: SimDoctor[] }>('GET', '/admin/code-map')).doctors;
     // Booking's catalogue names the districts: once every clinic is synced and fresh, pick two of different districts.
     const organisations = await eventually(
@@ -247,6 +267,7 @@ afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await centre.stop();
   await region.stop();
+  await rm(servedConsole, { recursive: true, force: true });
 }, 60_000);
 
 describe(suite, () => {
@@ -489,12 +510,9 @@ describe(suite, () => {
   it(
     'a wrong or revoked key cannot sign in, and a request to the console backend without its CSRF header is refused and changes nothing',
     withLogs(async () => {
-      const revokedClient = `cc-op-revoked-${region.runId}`;
-      const revoked = await region.issue('OPERATOR', revokedClient, { branch: 'sochi' });
-      await clientsCli(region.bookingSchema, ['revoke', '--client', revokedClient]);
       const stranger = await person('stranger');
       expect(await stranger.signInRefused('mbk.not-a-key-anyone-was-given')).toBe('CONSOLE.LOGIN_FAILED');
-      expect(await stranger.signInRefused(revoked)).toBe('CONSOLE.LOGIN_FAILED');
+      expect(await stranger.signInRefused(revokedKey)).toBe('CONSOLE.LOGIN_FAILED');
 
       const operator = await person('sochi operator, hostile page');
       await operator.signIn(centre.keys.sochiOperator);
