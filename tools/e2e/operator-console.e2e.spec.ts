@@ -353,6 +353,12 @@ describe(suite, () => {
       const atClinic = await region.simCall<SimPatient>('GET', `/admin/patients?idLpu=${away.idLpu}&idPat=${encodeURIComponent(patientAway.idPat)}`);
       expect(atClinic.bookings).toEqual([]);
       expect(patientHome.idPat).toBeTruthy();
+
+      // Back on the card: the caller's appointments across the region, the other district's clinic included.
+      await operator.testId('nav-call').click();
+      await operator.attributeOf(operator.row('patient-appointment', 'data-appointment-id', moved ?? ''), 'data-status', (v) => v === 'CANCELLED', 'the cancelled appointment on the card');
+      expect(await operator.row('patient-appointment', 'data-appointment-id', booked ?? '').getAttribute('data-status')).toBe('RESCHEDULED');
+      expect(operator.loads).toBe(loadsBefore);
     }),
     120_000,
   );
