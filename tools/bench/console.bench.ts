@@ -139,6 +139,12 @@ export interface ConsoleResult {
     readonly total: Spread;
     /** The sign-in request alone (Resource Timing). */
     readonly sessionRequest: Spread;
+    /**
+     * Where the time to the sign-in form goes (ms from navigation start, Navigation and Resource Timing):
+     * the document received, the scripts received, the console's session check sent (its script has run
+     * by then) and answered.
+     */
+    readonly stages: { readonly document: Spread; readonly scripts: Spread; readonly sessionCheckSent: Spread; readonly sessionCheckAnswered: Spread };
     readonly errors: number;
     readonly failures: Record<string, number>;
   };
@@ -399,6 +405,7 @@ async function measureLoads(browser: Browser, consoleUrl: string, apiKey: string
   const bookingReady: number[] = [];
   const total: number[] = [];
   const sessionRequest: number[] = [];
+  const stages = { document: [] as number[], scripts: [] as number[], sessionCheckSent: [] as number[], sessionCheckAnswered: [] as number[] };
   const failures: Record<string, number> = {};
   let transfer: Omit<FirstLoadTransfer, 'built'> | undefined;
   for (let i = 0; i < count; i++) {
@@ -436,12 +443,23 @@ async function measureLoads(browser: Browser, consoleUrl: string, apiKey: string
         await Promise.all(finished);
         transfer = first;
       }
+      const timing = (await page.evaluate(`(() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const resources = performance.getEntriesByType('resource');
+        const scripts = resources.filter((e) => new URL(e.name).pathname.endsWith('.js'));
+        const check = resources.find((e) => new URL(e.name).pathname === '/console/api/session');
+        return { document: nav ? nav.responseEnd : NaN, scripts: Math.max(0, ...scripts.map((e) => e.responseEnd)), sent: check ? check.startTime : NaN, answered: check ? check.responseEnd : NaN };
+      })()`)) as { document: number; scripts: number; sent: number; answered: number };
       const ready = await signIn(page, apiKey);
       const session = ready.requests.find((r) => r.path === '/console/api/session');
       loginForm.push(formAt);
       bookingReady.push(ready.paintedAt - ready.startedAt);
       total.push(formAt + ready.paintedAt - ready.startedAt);
       if (session) sessionRequest.push(session.end - session.start);
+      stages.document.push(timing.document);
+      stages.scripts.push(timing.scripts);
+      if (Number.isFinite(timing.sent)) stages.sessionCheckSent.push(timing.sent);
+      if (Number.isFinite(timing.answered)) stages.sessionCheckAnswered.push(timing.answered);
     } catch (error) {
       counted(failures, error, await screenOf(page));
     } finally {
@@ -456,6 +474,12 @@ async function measureLoads(browser: Browser, consoleUrl: string, apiKey: string
       bookingReady: spreadOf(bookingReady),
       total: spreadOf(total),
       sessionRequest: spreadOf(sessionRequest),
+      stages: {
+        document: spreadOf(stages.document),
+        scripts: spreadOf(stages.scripts),
+        sessionCheckSent: spreadOf(stages.sessionCheckSent),
+        sessionCheckAnswered: spreadOf(stages.sessionCheckAnswered),
+      },
       errors: Object.values(failures).reduce((a, n) => a + n, 0),
       failures,
     },
@@ -869,7 +893,9 @@ Times are read inside the page (its clock starts at navigation start): an init s
 it, and when Enter or a submit button is pressed; Playwright's round trips are not in them. A load is a fresh browser context (no cache,
 no cookie) opening /console/booking: the sign-in form painted, then the key typed, and from the press of the sign-in button until the
 booking screen's filters (district, organisation, specialty) are filled from the API, the organisations listed with their freshness, and its search button is enabled. One load before is untimed
-(the services' first answers). The sign-in request alone: p50 ${r.load.sessionRequest.p50} ms, p99 ${r.load.sessionRequest.p99} ms. Load failures: ${failures(r.load.failures)}.
+(the services' first answers). On the way to the sign-in form (p50 / p99 ms from navigation start): the document received ${r.load.stages.document.p50} / ${r.load.stages.document.p99},
+the scripts received ${r.load.stages.scripts.p50} / ${r.load.stages.scripts.p99}, the console's session check sent (its script has run) ${r.load.stages.sessionCheckSent.p50} / ${r.load.stages.sessionCheckSent.p99} and
+answered ${r.load.stages.sessionCheckAnswered.p50} / ${r.load.stages.sessionCheckAnswered.p99}, the form painted ${r.load.loginForm.p50} / ${r.load.loginForm.p99}. The sign-in request alone: p50 ${r.load.sessionRequest.p50} ms, p99 ${r.load.sessionRequest.p99} ms. Load failures: ${failures(r.load.failures)}.
 
 The ${s.count} searches go in one signed-in page, the filters set as an operator sets them, the four kinds in turn, each in another district
 than the one before (so no row of a search can pass for the next's): ${kinds}. A search ends when the first result row not on screen before
