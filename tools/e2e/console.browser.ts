@@ -55,6 +55,8 @@ export class ConsolePerson {
   loads = 0;
   /** Every dialog (confirm before a cancellation) is accepted, as the person would, and noted. */
   readonly dialogs: string[] = [];
+  /** Exceptions the console's scripts left uncaught. */
+  readonly pageErrors: string[] = [];
 
   private constructor(
     readonly label: string,
@@ -62,7 +64,10 @@ export class ConsolePerson {
     readonly page: Page,
   ) {
     page.on('console', (message) => this.note(`${message.type()}: ${message.text()}`));
-    page.on('pageerror', (error) => this.note(`pageerror: ${error.message}`));
+    page.on('pageerror', (error) => {
+      this.pageErrors.push(error.message);
+      this.note(`pageerror: ${error.message}`);
+    });
     page.on('requestfailed', (request) => this.note(`requestfailed: ${request.method()} ${new URL(request.url()).pathname} ${request.failure()?.errorText ?? ''}`));
     page.on('load', () => {
       this.loads += 1;
@@ -120,19 +125,16 @@ export class ConsolePerson {
 
   /**
    * Sets a form field whatever the screen made of it: a select gets the option with that value (else
-   * that label), an input the text, formatted for its type (a date input takes YYYY-MM-DD).
+   * that label), an input the text (a datetime-local input gets the day's midnight).
    */
   async setField(testId: string, value: string, scope: Locator | Page = this.page): Promise<void> {
     const field = scope.getByTestId(testId);
     const { tag, type } = await field.evaluate((element) => ({ tag: element.tagName, type: element.getAttribute('type') ?? '' }));
     if (tag === 'SELECT') {
-      const values = await field.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? o.textContent ?? ''));
-      if (values.includes(value)) await field.selectOption({ value });
-      else
-        await field.selectOption({ label: value }).catch(async () => {
-          // The options may still be loading: selectOption by value waits until the option is there.
-          await field.selectOption({ value });
-        });
+      // selectOption waits until an option with the value is there (lists load after the screen).
+      await field.selectOption({ value }, { timeout: 10_000 }).catch(async () => {
+        await field.selectOption({ label: value }, { timeout: 2_000 });
+      });
       return;
     }
     await field.fill(type === 'datetime-local' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value);

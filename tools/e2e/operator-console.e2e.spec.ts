@@ -120,10 +120,14 @@ async function person(label: string): Promise<ConsolePerson> {
   return opened;
 }
 
-/** On failure: each open page's screen and console log in .medbus/logs/, and the services' log tails. */
+/**
+ * Every page ends the test without an uncaught exception of the console's own. On failure: each open
+ * page's screen and console log in .medbus/logs/, and the services' log tails.
+ */
 const withLogs = (body: () => Promise<void>) => async () => {
   try {
     await body();
+    expect(people.flatMap((p) => p.pageErrors.map((message) => `${p.label}: ${message}`))).toEqual([]);
   } catch (error) {
     const name = (expect.getState().currentTestName ?? 'operator console').replace(`${suite} `, '');
     const written = (await Promise.all(people.map((p) => p.diagnose(name).catch(() => [])))).flat();
