@@ -10,8 +10,12 @@ import { eventually, root } from './region.process';
  * the login form as a person would. Elements are found by the console contract's data-testid.
  */
 
-/** Where the tests' screenshots of the main screens go; docs/console/README.md says what each shows. */
-export const screenshotDir = join(root, 'docs', 'console');
+/**
+ * Where the tests' screenshots of the main screens go: docs/console (README.md there says what each
+ * shows) only when asked, `CONSOLE_SCREENSHOTS=docs` (npm run docs:screenshots); else
+ * .medbus/screenshots, so a plain test run leaves the working tree as it was.
+ */
+export const screenshotDir = process.env.CONSOLE_SCREENSHOTS === 'docs' ? join(root, 'docs', 'console') : join(root, '.medbus', 'screenshots');
 const diagnosticsDir = join(root, '.medbus', 'logs');
 
 /** The desk the issue asks the console to be usable at. */
@@ -32,7 +36,10 @@ export async function launchChromium(): Promise<Browser> {
   }
   return chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // The contexts' locale does not reach date inputs: Chromium draws them in its own UI language
+    // (--lang, LANGUAGE on Linux), which needs Debian's chromium-l10n; with en-US alone, mm/dd/yyyy.
+    env: { ...process.env, LANGUAGE: 'ru' },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=ru-RU'],
   });
 }
 
@@ -159,7 +166,7 @@ export class ConsolePerson {
     return this.page.locator('body').innerText();
   }
 
-  /** docs/console/<name>.png at 1366×768: the screen as the person sees it now. */
+  /** <screenshotDir>/<name>.png at 1366×768: the screen as the person sees it now. */
   async screenshot(name: string): Promise<string> {
     await mkdir(screenshotDir, { recursive: true });
     const path = join(screenshotDir, `${name}.png`);
