@@ -20,7 +20,8 @@ import { consoleNotes, consoleOptionsFromEnv, consoleRawRow, consoleRows, measur
  * `BENCH_ONLY=booking npm run bench` measures only the booking flow and keeps the other
  * sections' last figures (each section says when it was measured); `BENCH_ONLY=export` likewise
  * measures only the federal export, `BENCH_ONLY=contact-centre` only the contact centre,
- * `BENCH_ONLY=console` only the operator console in Chromium.
+ * `BENCH_ONLY=console` only the operator console in Chromium. `BENCH_ONLY=docs` measures nothing: it
+ * writes docs/benchmarks.md again from docs/benchmarks.json (after a change to how the figures read).
  */
 const root = join(__dirname, '..', '..');
 
@@ -61,8 +62,14 @@ async function main(): Promise<void> {
     write({ ...previous, search: await measureSearchAlone(env, progress) });
     return;
   }
+  if (only === 'docs') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=docs writes docs/benchmarks.md from docs/benchmarks.json, and there is none: run the whole bench once');
+    write(JSON.parse(readFileSync(file, 'utf8')) as BenchRun);
+    return;
+  }
   if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export' && only !== 'contact-centre' && only !== 'console')
-    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export", "contact-centre" or "console" can run alone`);
+    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export", "contact-centre", "console" or "docs" can run alone`);
   if (only === 'console') {
     const file = join(root, 'docs', 'benchmarks.json');
     if (!existsSync(file)) throw new Error('BENCH_ONLY=console keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
@@ -231,7 +238,7 @@ published by the bench as fast as its producer goes, applied by the booking serv
 ${run.resync.shape.slots === 2_000_000 ? 'the reference region itself' : 'extrapolated linearly to 2 M'}); the clock stops when its consumer group has committed the topic's end offsets
 (offsets are committed after each batch's transaction), then the rows are counted. \`VACUUM (ANALYZE)\` runs between the two, untimed.
 ${resyncWhereTimeGoes(run.resync)}
-${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}${f ? federalNotes(f, run.machine.cpus) : ''}${cc ? contactCentreNotes(cc, run.machine.cpus) : ''}${oc ? consoleNotes(oc) : ''}`;
+${searchNotes(run.search)}${b ? bookingNotes(run, b) : ''}${f ? federalNotes(f, run.machine.cpus) : ''}${cc ? contactCentreNotes(cc, run.machine.cpus) : ''}${oc ? consoleNotes(oc, run.machine.cpus) : ''}`;
 }
 
 function freshnessRows(f: FreshnessResult): string {

@@ -874,8 +874,19 @@ export function consoleRawRow(r: ConsoleResult): string {
     .join(', ')}); its JS ${kB(t.built.jsBytes)} (${kB(t.built.jsGzipBytes)} gzipped), CSS ${kB(t.built.cssBytes)} (${kB(t.built.cssGzipBytes)} gzipped); all the build's JS chunks ${kB(t.built.allJsBytes)} | ${kB(t.built.jsBytes)} of script parsed and run before the form shows; at 10 Mbit/s (an assumed branch link) ${round((wire * 8) / 10_000)} ms as served, ${round(((t.built.jsGzipBytes + t.built.cssGzipBytes) * 8) / 10_000)} ms gzipped |`;
 }
 
+/** Which targets the run missed, in words, before the traces that explain them. */
+function missedText(r: ConsoleResult, cores: number): string {
+  const missed = [
+    r.load.loginForm.p99 >= r.target.p99Ms ? `the sign-in form (p99 ${r.load.loginForm.p99} ms)` : '',
+    r.load.bookingReady.p99 >= r.target.p99Ms ? `the booking screen after sign-in (p99 ${r.load.bookingReady.p99} ms)` : '',
+    r.search.browser.p99 >= r.target.p99Ms ? `the slot search (p99 ${r.search.browser.p99} ms)` : '',
+  ].filter(Boolean);
+  if (missed.length === 0) return '';
+  return `Missed the 1 s target: ${missed.join(', ')}, with the machine's cores ${Math.round(r.machine.busyShare * 100)} % busy meanwhile (1-minute load average up to ${Math.max(r.machine.loadAverageBefore, r.machine.loadAverageAfter)} on ${cores} cores).\n`;
+}
+
 /** docs/benchmarks.md: how the console was measured, and where its time goes. */
-export function consoleNotes(r: ConsoleResult): string {
+export function consoleNotes(r: ConsoleResult, cores: number): string {
   const s = r.search;
   const pg = r.postgres;
   const kinds = Object.entries(s.byKind)
@@ -912,8 +923,9 @@ PostgreSQL ${pg['server_version'] ?? '?'}: shared_buffers ${pg['shared_buffers']
 ${
     r.profile
       ? `
-Chrome traces (${r.profile.map((p) => p.file).join(', ')}): the renderer main thread's self time by event (ms) within the timed windows:
-${r.profile.map((p) => `- ${p.what} (${p.windows} windows, ${p.windowMs} ms; main thread busy ${p.busyMs} ms, of it on a CPU ${p.cpuMs} ms): ${p.mainThread.map((e) => `${e.name} ${e.ms}`).join(', ')}`).join('\n')}
+${missedText(r, cores)}Chrome traces (${r.profile.map((p) => p.file).join(', ')}), taken after the measurements on the same services: the renderer main thread's
+self time by event (ms) within the timed windows; its busy time is wall time, and a task waiting for a core counts in it, not in its CPU time:
+${r.profile.map((p) => `- ${p.what} (${p.windows} windows, ${p.windowMs} ms; main thread busy ${p.busyMs} ms, of it on a CPU ${p.cpuMs} ms, ${p.busyMs > 0 ? Math.round((100 * p.cpuMs) / p.busyMs) : 0} %): ${p.mainThread.map((e) => `${e.name} ${e.ms}`).join(', ')}`).join('\n')}
 `
       : ''
   }`;
