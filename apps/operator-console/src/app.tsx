@@ -1,18 +1,16 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { BrowserRouter } from 'react-router-dom';
 import { ApiError } from './api/http.client';
 import { SessionProvider, useSession } from './api/session.context';
 import { LoginPage } from './login/login.page';
-import { Shell } from './shell/shell.view';
-import { CallPage } from './call/call.page';
-import { PatientProvider } from './call/patient.context';
-import { BookingPage } from './booking/booking.page';
-import { CallbacksPage } from './callbacks/callbacks.page';
-import { AppealsPage } from './appeals/appeals.page';
 
-// The dashboard's charts (Recharts) are most of the bundle and only supervisors open them: loaded on first visit.
-const DashboardPage = lazy(() => import('./dashboard/dashboard.page').then((module) => ({ default: module.DashboardPage })));
+/**
+ * The first load carries only what the sign-in form needs; the workplace behind it is a chunk of its own,
+ * requested as soon as the form is on screen, so it is there by the time the person has typed his key.
+ */
+const loadWorkplace = () => import('./shell/workplace.view');
+const Workplace = lazy(() => loadWorkplace().then((module) => ({ default: module.Workplace })));
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -25,31 +23,24 @@ const queries = new QueryClient({
   },
 });
 
+const loading = <div className="splash">Загрузка…</div>;
+
+function SignIn() {
+  useEffect(() => {
+    void loadWorkplace().catch(() => undefined);
+  }, []);
+  return <LoginPage />;
+}
+
 function Routed() {
-  const { session, loading } = useSession();
-  if (loading) return <div className="splash">Загрузка…</div>;
-  if (!session) return <LoginPage />;
+  const { session, loading: checking } = useSession();
+  if (checking) return loading;
+  if (!session) return <SignIn />;
   const home = session.role === 'OPERATOR' ? '/call' : session.role === 'SECOND_LINE' ? '/appeals' : '/dashboard';
   return (
-    <Shell>
-      <PatientProvider>
-        <Routes>
-          <Route path="/call" element={<CallPage />} />
-          <Route path="/booking" element={<BookingPage />} />
-          <Route path="/callbacks" element={<CallbacksPage />} />
-          <Route path="/appeals" element={<AppealsPage />} />
-          <Route
-            path="/dashboard"
-            element={
-              <Suspense fallback={<div className="splash">Загрузка…</div>}>
-                <DashboardPage />
-              </Suspense>
-            }
-          />
-          <Route path="*" element={<Navigate to={home} replace />} />
-        </Routes>
-      </PatientProvider>
-    </Shell>
+    <Suspense fallback={loading}>
+      <Workplace home={home} />
+    </Suspense>
   );
 }
 
