@@ -221,6 +221,7 @@ export function BookingPage() {
         <SearchForm
           form={form}
           organisations={organisations.data?.items ?? allOrganisations.data?.items ?? []}
+          region={allOrganisations.data?.items ?? []}
           firstField={firstField}
           onChange={setForm}
           onSubmit={submit}

@@ -5,6 +5,8 @@ import { usePractitioners, useSpecialties } from './booking.query';
 interface Props {
   readonly form: SlotSearchForm;
   readonly organisations: readonly OrganisationView[];
+  /** Every organisation of the region, whatever is chosen: the districts to choose from. */
+  readonly region: readonly OrganisationView[];
   readonly firstField: Ref<HTMLSelectElement>;
   readonly onChange: (form: SlotSearchForm) => void;
   readonly onSubmit: () => void;
@@ -15,10 +17,11 @@ interface Props {
  * Where, what, who and when. A wider choice clears the narrower ones it no longer contains (a new
  * district clears the organisation, a new organisation or specialty the practitioner).
  */
-export function SearchForm({ form, organisations, firstField, onChange, onSubmit, busy }: Props) {
+export function SearchForm({ form, organisations, region, firstField, onChange, onSubmit, busy }: Props) {
   const specialties = useSpecialties({ district: form.district || undefined, organisation: form.organisation || undefined });
   const practitioners = usePractitioners({ district: form.district || undefined, organisation: form.organisation || undefined, specialty: form.specialty || undefined });
-  const districts = districtsOf(organisations);
+  // From the whole region: a chosen district or specialty must not hide the other districts.
+  const districts = districtsOf(region.length > 0 ? region : organisations);
   const inDistrict = form.district ? organisations.filter((o) => o.districtId === form.district) : organisations;
   const set = (patch: Partial<SlotSearchForm>) => onChange({ ...form, ...patch });
   const submit = (event: FormEvent | KeyboardEvent) => {
