@@ -3,7 +3,7 @@ import { ApiError, newIdempotencyKey } from '../api/http.client';
 import { useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
 import { usePatient } from '../call/patient.context';
-import { RefusalNote } from '../callbacks/refusal-note.view';
+import { Refusal } from '../api/refusal.view';
 import { formatMoscow } from '../callbacks/callbacks.mapper';
 import {
   actionsFor,
@@ -35,7 +35,7 @@ function Refused({ error }: { error: unknown }) {
   const fields = error instanceof ApiError ? invalidFieldsOf(error.details) : [];
   return (
     <>
-      <RefusalNote error={error} />
+      <Refusal error={error} />
       {fields.length > 0 ? <p className="muted">Проверьте: {fields.join(', ')}.</p> : null}
     </>
   );
@@ -324,7 +324,7 @@ export function AppealsPage() {
       </div>
       <div className="appeals-grid">
         <div className="panel appeals-list">
-          {list.error ? <RefusalNote error={list.error} /> : null}
+          {list.error ? <Refusal error={list.error} /> : null}
           <table>
             <thead>
               <tr>
@@ -401,7 +401,7 @@ export function AppealsPage() {
           ) : appeal.data ? (
             <AppealDetail key={appeal.data.id} appeal={appeal.data} typeName={typeNames.get(appeal.data.type) ?? appeal.data.type} />
           ) : appeal.error ? (
-            <RefusalNote error={appeal.error} />
+            <Refusal error={appeal.error} />
           ) : (
             <div className="panel muted">Выберите обращение в списке (↑/↓, Enter){operator ? ' или начните новое (Alt+N).' : '.'}</div>
           )}

@@ -1,5 +1,5 @@
 import { useDeferredValue, useState } from 'react';
-import { RefusalNote } from '../callbacks/refusal-note.view';
+import { Refusal } from '../api/refusal.view';
 import { articleKindName, snippetParts, type ArticleSummary } from './appeals.mapper';
 import { useArticle, useKnowledgeSearch, useTypeArticles } from './appeals.query';
 
@@ -51,7 +51,7 @@ export function KnowledgePanel({ typeCode, typeName }: { typeCode: string; typeN
       <p className="muted kb-scope">
         {searching ? (found.isFetching ? 'Поиск…' : `Найдено: ${items.length}`) : typeCode ? `Статьи к типу «${typeName ?? typeCode}»` : 'Выберите тип обращения или введите запрос.'}
       </p>
-      {error ? <RefusalNote error={error} /> : null}
+      {error ? <Refusal error={error} /> : null}
       <div className="kb-body">
         {open && article.data ? (
           <article className="kb-article">
@@ -79,7 +79,7 @@ export function KnowledgePanel({ typeCode, typeName }: { typeCode: string; typeN
             ))}
           </ul>
         )}
-        {open && article.error ? <RefusalNote error={article.error} /> : null}
+        {open && article.error ? <Refusal error={article.error} /> : null}
       </div>
     </div>
   );

@@ -6,7 +6,7 @@ import { appointmentsKey } from '../call/call.query';
 import { usePatient } from '../call/patient.context';
 import { appointmentStatusText, isChangeable, isFinished, type AppointmentView } from './booking.mapper';
 import { cancelAppointment, settleAppointment } from './booking.query';
-import { Refusal, rejectionError } from './refusal.view';
+import { Refusal, rejectionError } from '../api/refusal.view';
 
 /** Only operators book, cancel and move: the keys of the second line and supervisors only search. */
 export function useCanBook(): boolean {

@@ -9,7 +9,7 @@ import { emptySearch, searchProblem, slotTimeText, waitlistIntervalOf, type Appo
 import { addToWaitlist, bookSlot, releaseHold, rescheduleAppointment, settleAppointment, takeHold, useOrganisations, useSlotSearch, type WaitlistEntry } from './booking.query';
 import { OrganisationList } from './organisations.view';
 import { SearchForm } from './search-form.view';
-import { Refusal, rejectionError } from './refusal.view';
+import { Refusal, rejectionError } from '../api/refusal.view';
 import { SlotList, type SlotMode } from './slot-list.view';
 import './booking.css';
 

@@ -4,7 +4,7 @@ import { useLiveEvents } from '../live/live-events.context';
 import { AppointmentActions, StatusBadge } from '../booking/appointment.view';
 import { dateTimeText, organisationName, slotTimeText } from '../booking/booking.mapper';
 import { useOrganisations, usePractitionerNames } from '../booking/booking.query';
-import { Refusal } from '../booking/refusal.view';
+import { Refusal } from '../api/refusal.view';
 import { appealStatusText, callbackStatusText, callerNumberText, durationText, outcomeText, type CardCall } from './call-card.mapper';
 import { useAppealTypeNames, useCallCard, useCurrentCallQuery, usePatientAppointments } from './call.query';
 import { IdentifyPatient } from './identify.view';

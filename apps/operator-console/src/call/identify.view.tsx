@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { organisationName, type OrganisationView } from '../booking/booking.mapper';
-import { Refusal } from '../booking/refusal.view';
+import { Refusal } from '../api/refusal.view';
 import { documentsOf, emptyIdentifyForm, type IdentifyForm } from './call-card.mapper';
 import { usePatient } from './patient.context';
 

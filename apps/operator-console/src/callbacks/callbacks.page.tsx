@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useCaller } from '../api/session.context';
 import { useCallBack, useCallbackTask, useCallbackTasks, useUnreturnedTasks, type QueueFilter } from './callbacks.query';
 import { ageSecondsOf, attemptStateOf, callbackStatusName, closeReasonName, formatAge, formatMoscow, rowOfTask, type QueueRow } from './callbacks.mapper';
-import { RefusalNote } from './refusal-note.view';
+import { Refusal } from '../api/refusal.view';
 import { useReachedBranches } from '../dashboard/dashboard.query';
 import './callbacks.css';
 
@@ -46,7 +46,7 @@ function CalledRow({ calling, now, showBranch }: { calling: Calling; now: Date; 
       <td>{task?.attempts ?? ''}</td>
       <td colSpan={2}>
         {error ? (
-          <RefusalNote error={error} />
+          <Refusal error={error} />
         ) : (
           <span
             data-testid="callback-result"
@@ -136,8 +136,8 @@ export function CallbacksPage() {
           {operator ? 'Enter на строке — перезвонить; ↑/↓ — по очереди. Старые потери — сверху.' : 'Просмотр: перезванивают операторы филиала.'}
         </span>
       </div>
-      {failed && <RefusalNote error={failed.error} />}
-      {list.error && <RefusalNote error={list.error} />}
+      {failed && <Refusal error={failed.error} />}
+      {list.error && <Refusal error={list.error} />}
       <div className="panel callbacks-table">
         <table>
           <thead>

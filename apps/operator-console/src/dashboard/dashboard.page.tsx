@@ -3,7 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { isSupervisor, useCaller } from '../api/session.context';
 import { useLiveEvents } from '../live/live-events.context';
 import { appealStatusName, deadlineRiskOf, deadlineText, riskName } from '../appeals/appeals.mapper';
-import { RefusalNote } from '../callbacks/refusal-note.view';
+import { Refusal } from '../api/refusal.view';
 import { useAppealTypes } from '../appeals/appeals.query';
 import {
   addDays,
@@ -68,7 +68,7 @@ function OperatorPanel() {
         </span>
         <span className="muted">{live ? `на ${new Date(live.asOf).toLocaleTimeString('ru-RU', { timeZone: 'Europe/Moscow' })}` : 'ожидание данных…'}</span>
       </div>
-      {error ? <RefusalNote error={error} /> : null}
+      {error ? <Refusal error={error} /> : null}
       <div className="kpis">
         {kpis.map((k) => (
           <KpiTile key={k.testId} kpi={k} />
@@ -141,8 +141,8 @@ function SupervisorDashboard() {
           {periodStatistics ? ` · ${periodStatistics.period.from === periodStatistics.period.to ? periodStatistics.period.from : `${periodStatistics.period.from} — ${periodStatistics.period.to}`}` : ''}
         </span>
       </div>
-      {liveError ? <RefusalNote error={liveError} /> : null}
-      {period === 'week' && week.error ? <RefusalNote error={week.error} /> : null}
+      {liveError ? <Refusal error={liveError} /> : null}
+      {period === 'week' && week.error ? <Refusal error={week.error} /> : null}
       <div className="kpis">
         {kpis.map((k) => (
           <KpiTile key={k.testId} kpi={k} />
@@ -151,7 +151,7 @@ function SupervisorDashboard() {
       <div className="dash-grid">
         <div className="panel dash-chart" data-testid="chart-calls-daily">
           <h2>Звонки по дням (14 дней)</h2>
-          {daily.error ? <RefusalNote error={daily.error} /> : null}
+          {daily.error ? <Refusal error={daily.error} /> : null}
           <div className="chart-box">
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={dailyData} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
@@ -213,7 +213,7 @@ function SupervisorDashboard() {
               </span>
             ) : null}
           </h2>
-          {health.error ? <RefusalNote error={health.error} /> : null}
+          {health.error ? <Refusal error={health.error} /> : null}
           <div className="scroll">
             <table>
               <tbody>
@@ -242,7 +242,7 @@ function SupervisorDashboard() {
             </select>
             {appeals.data ? <span className="muted">всего {appeals.data.total.registered}, просрочено {appeals.data.total.overdue}</span> : null}
           </h2>
-          {appeals.error ? <RefusalNote error={appeals.error} /> : null}
+          {appeals.error ? <Refusal error={appeals.error} /> : null}
           <div className="chart-box">
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={appealsData} layout="vertical" margin={{ top: 4, right: 8, bottom: 0, left: 8 }}>
@@ -259,7 +259,7 @@ function SupervisorDashboard() {
         </div>
         <div className="panel dash-risks">
           <h2>Сроки под угрозой</h2>
-          {risks.error ? <RefusalNote error={risks.error} /> : null}
+          {risks.error ? <Refusal error={risks.error} /> : null}
           <div className="scroll">
             <table>
               <tbody>

@@ -1,5 +1,5 @@
-import { ApiError } from '../api/http.client';
-import { refusalText } from '../api/refusal.mapper';
+import { ApiError } from './http.client';
+import { refusalText } from './refusal.mapper';
 
 /** A refusal in words, with the API's code beside it (data-code for the browser tests and the help desk). */
 export function Refusal({ error, note }: { error: unknown; note?: string | null }) {
