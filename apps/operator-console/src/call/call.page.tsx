@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { useLiveEvents } from '../live/live-events.context';
 import { AppointmentActions, StatusBadge } from '../booking/appointment.view';
@@ -11,6 +11,24 @@ import { IdentifyPatient } from './identify.view';
 import { usePatient } from './patient.context';
 import './call.css';
 
+/** One panel of the card: a title with its count, a table of rows, or what an empty list means. */
+function CardPanel<T>({ title, items, empty, row }: { title: string; items: readonly T[]; empty: string; row: (item: T) => ReactNode }) {
+  return (
+    <div className="panel">
+      <h2>
+        {title} <span className="muted">{items.length}</span>
+      </h2>
+      {items.length === 0 ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <table>
+          <tbody>{items.map(row)}</tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 function CallHistory({ uniqueid }: { uniqueid: string }) {
   const card = useCallCard(uniqueid);
   const typeNames = useAppealTypeNames();
@@ -19,71 +37,47 @@ function CallHistory({ uniqueid }: { uniqueid: string }) {
   const { earlierCalls, callbacks, appeals } = card.data;
   return (
     <>
-      <div className="panel">
-        <h2>
-          Прежние звонки <span className="muted">{earlierCalls.length}</span>
-        </h2>
-        {earlierCalls.length === 0 ? (
-          <p className="muted">Раньше не звонил.</p>
-        ) : (
-          <table>
-            <tbody>
-              {earlierCalls.map((c) => (
-                <tr key={c.uniqueid} data-testid="earlier-call" data-uniqueid={c.uniqueid}>
-                  <td>{dateTimeText(c.joinedAt)}</td>
-                  <td>{c.branch}</td>
-                  <td className={c.outcome === 'ABANDONED' ? 'fresh-STALE' : ''}>{outcomeText(c.outcome)}</td>
-                  <td className="muted" title="ожидание / разговор">
-                    {durationText(c.holdSeconds)} / {durationText(c.talkSeconds)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      <CardPanel
+        title="Прежние звонки"
+        items={earlierCalls}
+        empty="Раньше не звонил."
+        row={(c) => (
+          <tr key={c.uniqueid} data-testid="earlier-call" data-uniqueid={c.uniqueid}>
+            <td>{dateTimeText(c.joinedAt)}</td>
+            <td>{c.branch}</td>
+            <td className={c.outcome === 'ABANDONED' ? 'fresh-STALE' : ''}>{outcomeText(c.outcome)}</td>
+            <td className="muted" title="ожидание / разговор">
+              {durationText(c.holdSeconds)} / {durationText(c.talkSeconds)}
+            </td>
+          </tr>
         )}
-      </div>
-      <div className="panel">
-        <h2>
-          Открытые перезвоны <span className="muted">{callbacks.length}</span>
-        </h2>
-        {callbacks.length === 0 ? (
-          <p className="muted">Нет.</p>
-        ) : (
-          <table>
-            <tbody>
-              {callbacks.map((t) => (
-                <tr key={t.id} data-testid="card-callback" data-task-id={t.id} data-status={t.status}>
-                  <td>{dateTimeText(t.createdAt)}</td>
-                  <td>{t.branch}</td>
-                  <td>{callbackStatusText(t.status)}</td>
-                  <td className="muted">потерянных звонков: {t.lostCalls}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      />
+      <CardPanel
+        title="Открытые перезвоны"
+        items={callbacks}
+        empty="Нет."
+        row={(t) => (
+          <tr key={t.id} data-testid="card-callback" data-task-id={t.id} data-status={t.status}>
+            <td>{dateTimeText(t.createdAt)}</td>
+            <td>{t.branch}</td>
+            <td>{callbackStatusText(t.status)}</td>
+            <td className="muted">потерянных звонков: {t.lostCalls}</td>
+          </tr>
         )}
-      </div>
-      <div className="panel">
-        <h2>
-          Открытые обращения <span className="muted">{appeals.length}</span>
-        </h2>
-        {appeals.length === 0 ? (
-          <p className="muted">Нет.</p>
-        ) : (
-          <table>
-            <tbody>
-              {appeals.map((a) => (
-                <tr key={a.id} data-testid="card-appeal" data-appeal-id={a.id} data-status={a.status}>
-                  <td>{dateTimeText(a.createdAt)}</td>
-                  <td>{typeNames.get(a.type) ?? a.type}</td>
-                  <td>{appealStatusText(a.status)}</td>
-                  <td className="muted">срок: {dateTimeText(a.deadline)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+      />
+      <CardPanel
+        title="Открытые обращения"
+        items={appeals}
+        empty="Нет."
+        row={(a) => (
+          <tr key={a.id} data-testid="card-appeal" data-appeal-id={a.id} data-status={a.status}>
+            <td>{dateTimeText(a.createdAt)}</td>
+            <td>{typeNames.get(a.type) ?? a.type}</td>
+            <td>{appealStatusText(a.status)}</td>
+            <td className="muted">срок: {dateTimeText(a.deadline)}</td>
+          </tr>
         )}
-      </div>
+      />
     </>
   );
 }
