@@ -16,8 +16,9 @@ command -v mvn >/dev/null || die "Maven 3.8+ is required to fetch Kafka, Apicuri
 # @confluentinc/kafka-javascript builds librdkafka against the system's libraries
 # (CKJS_LINKING=dynamic), see docs/decisions/0002-kafka-client.md.
 # libjemalloc2: the services run on jemalloc, which returns freed memory (README: How the services run).
-# chromium: Debian's browser, which the operator console's browser tests drive with playwright-core (a downloaded browser build is not used).
-native_libs=(build-essential python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev libjemalloc2 chromium)
+# chromium: Debian's browser, which the operator console's browser tests drive with playwright-core (a downloaded
+# browser build is not used); chromium-l10n: its Russian locale (date fields as dd.mm.yyyy in the screenshots).
+native_libs=(build-essential python3 libssl-dev zlib1g-dev libzstd-dev libsasl2-dev liblz4-dev libjemalloc2 chromium chromium-l10n)
 missing=()
 for pkg in "${native_libs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

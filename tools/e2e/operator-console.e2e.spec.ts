@@ -368,6 +368,69 @@ describe(suite, () => {
   );
 
   it(
+    'an operator books from the keyboard: Alt+2 opens the booking screen, / goes to the search, Enter searches, the arrow chooses the second slot, Enter asks and Enter books it',
+    withLogs(async () => {
+      if (!awayDoctor) throw new Error('no doctor to book');
+      const policyNumber = `77${randomInt(10_000_000, 99_999_999)}${randomInt(100_000, 999_999)}`;
+      const patient = await region.simCall<SimPatient>('POST', '/admin/patients', { idLpu: away.idLpu, sex: 'FEMALE', policyNumber, attached: false });
+      const [first] = await twoFreeSlotsOf(awayDoctor);
+      const day = first.VisitStart.slice(0, 10);
+
+      const operator = await person('sochi operator at the keyboard');
+      await operator.testId('login-key').waitFor();
+      await operator.signIn(centre.keys.sochiOperator, sochiSeat);
+      const uniqueid = await inject('sochi', aPhone('7918'), 'ANSWER', 1, 600);
+      await operator.row('call-card', 'data-uniqueid', uniqueid).waitFor({ state: 'visible', timeout: 15_000 });
+      await operator.setField('identify-organisation', away.oid);
+      await operator.setField('identify-policy', policyNumber);
+      await operator.testId('identify-policy').press('Enter');
+      await operator.testId('patient-identified').waitFor({ state: 'visible' });
+
+      const keyboard = operator.page.keyboard;
+      // Evaluated in the page (this file has no DOM types): an attribute of the element that has the focus.
+      const focused = (attribute: string) => operator.page.evaluate<string | null>(`document.activeElement?.getAttribute(${JSON.stringify(attribute)}) ?? null`);
+      const blur = () => operator.page.evaluate('document.activeElement instanceof HTMLElement && document.activeElement.blur()');
+      await blur();
+      await keyboard.press('Alt+2');
+      await operator.page.waitForURL(/\/console\/booking$/);
+      await operator.setField('search-district', away.district);
+      await operator.setField('search-organisation', away.oid);
+      await operator.setField('search-practitioner', `${away.oid}:${awayDoctor.idDoc}`);
+      await operator.setField('search-from', day);
+      await operator.setField('search-to', day);
+      await blur();
+      await keyboard.press('/');
+      expect(await focused('data-testid')).toBe('search-district');
+      await keyboard.press('Enter');
+      // The search moves the focus to its first row; the arrow moves it to the second.
+      await eventually(async () => (await focused('data-slot-id')) === slotIdOf(away.oid, first), 'the first slot of the day focused', 30_000, 100);
+      await keyboard.press('ArrowDown');
+      const chosen = await eventually(async () => {
+        const id = await focused('data-slot-id');
+        return id !== null && id !== slotIdOf(away.oid, first) ? id : undefined;
+      }, 'the second slot focused', 5_000, 50);
+      expect(await operator.row('slot-row', 'data-slot-id', chosen).getAttribute('aria-selected')).toBe('true');
+
+      // Enter asks first (the confirmation takes the focus), Esc takes the question back, Enter asks again and Enter books.
+      await keyboard.press('Enter');
+      await eventually(async () => (await focused('class'))?.includes('primary') === true, 'the confirmation focused', 5_000, 50);
+      await keyboard.press('Escape');
+      await eventually(async () => (await focused('class'))?.includes('primary') !== true, 'the confirmation withdrawn', 5_000, 50);
+      expect(await operator.testId('booking-confirmation').count()).toBe(0);
+      await operator.row('slot-row', 'data-slot-id', chosen).focus();
+      await keyboard.press('Enter');
+      await eventually(async () => (await focused('class'))?.includes('primary') === true, 'the confirmation focused again', 5_000, 50);
+      await keyboard.press('Enter');
+      const confirmation = operator.testId('booking-confirmation');
+      await operator.attributeOf(confirmation, 'data-status', (v) => v === 'CONFIRMED', 'the booking confirmed', 30_000);
+      const localId = chosen.slice(away.oid.length + 1);
+      expect((await region.simCall<SimSlot>('GET', `/admin/slots?slotId=${encodeURIComponent(localId)}`)).booking?.idPat).toBe(patient.idPat);
+      expect((await simSlot(first)).state).toBe('free');
+    }),
+    120_000,
+  );
+
+  it(
     'a lost call appears in the call-back queue, the operator calls back with one click, the PBX dials the number and the row shows the outcome',
     withLogs(async () => {
       const phone = aPhone('7928');
