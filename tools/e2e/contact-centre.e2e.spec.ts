@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formsOf, leaksIn, namespaceMessages, tablesAsText, zipkinTraces, type Needle } from './patient-data.search';
-import { ContactCentre, branches, type PbxCall } from './contact-centre.process';
+import { ContactCentre, branches, type CallbackTask, type CallbackTaskDetail, type PbxCall } from './contact-centre.process';
 import { Region, eventually } from './region.process';
 import { stackAddresses } from '@medbus/testing';
 
@@ -11,21 +11,6 @@ import { stackAddresses } from '@medbus/testing';
  * roles) and the region's MIS, adapter and bus. The oracle for calls is the simulator's own ground
  * truth (`/admin/calls`), computed independently here.
  */
-
-interface CallbackTask {
-  readonly id: string;
-  readonly branch: string;
-  readonly status: 'OPEN' | 'DIALLING' | 'DONE' | 'UNREACHED';
-  readonly closeReason: string | null;
-  readonly lostCalls: number;
-  readonly callerNumber: string;
-  readonly createdAt: string;
-}
-
-interface CallbackTaskDetail extends CallbackTask {
-  readonly calls: readonly { readonly uniqueid: string }[];
-  readonly attemptLog: readonly { readonly outcome: string | null }[];
-}
 
 interface CallView {
   readonly uniqueid: string;
@@ -164,21 +149,7 @@ async function groundTruthOf(uniqueid: string): Promise<PbxCall> {
   );
 }
 
-async function taskOf(key: string, uniqueid: string): Promise<CallbackTaskDetail> {
-  return eventually(
-    async () => {
-      const list = await centre.api<{ items: CallbackTask[] }>(key, 'GET', '/v1/callbacks?limit=100');
-      for (const task of list.body.items ?? []) {
-        const detail = await centre.api<CallbackTaskDetail>(key, 'GET', `/v1/callbacks/${task.id}`);
-        if (detail.body.calls?.some((c) => c.uniqueid === uniqueid)) return detail.body;
-      }
-      return undefined;
-    },
-    `a call-back task for lost call ${uniqueid}`,
-    30_000,
-    100,
-  );
-}
+const taskOf = (key: string, uniqueid: string): Promise<CallbackTaskDetail> => centre.callbackTaskOf(key, uniqueid);
 
 beforeAll(async () => {
   try {

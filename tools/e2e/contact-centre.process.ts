@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort, stackAddresses, startProcess, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
-import { childEnv, root, type Region } from './region.process';
+import { childEnv, eventually, root, type Region } from './region.process';
 
 /** A call as the PBX simulator's ground truth records it (`GET /admin/calls`). */
 export interface PbxCall {
@@ -18,6 +18,22 @@ export interface PbxCall {
   readonly outcome: 'ANSWERED' | 'ABANDONED';
   readonly agent: string | null;
   readonly emittedAt: string;
+}
+
+/** A call-back task as the contact-centre API lists it. */
+export interface CallbackTask {
+  readonly id: string;
+  readonly branch: string;
+  readonly status: 'OPEN' | 'DIALLING' | 'DONE' | 'UNREACHED';
+  readonly closeReason: string | null;
+  readonly lostCalls: number;
+  readonly callerNumber: string;
+  readonly createdAt: string;
+}
+
+export interface CallbackTaskDetail extends CallbackTask {
+  readonly calls: readonly { readonly uniqueid: string }[];
+  readonly attemptLog: readonly { readonly outcome: string | null }[];
 }
 
 export const branches = ['head', 'sochi', 'novorossiysk'] as const;
@@ -205,6 +221,23 @@ export class ContactCentre {
     const text = await response.text();
     const parsed = (text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined) as { error?: unknown } | undefined;
     return { status: response.status, body: (parsed?.error ?? parsed) as T, text };
+  }
+
+  /** The call-back task a lost call joined, as the API shows it to `key` (waited for: the task is written when the call ends). */
+  callbackTaskOf(key: string, uniqueid: string): Promise<CallbackTaskDetail> {
+    return eventually(
+      async () => {
+        const list = await this.api<{ items: CallbackTask[] }>(key, 'GET', '/v1/callbacks?limit=100');
+        for (const task of list.body.items ?? []) {
+          const detail = await this.api<CallbackTaskDetail>(key, 'GET', `/v1/callbacks/${task.id}`);
+          if (detail.body.calls?.some((c) => c.uniqueid === uniqueid)) return detail.body;
+        }
+        return undefined;
+      },
+      `a call-back task for lost call ${uniqueid}`,
+      30_000,
+      100,
+    );
   }
 
   /** A query on the contact centre's own schema, for what its API does not show (ciphertexts at rest). */

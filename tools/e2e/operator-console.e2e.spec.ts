@@ -4,7 +4,7 @@ import { cp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ConsolePerson, launchChromium } from './console.browser';
-import { ContactCentre } from './contact-centre.process';
+import { ContactCentre, type CallbackTask, type CallbackTaskDetail } from './contact-centre.process';
 import { Region, clientsCli, eventually, root, type SimDoctor, type SimSlot } from './region.process';
 
 /**
@@ -25,16 +25,6 @@ interface OrganisationView {
   readonly organisationOid: string;
   readonly districtId: string | null;
   readonly freshness: { readonly stale: boolean };
-}
-
-interface CallbackTask {
-  readonly id: string;
-  readonly branch: string;
-  readonly status: string;
-}
-
-interface CallbackTaskDetail extends CallbackTask {
-  readonly calls: readonly { readonly uniqueid: string }[];
 }
 
 interface CallFigures {
@@ -144,22 +134,7 @@ async function inject(queue: string, callerNumber: string, outcome: 'ABANDON' | 
   return (await centre.pbxCall<{ uniqueid: string }>('POST', '/admin/calls', { queue, callerNumber, outcome, waitSeconds, talkSeconds })).uniqueid;
 }
 
-/** The call-back task a lost call joined, as the contact-centre API shows it to `key`. */
-async function taskOf(key: string, uniqueid: string): Promise<CallbackTaskDetail> {
-  return eventually(
-    async () => {
-      const list = await centre.api<{ items: CallbackTask[] }>(key, 'GET', '/v1/callbacks?limit=100');
-      for (const task of list.body.items ?? []) {
-        const detail = await centre.api<CallbackTaskDetail>(key, 'GET', `/v1/callbacks/${task.id}`);
-        if (detail.body.calls?.some((c) => c.uniqueid === uniqueid)) return detail.body;
-      }
-      return undefined;
-    },
-    `a call-back task for lost call ${uniqueid}`,
-    30_000,
-    200,
-  );
-}
+const taskOf = (key: string, uniqueid: string): Promise<CallbackTaskDetail> => centre.callbackTaskOf(key, uniqueid);
 
 /** Two free slots of a doctor on one day after today (clinic-local), the MIS's own view. */
 async function twoFreeSlotsOf(doctor: SimDoctor): Promise<[SimSlot, SimSlot]> {

@@ -508,6 +508,11 @@ describe('the export to the federal registry, from the bus to the simulator', ()
     for (const slot of slots) await publish('SlotPublished', slot);
     await waitFor(async () => (await heldSlots(clinic.organisationOid)).length === slots.length, 'every slot at the federal side');
     const oid = clinic.organisationOid;
+    // Nothing left to push for the clinic either: a push still queued would overwrite the drift below before the reconciliation sees it.
+    await waitFor(async () => {
+      const { body } = await api<OrganisationExportStatus>('GET', `/v1/export/status/${oid}`, operatorKey);
+      return body.backlog?.locations === 0 && body.backlog?.slots === 0;
+    }, "the clinic's backlog empty");
 
     // Drift: a slot lost, one changed, one the region never sent, a location changed with a higher version, one never sent.
     await sim.admin('DELETE', `/admin/slots/${encodeURIComponent(slots[0].slotId)}`);
