@@ -465,7 +465,9 @@ start_kafka() {
   mkdir -p "$data"
   if [[ ! -f $data/meta.properties ]]; then
     local cid
-    cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    # A cluster id starting with '-' is read by the tool as an option ("expected one argument"): draw again.
+    cid=-
+    while [[ $cid == -* ]]; do cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
     log "kafka: formatting KRaft storage (cluster id $cid) with the SCRAM admin"
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$SCRIPT_DIR/kafka/log4j2.xml" -cp "$libs/*" \
       kafka.tools.StorageTool format -t "$cid" -c "$props" \
