@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { freePort, readStackEnv } from '@medbus/testing';
 import { launchChromium, viewport } from '../e2e/console.browser';
 import { clientsCli } from '../e2e/region.process';
 import { deleteGroups } from './booking.bench';
-import { contactCentreOptionsFromEnv, PbxUnderTest, startService, waitServiceReady, type ServiceUnderTest } from './contact-centre.bench';
+import { contactCentreEnv, contactCentreOptionsFromEnv, PbxUnderTest, startService, waitServiceReady, type ServiceUnderTest } from './contact-centre.bench';
 import { cpuSecondsOf, dropSchema, machineBusySeconds, rssMbOf, startBooking, type BookingUnderTest } from './pipeline.bench';
 import { fillRegion, postgresSettings, referenceRegion, type RegionShape } from './search.bench';
 
@@ -739,25 +738,8 @@ export async function measureConsole(env: Record<string, string>, options: Conso
     await pbx.start('telephony-simulator-console');
     Object.assign(service.env, {
       ...env,
-      HTTP_PORT: new URL(service.url).port,
-      DATABASE_URL: databaseUrl,
-      CC_DATABASE_SCHEMA: schema,
-      CC_CONSUMER_GROUP: group,
-      BOOKING_URL: booking.url,
-      CC_BOOKING_API_KEY: serviceKey,
-      CC_AMI_HOST: '127.0.0.1',
-      CC_AMI_PORT: String(pbx.amiPort),
-      CC_AMI_USERNAME: 'medbus',
-      CC_AMI_SECRET: pbx.secret,
-      CC_QUEUE_LOG_URL: `${pbx.url}/queue_log`,
-      CC_QUEUE_LOG_TOKEN: pbx.token,
-      CC_DATA_KEYS: `bench=${randomBytes(32).toString('base64')}`,
-      CC_PHONE_HASH_KEY: randomBytes(32).toString('base64'),
+      ...contactCentreEnv({ service, databaseUrl, schema, group, booking, serviceKey, pbx, clientId: `bench-console-${runId}` }),
       CC_CONSOLE_DIR: consoleDir,
-      KAFKA_CLIENT_ID: `bench-console-${runId}`,
-      KAFKA_NAMESPACE: booking.namespace,
-      OTEL_SERVICE_NAME: 'bench-contact-center',
-      OTEL_SDK_DISABLED: 'true',
     });
     progress('console: the contact-centre service starts (serving dist/operator-console) and logs in at an idle PBX');
     service.process = startService(service, '', 'contact-center-console');

@@ -553,6 +553,39 @@ export interface ServiceUnderTest {
   process?: ServiceProcess;
 }
 
+/** The environment of a contact-centre service of a bench: its own schema and group, on the bench's booking and PBX. */
+export function contactCentreEnv(at: {
+  readonly service: ServiceUnderTest;
+  readonly databaseUrl: string;
+  readonly schema: string;
+  readonly group: string;
+  readonly booking: BookingUnderTest;
+  readonly serviceKey: string;
+  readonly pbx: PbxUnderTest;
+  readonly clientId: string;
+}): Record<string, string> {
+  return {
+    HTTP_PORT: new URL(at.service.url).port,
+    DATABASE_URL: at.databaseUrl,
+    CC_DATABASE_SCHEMA: at.schema,
+    CC_CONSUMER_GROUP: at.group,
+    BOOKING_URL: at.booking.url,
+    CC_BOOKING_API_KEY: at.serviceKey,
+    CC_AMI_HOST: '127.0.0.1',
+    CC_AMI_PORT: String(at.pbx.amiPort),
+    CC_AMI_USERNAME: 'medbus',
+    CC_AMI_SECRET: at.pbx.secret,
+    CC_QUEUE_LOG_URL: `${at.pbx.url}/queue_log`,
+    CC_QUEUE_LOG_TOKEN: at.pbx.token,
+    CC_DATA_KEYS: `bench=${randomBytes(32).toString('base64')}`,
+    CC_PHONE_HASH_KEY: randomBytes(32).toString('base64'),
+    KAFKA_CLIENT_ID: at.clientId,
+    KAFKA_NAMESPACE: at.booking.namespace,
+    OTEL_SERVICE_NAME: 'bench-contact-center',
+    OTEL_SDK_DISABLED: 'true',
+  };
+}
+
 export function startService(service: ServiceUnderTest, nodeArgs: string, logName: string): ServiceProcess {
   const launch = nodeCommandOf(compiledServices.contactCenter);
   const node = launch.args.indexOf(process.execPath);
@@ -876,28 +909,10 @@ export async function measureContactCentre(env: Record<string, string>, options:
       issue(`bench-cc-sochi-supervisor-${runId}`, 'BRANCH_SUPERVISOR', 'sochi'),
     ]);
     await pbx.start('telephony-simulator');
-    const port = new URL(service.url).port;
     Object.assign(service.env, {
       ...env,
-      HTTP_PORT: port,
-      DATABASE_URL: databaseUrl,
-      CC_DATABASE_SCHEMA: schema,
-      CC_CONSUMER_GROUP: group,
-      BOOKING_URL: booking.url,
-      CC_BOOKING_API_KEY: serviceKey,
-      CC_AMI_HOST: '127.0.0.1',
-      CC_AMI_PORT: String(pbx.amiPort),
-      CC_AMI_USERNAME: 'medbus',
-      CC_AMI_SECRET: pbx.secret,
-      CC_QUEUE_LOG_URL: `${pbx.url}/queue_log`,
-      CC_QUEUE_LOG_TOKEN: pbx.token,
-      CC_DATA_KEYS: `bench=${randomBytes(32).toString('base64')}`,
-      CC_PHONE_HASH_KEY: randomBytes(32).toString('base64'),
+      ...contactCentreEnv({ service, databaseUrl, schema, group, booking, serviceKey, pbx, clientId: `bench-contact-center-${runId}` }),
       CC_TIME_ZONE: options.timeZone,
-      KAFKA_CLIENT_ID: `bench-contact-center-${runId}`,
-      KAFKA_NAMESPACE: booking.namespace,
-      OTEL_SERVICE_NAME: 'bench-contact-center',
-      OTEL_SDK_DISABLED: 'true',
     });
     progress('contact centre: the service starts and logs in at the PBX');
     service.process = startService(service, options.nodeArgs, 'contact-center');
