@@ -32,6 +32,23 @@ import { LiveQueueService } from './live-queue.service';
 export const callsTestMigrations = [...callsMigrations, ...callbacksMigrations];
 export const adminToken = 'telsim-admin-token-for-tests';
 
+/** The PBX link, calls and call-backs with their tables' owners: what every int app of these modules runs. */
+export const callsAndCallbacksProviders = [
+  PbxLink,
+  QueueLogClient,
+  CallerCipher,
+  CallerHash,
+  CallsService,
+  CallIngestService,
+  CallConnections,
+  CallsQuery,
+  LiveQueueService,
+  CallbacksService,
+  CallbackAttemptsService,
+  CallbackTasksQuery,
+  DiallerPoller,
+];
+
 /** The PBX simulator in-process (no traffic of its own unless asked), fast simulated time. */
 export async function startTestPbx(speed = 20, extra: readonly string[] = []): Promise<RunningTelephonySimulator> {
   const argv = [...extra, '--host', '127.0.0.1', '--ami-port', '0', '--admin-port', '0', '--calls-per-day', '0', '--speed', String(speed), '--queues', 'head:3,sochi:2', '--pause-every-seconds', '0', '--ring-no-answer-share', '0', '--redial-share', '0', '--admin-token', adminToken, '--seed', '11'];
@@ -89,23 +106,7 @@ export async function startCallsTestApp(dataSource: DataSource, pbx: RunningTele
     dataSource,
     config,
     controllers: [CallsController, CallbacksController],
-    providers: [
-      HealthService,
-      PbxLink,
-      QueueLogClient,
-      PbxHealthIndicator,
-      CallerCipher,
-      CallerHash,
-      CallsService,
-      CallIngestService,
-      CallConnections,
-      CallsQuery,
-      LiveQueueService,
-      CallbacksService,
-      CallbackAttemptsService,
-      CallbackTasksQuery,
-      DiallerPoller,
-    ],
+    providers: [HealthService, PbxHealthIndicator, ...callsAndCallbacksProviders],
   });
   return {
     url,

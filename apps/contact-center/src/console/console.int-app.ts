@@ -15,23 +15,12 @@ import { AppealsService } from '../appeals/appeals.service';
 import { busConfigSchema } from '../bus/bus.config';
 import { RegionHealthController } from '../bus/region-health.controller';
 import { RegionHealthQuery } from '../bus/region-health.query';
-import { CallbackAttemptsService } from '../callbacks/callback-attempts.service';
-import { CallbackTasksQuery } from '../callbacks/callback-tasks.query';
 import { callbacksConfigSchema } from '../callbacks/callbacks.config';
 import { CallbacksController } from '../callbacks/callbacks.controller';
-import { CallbacksService } from '../callbacks/callbacks.service';
-import { DiallerPoller } from '../callbacks/dialler.poller';
-import { CallConnections } from '../calls/call-connections.service';
-import { CallIngestService } from '../calls/call-ingest.service';
-import { CallerCipher, CallerHash } from '../calls/caller-protection.service';
 import { callsConfigSchema } from '../calls/calls.config';
 import { CallsController } from '../calls/calls.controller';
-import { adminToken, testKeys } from '../calls/calls.int-app';
-import { CallsQuery } from '../calls/calls.query';
-import { CallsService } from '../calls/calls.service';
+import { adminToken, callsAndCallbacksProviders, testKeys } from '../calls/calls.int-app';
 import { LiveQueueService } from '../calls/live-queue.service';
-import { PbxLink } from '../pbx/pbx-link.service';
-import { QueueLogClient } from '../pbx/queue-log.client';
 import { statisticsConfigSchema } from '../statistics/statistics.config';
 import { CallStatisticsQuery } from '../statistics/call-statistics.query';
 import { StatisticsService } from '../statistics/statistics.service';
@@ -88,19 +77,7 @@ export async function startConsoleTestApp(dataSource: DataSource, pbx: RunningTe
     controllers: [CallsController, CallbacksController, RegionHealthController, ...consoleControllers],
     providers: [
       { provide: CredentialsService, useValue: new CredentialsService(introspector) },
-      PbxLink,
-      QueueLogClient,
-      CallerCipher,
-      CallerHash,
-      CallsService,
-      CallIngestService,
-      CallConnections,
-      CallsQuery,
-      LiveQueueService,
-      CallbacksService,
-      CallbackAttemptsService,
-      CallbackTasksQuery,
-      DiallerPoller,
+      ...callsAndCallbacksProviders,
       ...appealProtectionProviders,
       AppealTypesService,
       AppealsService,
