@@ -10,22 +10,10 @@ import {
   readBodyUpTo,
   soapActionOf,
 } from '@medbus/hubservice';
+import type { Faults } from '../clinic/admin.controller';
 import type { HubService } from './hub.service';
 
 export const servicePath = '/Hub25/HubService.svc';
-
-/** How the simulator misbehaves on purpose; changed at run time through POST /admin/faults and /admin/outage. */
-export interface Faults {
-  latencyMs: number;
-  errorRate: number;
-  outage: boolean;
-  malformed: Malformed;
-  /**
-   * How many of the next SetAppointment / CreateClaimForRefusal answers to lose: the change is
-   * made, then the connection is cut before any answer (a reply lost on the network).
-   */
-  dropAnswers: number;
-}
 
 /** The operations whose answers `dropAnswers` loses: the ones that change the schedule. */
 const changingOperations: ReadonlySet<string> = new Set(['SetAppointment', 'CreateClaimForRefusal']);
@@ -130,7 +118,8 @@ export class HubSoapEndpoint {
 
   /** Answers with the configured hostile response so a client's defences can be tested. */
   private hostile(res: ServerResponse, xml: string, operation: string): void {
-    switch (this.faults.malformed) {
+    const mode = this.faults.malformed as Malformed;
+    switch (mode) {
       case 'broken-xml':
         send(res, 200, 'text/xml; charset=utf-8', xml.slice(0, Math.floor(xml.length * 0.6)));
         return;
@@ -177,7 +166,7 @@ export class HubSoapEndpoint {
         send(res, 200, 'text/xml; charset=utf-8', xml);
         return;
       default:
-        this.faults.malformed satisfies never;
+        mode satisfies never;
     }
   }
 }

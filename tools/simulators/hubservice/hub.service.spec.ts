@@ -1,7 +1,7 @@
 import { HubErrorCode, type DecodedRequest } from '@medbus/hubservice';
 import { HubService, toClinicLocal, windowOf } from './hub.service';
-import { generateRegion } from './region.generator';
-import { ScheduleState } from './schedule.state';
+import { generateRegion } from '../clinic/region.generator';
+import { ScheduleState } from '../clinic/schedule.state';
 
 const guid = 'g-1';
 

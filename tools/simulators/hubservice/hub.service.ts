@@ -12,8 +12,8 @@ import {
   type Patient,
   type Spesiality,
 } from '@medbus/hubservice';
-import { localPositions, localSpecialties, type SimDoctor, type SimOrganisation } from './region.generator';
-import { addDays, type ScheduleState, type SimSlot } from './schedule.state';
+import { localPositions, localSpecialties, type SimDoctor, type SimOrganisation } from '../clinic/region.generator';
+import { addDays, type ScheduleState, type SimSlot } from '../clinic/schedule.state';
 
 /** What the SOAP layer answers: the operation's result, or a fault worded for the client. */
 export type HubAnswer = { readonly [K in keyof HubResults]: { readonly operation: K; readonly result: HubResults[K] } }[keyof HubResults];

@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Patient } from '@medbus/hubservice';
-import { AdminController, sendJson } from './admin.controller';
-import { ClinicLife } from './clinic.life';
-import { HubSoapEndpoint, servicePath, type Faults, type Log } from './hub.server';
+import { AdminController, sendJson, type Faults } from '../clinic/admin.controller';
+import { ClinicLife } from '../clinic/clinic.life';
+import { HubSoapEndpoint, malformedModes, servicePath, type Log } from './hub.server';
 import { appointmentOf, HubService } from './hub.service';
 import { NotificationClient } from './notification.client';
-import { generateRegion, localSpecialties } from './region.generator';
-import { ScheduleState } from './schedule.state';
+import { generateRegion, localSpecialties } from '../clinic/region.generator';
+import { ScheduleState } from '../clinic/schedule.state';
 import type { SimulatorConfig } from './simulator.config';
 
 export interface RunningSimulator {
@@ -46,7 +46,11 @@ export async function startSimulator(config: SimulatorConfig, log: Log = default
   const hub = new HubService(state, guids);
   const endpoint = new HubSoapEndpoint(hub, faults, config.maxBodyBytes, log);
   const notifier = config.notifyUrl ? new NotificationClient({ url: config.notifyUrl, retries: config.notifyRetries, log }) : undefined;
-  const admin = new AdminController(state, faults, config.adminToken, guids, notifier);
+  const admin = new AdminController(state, faults, config.adminToken, guids, {
+    wireSlot: (slot, org) => ({ ...appointmentOf(slot, org) }),
+    malformedModes,
+    extraState: () => ({ notifications: notifier?.stats() ?? null }),
+  });
   const life = new ClinicLife(state, { ...config, log });
 
   if (notifier) wireNotifications(state, hub, notifier, config.notifyGuid);

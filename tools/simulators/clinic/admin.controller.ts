@@ -1,12 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { codeMapOf } from './region.generator';
+import { codeMapOf, type SimOrganisation } from './region.generator';
 import { readBodyUpTo } from '@medbus/hubservice';
-import { malformedModes, type Faults } from './hub.server';
-import type { NotificationClient } from './notification.client';
 import { sexFromName, type ScheduleState, type SimSlot, type SlotState } from './schedule.state';
-import { appointmentOf } from './hub.service';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -30,7 +27,7 @@ const faultsBody = z
   .object({
     latencyMs: z.number().int().min(0).max(120_000).optional(),
     errorRate: z.number().min(0).max(1).optional(),
-    malformed: z.enum(malformedModes).optional(),
+    malformed: z.string().min(1).max(40).optional(),
     dropAnswers: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
@@ -57,8 +54,31 @@ export function snilsOf(number: number): string {
   return `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6, 9)} ${String(check).padStart(2, '0')}`;
 }
 
-/** A slot as the admin API shows it: its wire Appointment plus state and version. */
-function slotView(state: ScheduleState, slot: SimSlot): Record<string, unknown> {
+/**
+ * The faults every simulated MIS can be given at run time. `malformed` names a way of garbling
+ * answers that only the vendor's protocol knows (the simulator lists its modes); `dropAnswers`
+ * loses the next answers of calls that change the schedule, after the change is made.
+ */
+export interface Faults {
+  latencyMs: number;
+  errorRate: number;
+  outage: boolean;
+  malformed: string;
+  dropAnswers: number;
+}
+
+/** What a vendor's simulator adds to the shared admin API: its wire view of a slot, its modes of garbling, its own state. */
+export interface AdminDialect {
+  /** The slot as the vendor's protocol shows it (merged into the admin view). */
+  readonly wireSlot: (slot: SimSlot, organisation: SimOrganisation) => Record<string, unknown>;
+  /** Accepted values of `malformed` (the first is "none"). */
+  readonly malformedModes: readonly string[];
+  /** Extra state for `GET /admin/state` (a notifier's counters). */
+  readonly extraState?: () => Record<string, unknown>;
+}
+
+/** A slot as the admin API shows it: its wire form plus state and version. */
+function slotView(state: ScheduleState, slot: SimSlot, dialect: AdminDialect): Record<string, unknown> {
   const org = state.organisations.get(slot.idLpu);
   return {
     idLpu: slot.idLpu,
@@ -66,7 +86,7 @@ function slotView(state: ScheduleState, slot: SimSlot): Record<string, unknown> 
     state: slot.state,
     version: slot.version,
     booking: slot.booking ? { idPat: slot.booking.idPat, source: slot.booking.source, createdAt: slot.booking.createdAt } : null,
-    ...(org ? appointmentOf(slot, org) : {}),
+    ...(org ? dialect.wireSlot(slot, org) : {}),
   };
 }
 
@@ -104,7 +124,7 @@ export class AdminController {
     private readonly faults: Faults,
     private readonly token: string,
     private readonly guids: ReadonlySet<string>,
-    private readonly notifier: NotificationClient | undefined,
+    private readonly dialect: AdminDialect,
   ) {}
 
   private testPatients = 0;
@@ -157,7 +177,7 @@ export class AdminController {
           doctors: this.state.region.doctors.length,
           ...this.state.counts(),
           faults: this.faults,
-          notifications: this.notifier?.stats() ?? null,
+          ...this.dialect.extraState?.(),
         });
       case 'GET /admin/code-map':
         return this.codeMap(res);
@@ -168,7 +188,7 @@ export class AdminController {
         if (slotId) {
           const slot = this.state.slotById(slotId);
           if (!slot) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
-          return json(res, 200, slotView(this.state, slot));
+          return json(res, 200, slotView(this.state, slot, this.dialect));
         }
         const idLpu = Number(url.searchParams.get('idLpu'));
         const idDoc = url.searchParams.get('idDoc');
@@ -176,7 +196,7 @@ export class AdminController {
         const filter = stateFilter ? { state: stateFilter } : {};
         // Without idDoc: the whole organisation, for comparing an inventory with the MIS slot by slot.
         const slots = idDoc === null ? this.state.slotsOfOrganisation(idLpu, filter) : this.state.slotsOf(idLpu, idDoc, filter);
-        return json(res, 200, slots.map((s) => slotView(this.state, s)));
+        return json(res, 200, slots.map((s) => slotView(this.state, s, this.dialect)));
       }
       case 'POST /admin/walk-in': {
         const input = parse(walkInBody);
@@ -184,14 +204,14 @@ export class AdminController {
         if (input.slotId && !this.state.slotById(input.slotId)) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
         const slot = this.state.walkIn(input.slotId);
         if (!slot) return json(res, 409, { error: { code: 'ADMIN.SLOT_NOT_FREE', message: 'the slot is not free' } });
-        return json(res, 200, slotView(this.state, slot));
+        return json(res, 200, slotView(this.state, slot, this.dialect));
       }
       case 'POST /admin/remove-slot': {
         const input = parse(removeSlotBody);
         if (!input) return;
         const slot = this.state.removeSlot(input.slotId);
         if (!slot) return json(res, 404, { error: { code: 'ADMIN.SLOT_NOT_FOUND', message: 'no such slot' } });
-        return json(res, 200, { ...slotView(this.state, slot), state: 'removed' });
+        return json(res, 200, { ...slotView(this.state, slot, this.dialect), state: 'removed' });
       }
       case 'POST /admin/patients': {
         const input = parse(patientBody);
@@ -227,7 +247,7 @@ export class AdminController {
       case 'POST /admin/front-desk-cancel': {
         const slot = this.state.frontDeskCancel();
         if (!slot) return json(res, 409, { error: { code: 'ADMIN.NOTHING_BOOKED', message: 'no booking to cancel' } });
-        return json(res, 200, slotView(this.state, slot));
+        return json(res, 200, slotView(this.state, slot, this.dialect));
       }
       case 'POST /admin/sick-day': {
         const input = parse(sickDayBody);
@@ -257,7 +277,12 @@ export class AdminController {
         if (!input) return;
         if (input.latencyMs !== undefined) this.faults.latencyMs = input.latencyMs;
         if (input.errorRate !== undefined) this.faults.errorRate = input.errorRate;
-        if (input.malformed !== undefined) this.faults.malformed = input.malformed;
+        if (input.malformed !== undefined) {
+          if (!this.dialect.malformedModes.includes(input.malformed)) {
+            return json(res, 400, { error: { code: 'ADMIN.VALIDATION', message: `malformed: one of ${this.dialect.malformedModes.join(', ')}` } });
+          }
+          this.faults.malformed = input.malformed;
+        }
         if (input.dropAnswers !== undefined) this.faults.dropAnswers = input.dropAnswers;
         return json(res, 200, this.faults);
       }
