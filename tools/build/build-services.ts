@@ -36,6 +36,7 @@ export const compiledServices = {
   hubserviceSimulator: { name: 'hubservice-simulator', entry: 'tools/simulators/hubservice/simulator.cli.ts' },
   federalSimulator: { name: 'federal-simulator', entry: 'tools/simulators/federal/simulator.cli.ts' },
   telephonySimulator: { name: 'telephony-simulator', entry: 'tools/simulators/telephony/simulator.cli.ts' },
+  medrestSimulator: { name: 'medrest-simulator', entry: 'tools/simulators/medrest/simulator.cli.ts' },
 } as const satisfies Record<string, CompiledService>;
 
 /** Node's options for a compiled service; the build writes them to dist/<name>/node-options for scripts. */
