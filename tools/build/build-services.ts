@@ -36,6 +36,7 @@ export const compiledServices = {
   hubserviceSimulator: { name: 'hubservice-simulator', entry: 'tools/simulators/hubservice/simulator.cli.ts' },
   federalSimulator: { name: 'federal-simulator', entry: 'tools/simulators/federal/simulator.cli.ts' },
   telephonySimulator: { name: 'telephony-simulator', entry: 'tools/simulators/telephony/simulator.cli.ts' },
+  xmldumpSimulator: { name: 'xmldump-simulator', entry: 'tools/simulators/xmldump/simulator.cli.ts' },
   medrestSimulator: { name: 'medrest-simulator', entry: 'tools/simulators/medrest/simulator.cli.ts' },
 } as const satisfies Record<string, CompiledService>;
 
