@@ -14,7 +14,7 @@ state=${MEDBUS_STATE_DIR:-$root/.medbus}
 mkdir -p "$state/run" "$state/logs"
 
 SIM_PORT=${MEDBUS_SIM_PORT:-7701}
-NOTIFY_PORT=${MEDBUS_ADAPTER_NOTIFY_PORT:-7702}
+ADAPTER_PORT=${MEDBUS_ADAPTER_PORT:-7702}
 BOOKING_PORT=${MEDBUS_BOOKING_PORT:-3010}
 SIM_GUID=${MEDBUS_SIM_GUID:-6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11}
 SIM_ADMIN_TOKEN=${MEDBUS_SIM_ADMIN_TOKEN:-hubsim-admin-token}
@@ -89,7 +89,7 @@ case ${1:-up} in
       env HUBSIM_ADMIN_TOKEN="$SIM_ADMIN_TOKEN" \
       $(compiled hubservice-simulator) --port "$SIM_PORT" --seed 42 \
         --organisations 20 --doctors-per-org 8 --walkin-rate 0.2 --doctors-without-snils 0.03 \
-        --notify-url "http://127.0.0.1:$NOTIFY_PORT/notifications" --notify-share 0.7
+        --notify-url "http://127.0.0.1:$ADAPTER_PORT/notifications" --notify-share 0.7
     # The region's register of organisations says each clinic's zone; the simulator publishes its own.
     zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
       node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(","))')
@@ -98,10 +98,10 @@ case ${1:-up} in
       node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).map((o) => o.oid).join(","))')
     clients issue --client hubservice-demo --role MIS_ADAPTER --organisations "$oids" 2>>"$state/logs/clients.log"
     as_kafka_principal hubservice-demo
-    start hubservice-adapter "http://127.0.0.1:$NOTIFY_PORT/health" \
+    start hubservice-adapter "http://127.0.0.1:$ADAPTER_PORT/health" \
       env ORGANISATION_TIME_ZONES="$zones" MIS_WSDL_URL="http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl" MIS_GUID="$SIM_GUID" \
         ADAPTER_ID=hubservice-demo KAFKA_CLIENT_ID=mis-adapter-hubservice OTEL_SERVICE_NAME=mis-adapter-hubservice \
-        NOTIFY_PORT="$NOTIFY_PORT" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
+        HTTP_PORT="$ADAPTER_PORT" ADAPTER_ORGANISATIONS="$oids" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
         ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
       $(compiled mis-adapter-hubservice)
     # The key encrypting waitlist phones (decision record 0014): generated once, readable by this user only.
@@ -111,7 +111,7 @@ case ${1:-up} in
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" OTEL_SERVICE_NAME=booking \
         BOOKING_DATA_KEYS="$(cat "$state/booking-data-keys")" \
-        BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$NOTIFY_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
+        BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$ADAPTER_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
       $(compiled booking)
     # The demo's clients, issued by the clients CLI once and kept (0600) while they still authenticate.
     creds="$state/demo-credentials.env"
@@ -222,7 +222,7 @@ The demo region is up:
   credentials            .medbus/demo-credentials.env (operator, portal, operations, federal keys); audit log:
                          curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$BOOKING_PORT/v1/audit
   simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
-  adapter health         http://127.0.0.1:$NOTIFY_PORT/health
+  adapter health         http://127.0.0.1:$ADAPTER_PORT/health
   export status (ФЭР)    curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$EXPORTER_PORT/v1/export/status
   region's ErWebService  http://127.0.0.1:$EXPORTER_PORT/er/v2_0/ErWebService?wsdl   (callers: FEDERAL_REGISTRY keys)
   federal registry (sim) http://127.0.0.1:$FERSIM_PORT/fer/RegistryService?wsdl; what it holds:

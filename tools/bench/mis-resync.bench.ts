@@ -138,7 +138,8 @@ export async function measureMisResync(
       KAFKA_NAMESPACE: booking.namespace,
       OTEL_SERVICE_NAME: 'bench-resync-adapter',
       OTEL_SDK_DISABLED: 'true',
-      NOTIFY_PORT: String(notifyPort),
+      HTTP_PORT: String(notifyPort),
+      ADAPTER_ORGANISATIONS: organisations.map((o) => o.oid).join(','),
       // One pass is measured: the next one is an hour away.
       POLL_INTERVAL_MS: '3600000',
       HEARTBEAT_INTERVAL_MS: '5000',

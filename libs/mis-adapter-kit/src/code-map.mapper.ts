@@ -12,7 +12,7 @@ export const NsiDictionary = {
  * holds patient data: codes, ids of organisations, resources and slots only.
  */
 export interface DataQualityIssue {
-  readonly kind: 'unmapped_code' | 'missing_field' | 'invalid_value';
+  readonly kind: 'unmapped_code' | 'missing_field' | 'invalid_value' | 'out_of_scope';
   /** The entity concerned, e.g. `resource 1.2.643...:17`. */
   readonly entity: string;
   readonly dictionary?: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Appointment, Clinic, District, Doctor, HistoryVisit, HubFacadeRequests, Patient, Spesiality, WaitingListRule, WorkingTime } from '@medbus/hubservice';
 import type { AppointmentView } from '../appointments/appointment.mapper';
 import type { Caller } from '../booking-request.mapper';
-import type { PatientQuery } from '../patients/patient.mapper';
+import type { PatientQuery } from '@medbus/identification';
 import type { WaitlistRequest } from '../waitlist/waitlist.mapper';
 import type { ClinicRow, DistrictRow, DoctorRow, FreeSlotRow, OrganisationRow, PractitionerRow, ScheduleSlotRow, SpecialtyRow } from './hub-facade.query';
 import { toInstant, toLocalDate, toLocalDateTime } from './hub-time.mapper';

@@ -1,28 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@medbus/config';
 import { AppError, ConflictError, NotFoundError, UnavailableError, ValidationError } from '@medbus/errors';
+import { identifiedPatientSchema, identifyPath, type IdentifiedPatient, type IdentifyQuery } from '@medbus/identification';
 import type { BookingConfig } from '../booking.config';
 import { AdapterRegistry } from '../clients/adapter-registry.service';
-
-/** What the booking service asks an adapter to look up at its MIS (personal data: never logged). */
-export interface MisPatientQuery {
-  readonly organisationOid: string;
-  readonly policyNumber?: string;
-  readonly snils?: string;
-  readonly surname?: string;
-  readonly firstName?: string;
-  readonly patronymic?: string;
-  readonly birthDate?: string;
-  readonly sex?: 'MALE' | 'FEMALE';
-  readonly phone?: string;
-  readonly register?: boolean;
-}
-
-export interface MisPatient {
-  readonly misPatientId: string;
-  readonly registered: boolean;
-  readonly attached: boolean | null;
-}
 
 export class MisUnavailableError extends UnavailableError {
   static readonly code = 'PATIENT.MIS_UNAVAILABLE';
@@ -49,13 +30,13 @@ export class MisAdapterClient {
     );
   }
 
-  async identify(query: MisPatientQuery): Promise<MisPatient> {
+  async identify(query: IdentifyQuery): Promise<IdentifiedPatient> {
     const base = await this.adapterUrl(query.organisationOid);
     let lastError: unknown;
     for (let attempt = 1; attempt <= 2; attempt++) {
       let response: Response;
       try {
-        response = await fetch(`${base}/v1/patients/identify`, {
+        response = await fetch(`${base}${identifyPath}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -68,11 +49,11 @@ export class MisAdapterClient {
         lastError = error;
         continue;
       }
-      const body = (await response.json().catch(() => ({}))) as Partial<MisPatient> & { code?: string; message?: string };
-      if (response.ok && typeof body.misPatientId === 'string') {
-        return { misPatientId: body.misPatientId, registered: body.registered === true, attached: typeof body.attached === 'boolean' ? body.attached : null };
-      }
-      throw errorOf(response.status, body.code, body.message);
+      const body: unknown = await response.json().catch(() => ({}));
+      const patient = response.ok ? identifiedPatientSchema.safeParse(body) : undefined;
+      if (patient?.success) return patient.data;
+      const error = body as { code?: unknown; message?: unknown };
+      throw errorOf(response.status, typeof error.code === 'string' ? error.code : undefined, typeof error.message === 'string' ? error.message : undefined);
     }
     throw new MisUnavailableError(MisUnavailableError.code, 'the MIS adapter did not answer', { cause: lastError });
   }

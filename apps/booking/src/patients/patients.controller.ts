@@ -6,7 +6,8 @@ import { CurrentCaller, Requires } from '../auth/auth.guard';
 import { ApiBodyOf } from '../api-body.mapper';
 import { parseBody } from '../booking-request.mapper';
 import { Permission, type Caller } from '../clients/access.mapper';
-import { IdentifiedPatientView, patientQuerySchema } from './patient.mapper';
+import { patientQuerySchema } from '@medbus/identification';
+import { IdentifiedPatientView } from './patient.mapper';
 import { PatientsService } from './patients.service';
 
 const identifyBodySchema = patientQuerySchema.extend({ register: z.boolean().default(false) }).strict();

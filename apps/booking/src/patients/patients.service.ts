@@ -8,7 +8,8 @@ import type { BookingConfig } from '../booking.config';
 import { invalidRequest, rateLimited } from '../booking.errors';
 import type { Caller } from '../clients/access.mapper';
 import { MisAdapterClient } from './mis-adapter.client';
-import { patientQuerySchema, type IdentifiedPatient, type PatientQuery } from './patient.mapper';
+import { PatientQueryInvalidError, assertIdentifies, patientQuerySchema, type PatientQuery } from '@medbus/identification';
+import type { IdentifiedPatient } from './patient.mapper';
 
 /**
  * Identifies a patient at an organisation through its MIS and gives back medbus's id for that
@@ -33,10 +34,12 @@ export class PatientsService {
     const parsed = patientQuerySchema.safeParse(query);
     if (!parsed.success) throw invalidRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const q = parsed.data;
-    if (!q.policyNumber && !q.snils && !(q.surname && q.firstName && q.birthDate)) {
-      throw invalidRequest(['give policyNumber, or snils, or surname, firstName and birthDate']);
+    try {
+      assertIdentifies({ ...q, register }, new Date().toISOString().slice(0, 10));
+    } catch (error) {
+      if (error instanceof PatientQueryInvalidError) throw invalidRequest([error.message]);
+      throw error;
     }
-    if (register && !(q.surname && q.firstName && q.birthDate)) throw invalidRequest(['registering a patient needs surname, firstName and birthDate']);
     await this.limiter.consume(caller.clientId).catch((refusal: unknown) => {
       if (refusal instanceof RateLimiterRes) throw rateLimited({ retryAfterSeconds: Math.ceil(refusal.msBeforeNext / 1000) });
       throw refusal;

@@ -192,7 +192,8 @@ describe('the HubService adapter carrying out booking commands and identifying p
       MIS_WSDL_URL: `${simUrl}/Hub25/HubService.svc?wsdl`,
       MIS_GUID: guid,
       ADAPTER_ID: adapterId,
-      NOTIFY_PORT: String(notifyPort),
+      HTTP_PORT: String(notifyPort),
+      ADAPTER_ORGANISATIONS: [...oids.values()].join(','),
       POLL_INTERVAL_MS: '600000',
       HEARTBEAT_INTERVAL_MS: '5000',
       BREAKER_OPEN_MS: '300',
@@ -205,7 +206,7 @@ describe('the HubService adapter carrying out booking commands and identifying p
     });
     publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl }, { origin: adapterId });
     commands = new EventPublisher({ ...testConnection(uniqueName('booking-service')), namespace });
-    adapter = new HubServiceAdapter(config, { publisher, notifyHost: '127.0.0.1' });
+    adapter = new HubServiceAdapter(config, { publisher, httpHost: '127.0.0.1' });
     const setAppointment = adapter.client.setAppointment.bind(adapter.client);
     adapter.client.setAppointment = (...args) => {
       setAppointmentCalls += 1;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { outcomeOf, refusalOf, rejectionReasonOf, toBookingCommand, type BookingCommand } from './booking-command.mapper';
+import { outcomeOf, toBookingCommand, type BookingCommand } from '@medbus/mis-adapter-kit';
+import { refusalOf, rejectionReasonOf } from './booking-command.mapper';
 
 function aBookSlot(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

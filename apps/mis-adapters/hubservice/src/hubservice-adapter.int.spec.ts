@@ -118,14 +118,15 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
         MIS_WSDL_URL: `${simulator.url}/Hub25/HubService.svc?wsdl`,
         MIS_GUID: guid,
         ADAPTER_ID: id,
-        NOTIFY_PORT: String(port),
+        HTTP_PORT: String(port),
+        ADAPTER_ORGANISATIONS: [...oids.values()].join(','),
         POLL_INTERVAL_MS: '600000',
         HEARTBEAT_INTERVAL_MS: '500',
         BREAKER_OPEN_MS: '300',
         HORIZON_DAYS: '3',
       });
     publisher = new RecordingPublisher({ brokers, clientId: adapterId, schemaRegistryUrl, namespace, sasl, ssl }, { origin: adapterId });
-    adapter = new HubServiceAdapter(configOf(adapterId, notifyPort), { publisher, notifyHost: '127.0.0.1' });
+    adapter = new HubServiceAdapter(configOf(adapterId, notifyPort), { publisher, httpHost: '127.0.0.1' });
     await adapter.start();
   }, 90_000);
 
@@ -232,7 +233,7 @@ describe('the HubService adapter against the simulator and the real Kafka', () =
     await ensureTopics({ ...testConnection(), namespace }, adapterTopicsOf(id), 1);
     const run = async () => {
       const recorder = new RecordingPublisher({ ...testConnection(id), namespace }, { origin: id });
-      const instance = new HubServiceAdapter(configOf(id, await freePort()), { publisher: recorder, dataSource, notifyHost: '127.0.0.1' });
+      const instance = new HubServiceAdapter(configOf(id, await freePort()), { publisher: recorder, dataSource, httpHost: '127.0.0.1' });
       await instance.start();
       await waitFor(async () => instance.health().lastSuccessfulSyncAt !== null, 'a sync', 30_000);
       await instance.stop();

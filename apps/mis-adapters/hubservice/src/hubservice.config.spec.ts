@@ -1,5 +1,6 @@
 import { loadConfig } from '@medbus/config';
-import { commandGroupOf, databaseSchemaOf, hubServiceAdapterConfigSchema } from './hubservice.config';
+import { commandGroupOf, databaseSchemaOf } from '@medbus/mis-adapter-kit';
+import { hubServiceAdapterConfigSchema } from './hubservice.config';
 
 const env = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -9,7 +10,8 @@ const env = {
   MIS_WSDL_URL: 'http://mis.example/Hub25/HubService.svc?wsdl',
   MIS_GUID: 'guid',
   ADAPTER_ID: 'hubservice-krasnodar-1',
-  NOTIFY_PORT: '7702',
+  HTTP_PORT: '7702',
+  ADAPTER_ORGANISATIONS: '1.2.643.5.1.13.13.12.2.23.1037',
 };
 
 describe('HubService adapter configuration', () => {

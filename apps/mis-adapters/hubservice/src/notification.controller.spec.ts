@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { get } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, httpServerConfigSchema } from '@medbus/config';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { encodeSoapRequest } from '@medbus/hubservice';
 import { NotificationEndpoint, type ReadRequest } from './notification.controller';
 
@@ -11,15 +7,18 @@ const guid = 'mis-secret-guid';
 
 describe('NotificationEndpoint (POST /notifications)', () => {
   let endpoint: NotificationEndpoint;
+  let server: Server;
   let url: string;
   let reads: ReadRequest[];
 
   beforeEach(async () => {
     reads = [];
-    endpoint = new NotificationEndpoint({ port: 0, host: '127.0.0.1', guid, maxBodyBytes: 16 * 1024, onRead: (r) => reads.push(r), health: () => ({ ok: true }) });
-    url = `http://127.0.0.1:${await endpoint.listen()}/notifications`;
+    endpoint = new NotificationEndpoint({ guid, maxBodyBytes: 16 * 1024, onRead: (r) => reads.push(r) });
+    server = createServer((req, res) => void endpoint.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notifications`;
   });
-  afterEach(() => endpoint.close());
+  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   const post = (body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
 
@@ -65,28 +64,5 @@ describe('NotificationEndpoint (POST /notifications)', () => {
     expect(endpoint.counters).toEqual({ accepted: 0, refused: 3 });
     await post(encodeSoapRequest('SendNotificationAboutAppointmentStatus', { idLpu: 3, idAppointment: 'X', status: 1, guid }));
     expect(reads).toHaveLength(1);
-  });
-});
-
-describe('NotificationEndpoint over TLS', () => {
-  it('serves HTTPS with the configured certificate and key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'medbus-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    const server = loadConfig(httpServerConfigSchema, { HTTP_TLS_CERT_FILE: cert, HTTP_TLS_KEY_FILE: key });
-    const endpoint = new NotificationEndpoint({ port: 0, host: '127.0.0.1', server, guid, maxBodyBytes: 1024, onRead: () => undefined, health: () => ({ ok: true }) });
-    const port = await endpoint.listen();
-    try {
-      const body = await new Promise<string>((resolve, reject) => {
-        get({ host: '127.0.0.1', port, path: '/health', ca: readFileSync(cert) }, (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve(text));
-        }).on('error', reject);
-      });
-      expect(JSON.parse(body)).toEqual({ ok: true });
-    } finally {
-      await endpoint.close();
-    }
   });
 });

@@ -1,8 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { answerMalformedRequests, applyServerTimeouts, httpsOptionsOf, type HttpServerConfig } from '@medbus/config';
 import { AppError } from '@medbus/errors';
 import { decodeSoapRequest, encodeSoapFault, encodeSoapResponse, readLimitedBody, type DecodedRequest } from '@medbus/hubservice';
 
@@ -42,25 +39,12 @@ export interface NotificationCounters {
   refused: number;
 }
 
-/** Another handler on the same port (the patient API), by exact path. */
-export interface HttpRoute {
-  readonly path: string;
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-}
-
 export interface NotificationEndpointOptions {
-  readonly port: number;
-  readonly host?: string;
-  /** TLS and timeouts (HTTP_TLS_*, HTTP_*_TIMEOUT_MS); plain HTTP with Node's timeouts without it. */
-  readonly server?: HttpServerConfig;
   /** The guid the MIS must send; notifications without it are refused. */
   readonly guid: string;
   readonly maxBodyBytes: number;
   /** Starts the re-read; the SOAP answer does not wait for it. */
   readonly onRead: (request: ReadRequest) => void;
-  /** Health as JSON for GET /health. */
-  readonly health: () => unknown;
-  readonly routes?: readonly HttpRoute[];
 }
 
 /**
@@ -70,43 +54,11 @@ export interface NotificationEndpointOptions {
  */
 export class NotificationEndpoint {
   readonly counters: NotificationCounters = { accepted: 0, refused: 0 };
-  private server?: Server;
 
   constructor(private readonly options: NotificationEndpointOptions) {}
 
-  async listen(): Promise<number> {
-    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
-    const tls = this.options.server && httpsOptionsOf(this.options.server);
-    const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
-    if (this.options.server) applyServerTimeouts(server, this.options.server);
-    answerMalformedRequests(server);
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.server = undefined;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method === 'GET' && path === '/health') return send(res, 200, 'application/json', JSON.stringify(this.options.health()));
-    const route = this.options.routes?.find((r) => r.path === path);
-    if (route) {
-      return route.handle(req, res).catch(() => {
-        if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ code: 'COMMON.INTERNAL', message: 'internal error' }));
-        else res.destroy();
-      });
-    }
-    if (path !== '/notifications') return send(res, 404, 'text/plain', 'not found');
+  /** Handles `POST /notifications` (the runtime routes it here). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return send(res, 405, 'text/plain', 'method not allowed');
     let request: DecodedRequest;
     try {

@@ -1,11 +1,5 @@
-import type { OrganisationPublished, OrganisationRemoved } from '@medbus/contracts';
-import type { DataQualityIssue } from '@medbus/mis-adapter-kit';
+import { organisationOidPattern, type DataQualityIssue, type Mapped, type OrganisationState } from '@medbus/mis-adapter-kit';
 import type { HubClinic, HubDistrict } from './hubservice-response.mapper';
-import type { Mapped, Stamp } from './slot.mapper';
-
-export type OrganisationState = Omit<OrganisationPublished, 'sourceVersion' | 'occurredAt'>;
-
-const OID = /^\d+(\.\d+)+$/;
 
 /**
  * A HubService clinic (GetLPUList) as an organisation; its Description is the one-line address. The ФРМО OID is the organisation's key
@@ -13,7 +7,7 @@ const OID = /^\d+(\.\d+)+$/;
  */
 export function toOrganisationState(clinic: HubClinic, district: HubDistrict, misVendor: string, timeZone: string): Mapped<OrganisationState> {
   const oid = clinic.Oid?.trim();
-  if (!oid || !OID.test(oid)) {
+  if (!oid || !organisationOidPattern.test(oid)) {
     return { issues: [{ kind: clinic.Oid ? 'invalid_value' : 'missing_field', entity: `clinic IdLPU=${clinic.IdLPU}`, field: 'Oid' }] };
   }
   const issues: DataQualityIssue[] = [];
@@ -33,12 +27,4 @@ export function toOrganisationState(clinic: HubClinic, district: HubDistrict, mi
     },
     issues,
   };
-}
-
-export function organisationPublished(state: OrganisationState, stamp: Stamp): OrganisationPublished {
-  return { ...state, ...stamp };
-}
-
-export function organisationRemoved(state: OrganisationState, stamp: Stamp): OrganisationRemoved {
-  return { organisationOid: state.organisationOid, ...stamp };
 }

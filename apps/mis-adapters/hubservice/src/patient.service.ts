@@ -1,20 +1,13 @@
 import { HubErrorCode } from '@medbus/hubservice';
 import { MisUnavailableError, withRetry, type BackoffOptions } from '@medbus/mis-adapter-kit';
 import type { HubServiceClient } from './hubservice.client';
-import type { OrganisationDirectory } from './booking-command.service';
-import { OrganisationNotServedError, PatientAmbiguousError, PatientNotFoundError } from './patient.errors';
-import { toHubPatient, type IdentifyRequest } from './patient.mapper';
+import { OrganisationNotServedError, PatientAmbiguousError, PatientNotFoundError, type IdentifiedPatient, type IdentifyRequest } from '@medbus/identification';
+import { toHubPatient } from './patient.mapper';
 
-export interface IdentifiedPatient {
-  readonly misPatientId: string;
-  /** True when the MIS registered the patient for this request. */
-  readonly registered: boolean;
-  /**
-   * Whether the patient is attached to the organisation. HubService says nothing of attachment
-   * (CheckPatient answers only IdPat; a refusal 310 at SetAppointment is the first sign), so this
-   * adapter answers null rather than guess.
-   */
-  readonly attached: boolean | null;
+/** Where an organisation's IdLPU comes from (ScheduleSync). */
+export interface OrganisationDirectory {
+  idLpuOf(organisationOid: string): number | undefined;
+  discoverOrganisations(): Promise<void>;
 }
 
 /**
@@ -57,5 +50,5 @@ export class PatientIdentification {
 }
 
 function unexpected(operation: string, idError: number | undefined): MisUnavailableError {
-  return new MisUnavailableError(`HubService ${operation} refused with IdError ${idError ?? 'none'}`, { details: { idError } });
+  return new MisUnavailableError(`HubService ${operation} refused with IdError ${idError ?? 'none'}`, { details: { misRefused: true, misCode: String(idError ?? '') } });
 }

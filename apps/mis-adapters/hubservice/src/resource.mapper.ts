@@ -1,11 +1,7 @@
-import type { ResourcePublished } from '@medbus/contracts';
-import { NsiDictionary, type CodeMap, type DataQualityIssue } from '@medbus/mis-adapter-kit';
+import { snilsDigitsOf } from '@medbus/identification';
+import { NsiDictionary, resourceIdOf, type CodeMap, type DataQualityIssue, type Mapped, type ResourceState } from '@medbus/mis-adapter-kit';
 import type { HubDoctor, HubSpesiality } from './hubservice-response.mapper';
-import { resourceIdOf, type Mapped, type Stamp } from './slot.mapper';
-import { snilsDigitsOf } from './snils.mapper';
 import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
-
-export type ResourceState = Omit<ResourcePublished, 'sourceVersion' | 'occurredAt'>;
 
 /**
  * A HubService doctor (GetDoctorList under one specialty) as a resource. The specialty's NSI code
@@ -56,8 +52,4 @@ export function toResourceState(
     },
     issues,
   };
-}
-
-export function resourcePublished(state: ResourceState, stamp: Stamp): ResourcePublished {
-  return { ...state, ...stamp };
 }

@@ -1,5 +1,5 @@
 import type { OutgoingEvent } from '@medbus/kafka';
-import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError } from '@medbus/mis-adapter-kit';
+import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError, Publication } from '@medbus/mis-adapter-kit';
 import type { HubAppointment, HubClinic, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { ScheduleSync, type HubReader, type ScheduleSyncOptions } from './schedule-sync.service';
 import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
@@ -52,6 +52,7 @@ function aSync(
   clock = new ManualClock('2026-11-24T09:00:00+03:00'),
   organisationTimeZones?: ReadonlyMap<string, string>,
   options: Partial<ScheduleSyncOptions> = {},
+  scope?: readonly string[],
 ) {
   const sent: OutgoingEvent[] = [];
   let failPublish = false;
@@ -62,7 +63,9 @@ function aSync(
       return events.map(() => 'id');
     },
   };
-  const sync = new ScheduleSync(mis, publisher, clock, new CodeMap(), new DataQualityReport(), {
+  const quality = new DataQualityReport();
+  const publication = new Publication(publisher, clock, new Set(scope ?? [OID]), quality, { log: () => undefined, warn: () => undefined });
+  const sync = new ScheduleSync(mis, publication, clock, new CodeMap(), quality, {
     misVendor: 'hubservice',
     timeZone: 'Europe/Moscow',
     organisationTimeZones,

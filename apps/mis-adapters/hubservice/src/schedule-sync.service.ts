@@ -1,24 +1,22 @@
-import { AllEvents, type BookingChannel } from '@medbus/contracts';
-import type { EventPublisher, OutgoingEvent } from '@medbus/kafka';
+import type { BookingChannel } from '@medbus/contracts';
 import {
-  ChangeDetector,
-  ChangeKind,
-  KeyedLock,
   MisResponseRejectedError,
   epochMsToLocalDateTime,
   localDateTimeToEpochMs,
-  type Change,
+  slotIdOf,
   type Clock,
   type CodeMap,
   type DataQualityReport,
-  type PublishedStateStore,
+  type Publication,
+  type ResourceState,
+  type SlotState,
 } from '@medbus/mis-adapter-kit';
 import type { HubServiceClient } from './hubservice.client';
 import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
-import { organisationPublished, organisationRemoved, toOrganisationState, type OrganisationState } from './organisation.mapper';
-import { resourcePublished, toResourceState, type ResourceState } from './resource.mapper';
+import { toOrganisationState } from './organisation.mapper';
+import { toResourceState } from './resource.mapper';
 import { channelsFor, defaultSpecialtyRules, type SpecialtyRule } from './specialty-rules.config';
-import { slotChanged, slotIdOf, slotPublished, slotRemoved, toSlotState, withStatus, type SlotState } from './slot.mapper';
+import { toSlotState } from './slot.mapper';
 
 /** The reads the sync needs from the MIS (HubServiceClient in production). */
 export type HubReader = Pick<HubServiceClient, 'getDistricts' | 'getClinics' | 'getSpecialities' | 'getDoctors' | 'getAvailableDates' | 'getAppointments'>;
@@ -85,11 +83,7 @@ const DAY_MS = 86_400_000;
  * issue 8).
  */
 export class ScheduleSync {
-  private readonly organisations: ChangeDetector<OrganisationState>;
-  private readonly resources: ChangeDetector<ResourceState>;
-  private readonly slots: ChangeDetector<SlotState>;
   private readonly clinicsByIdLpu = new Map<number, { organisationOid: string }>();
-  private readonly locks = new KeyedLock();
   /** Doctor-day re-reads waiting for their lock: a request arriving meanwhile is answered by that read. */
   private readonly queuedRefreshes = new Map<string, Promise<number>>();
   private lastSyncAt: Date | null = null;
@@ -98,27 +92,14 @@ export class ScheduleSync {
 
   constructor(
     private readonly client: HubReader,
-    private readonly publisher: Pick<EventPublisher, 'publishAll'>,
+    private readonly publication: Publication,
     private readonly clock: Clock,
     private readonly codes: CodeMap,
     private readonly quality: DataQualityReport,
     private readonly options: ScheduleSyncOptions,
     private readonly logger: SyncLogger,
-    private readonly store?: PublishedStateStore,
   ) {
-    this.organisations = new ChangeDetector(clock);
-    this.resources = new ChangeDetector(clock);
-    this.slots = new ChangeDetector(clock);
     this.lastReassertAt = clock.now().getTime();
-  }
-
-  /** Takes back what was published before a restart; without a store there is nothing to take. */
-  async restore(): Promise<number> {
-    if (!this.store) return 0;
-    this.organisations.restore(await this.store.load<OrganisationState>('organisation'));
-    this.resources.restore(await this.store.load<ResourceState>('resource'));
-    this.slots.restore(await this.store.load<SlotState>('slot'));
-    return this.organisations.size + this.resources.size + this.slots.size;
   }
 
   get lastSuccessfulSyncAt(): Date | null {
@@ -142,7 +123,7 @@ export class ScheduleSync {
 
   /** Whether this adapter serves the organisation: seen at the MIS now, or published before a restart. */
   serves(organisationOid: string): boolean {
-    return this.idLpuOf(organisationOid) !== undefined || this.organisations.get(organisationOid) !== undefined;
+    return this.idLpuOf(organisationOid) !== undefined || this.publication.organisation(organisationOid) !== undefined;
   }
 
   /**
@@ -186,20 +167,27 @@ export class ScheduleSync {
           (e) => (skip(e), (listingComplete = false), undefined),
         );
         if (organisationOid) listed.add(organisationOid);
-        if (!organisationOid || !clinic.IsActive) continue;
+        // An organisation not registered to this adapter is not read further: nothing of it would be published.
+        if (!organisationOid || !clinic.IsActive || !this.publication.inScope(organisationOid)) continue;
         const outcome = await this.syncClinic(clinic.IdLPU, organisationOid, reassert).catch((e) => (skip(e), undefined));
         published += outcome?.published ?? 0;
         failures += outcome?.failures ?? 0;
       }
     }
     // Only a listing that answered for every district proves an organisation gone.
-    if (listingComplete) published += await this.removeUnlistedOrganisations(listed);
+    if (listingComplete) {
+      for (const organisationOid of this.publication.organisationOids) {
+        if (listed.has(organisationOid)) continue;
+        published += await this.publication.removeOrganisation(organisationOid);
+        for (const [idLpu, clinic] of this.clinicsByIdLpu) if (clinic.organisationOid === organisationOid) this.clinicsByIdLpu.delete(idLpu);
+      }
+    }
     if (failures === 0) this.lastSyncAt = startedAt;
     if (reassert && failures === 0) {
       this.lastReassertAt = startedAt.getTime();
       this.lastCompletedReassertAt = startedAt;
     }
-    this.logger.log('sync finished', { published, failures, reassert, slotsTracked: this.slots.size });
+    this.logger.log('sync finished', { published, failures, reassert, slotsTracked: this.publication.slotCount });
     return { published, failures };
   }
 
@@ -213,7 +201,7 @@ export class ScheduleSync {
     const dayStart = localDateTimeToEpochMs(`${localDay}T00:00:00`, this.zoneOf(clinic.organisationOid));
     if (dayStart === undefined) return undefined;
     const doctor: DoctorRef = { idLpu, organisationOid: clinic.organisationOid, idDoc };
-    if (!this.resources.get(`${clinic.organisationOid}:${idDoc}`)) return undefined;
+    if (!this.publication.resource(`${clinic.organisationOid}:${idDoc}`)) return undefined;
     // A burst of bookings on one doctor's day (a contention storm) needs one read after the last, not one each.
     const key = `${clinic.organisationOid}:${idDoc}/${localDay}`;
     const queued = this.queuedRefreshes.get(key);
@@ -227,10 +215,10 @@ export class ScheduleSync {
   async refreshSlot(idLpu: number, idAppointment: string): Promise<number | undefined> {
     const clinic = this.clinicsByIdLpu.get(idLpu);
     if (!clinic) return undefined;
-    const slot = this.slots.get(slotIdOf(clinic.organisationOid, idAppointment));
+    const slot = this.publication.slot(slotIdOf(clinic.organisationOid, idAppointment));
     if (!slot) return undefined;
-    const day = epochMsToLocalDateTime(slot.state.startsAt, this.zoneOf(clinic.organisationOid)).slice(0, 10);
-    return this.refreshDoctorDay(idLpu, slot.state.localResourceId, day);
+    const day = epochMsToLocalDateTime(slot.startsAt, this.zoneOf(clinic.organisationOid)).slice(0, 10);
+    return this.refreshDoctorDay(idLpu, slot.localResourceId, day);
   }
 
   private async publishOrganisation(clinic: HubClinic, district: HubDistrict, reassert: boolean): Promise<string | undefined> {
@@ -238,13 +226,7 @@ export class ScheduleSync {
     this.quality.record(mapped.issues);
     if (!mapped.value) return undefined;
     this.clinicsByIdLpu.set(clinic.IdLPU, { organisationOid: mapped.value.organisationOid });
-    const change = this.detect(this.organisations, mapped.value.organisationOid, mapped.value, reassert);
-    if (change) {
-      const value = organisationPublished(change.state, this.stamp(change));
-      await this.publisher.publishAll([{ event: AllEvents.OrganisationPublished, key: change.id, value }]);
-      await this.store?.save('organisation', [change]);
-      this.organisations.commit([change]);
-    }
+    await this.publication.publishOrganisations([mapped.value], { complete: false, reassert });
     return mapped.value.organisationOid;
   }
 
@@ -255,20 +237,14 @@ export class ScheduleSync {
       const { Docs } = await this.client.getDoctors(idLpu, spesiality.IdSpesiality);
       for (const doctor of Docs) if (!doctors.has(doctor.IdDoc)) doctors.set(doctor.IdDoc, { doctor, spesiality });
     }
-    const resourceChanges: Change<ResourceState>[] = [];
+    const resources: ResourceState[] = [];
     for (const { doctor, spesiality } of doctors.values()) {
       const mapped = toResourceState(doctor, spesiality, organisationOid, this.codes, this.options.specialtyRules);
       this.quality.record(mapped.issues);
-      const change = mapped.value && this.detect(this.resources, mapped.value.resourceId, mapped.value, reassert);
-      if (change) resourceChanges.push(change);
+      if (mapped.value) resources.push(mapped.value);
     }
-    await this.publish(
-      resourceChanges.map((c) => ({ event: AllEvents.ResourcePublished, key: c.id, value: resourcePublished(c.state, this.stamp(c)) })),
-    );
-    await this.store?.save('resource', resourceChanges);
-    this.resources.commit(resourceChanges);
-
-    let published = resourceChanges.length;
+    // The doctors listed under every specialty are the clinic's whole list: the slots of one gone are removed.
+    let published = await this.publication.publishResources(organisationOid, resources, { complete: true, reassert });
     let failures = 0;
     const from = this.startOfToday();
     const to = from + this.options.horizonDays * DAY_MS;
@@ -287,14 +263,13 @@ export class ScheduleSync {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.doctorConcurrency ?? 4) }, worker));
-    published += await this.removeSlotsOfUnlistedDoctors(organisationOid, new Set(doctors.keys()));
     return { published, failures };
   }
 
   /** Reads one doctor's free appointments in [fromMs, toMs) and publishes the difference. */
   private syncDoctorWindow(doctor: DoctorRef, fromMs: number, toMs: number, checkDates: boolean, onStart?: () => void, reassert = false): Promise<number> {
     const resourceId = `${doctor.organisationOid}:${doctor.idDoc}`;
-    return this.locks.run(resourceId, async () => {
+    return this.publication.exclusive(resourceId, async () => {
       onStart?.();
       const zone = this.zoneOf(doctor.organisationOid);
       const visitStart = epochMsToLocalDateTime(fromMs, zone);
@@ -304,103 +279,21 @@ export class ScheduleSync {
       if (dates.length > 0) {
         appointments = (await this.client.getAppointments(doctor.idLpu, doctor.idDoc, visitStart, visitEnd)).ListAppointments;
       }
-      const now = this.clock.now().getTime();
-      const seen = new Set<string>();
-      const changes: Change<SlotState>[] = [];
-      const forgotten: string[] = [];
       const channels = this.channelsOf(resourceId);
+      const slots: SlotState[] = [];
       for (const appointment of appointments) {
         const mapped = toSlotState(appointment, { IdDoc: doctor.idDoc }, doctor, zone, channels);
         this.quality.record(mapped.issues);
-        if (!mapped.value || seen.has(mapped.value.slotId)) continue;
-        seen.add(mapped.value.slotId);
-        const change = this.detect(this.slots, mapped.value.slotId, mapped.value, reassert);
-        if (change) changes.push(change);
+        if (mapped.value) slots.push(mapped.value);
       }
-      // In scope: the window read, plus anything of this resource that has passed (to forget it).
-      const inScope = (s: SlotState) => s.resourceId === resourceId && s.startsAt < toMs && (s.startsAt >= fromMs || s.startsAt < now);
-      for (const slotId of this.slots.idsWhere(inScope)) {
-        if (seen.has(slotId)) continue;
-        const last = this.slots.get(slotId);
-        if (!last) continue;
-        if (last.state.startsAt < now) forgotten.push(slotId);
-        else {
-          const change = this.detect(this.slots, slotId, withStatus(last.state, 'BOOKED'), reassert);
-          if (change) changes.push(change);
-        }
-      }
-      await this.publish(changes.map((c) => this.slotEvent(c)));
-      await this.store?.save('slot', changes, forgotten);
-      this.slots.commit(changes);
-      for (const slotId of forgotten) this.slots.forget(slotId);
-      return changes.length;
+      // HubService lists free appointments only: one gone from the list has been taken.
+      return this.publication.publishSlots({ resourceId, fromMs, toMs }, slots, { unlisted: 'taken', reassert });
     });
-  }
-
-  private async removeSlotsOfUnlistedDoctors(organisationOid: string, listed: ReadonlySet<string>): Promise<number> {
-    const removals = this.slots
-      .idsWhere((s) => s.organisationOid === organisationOid && !listed.has(s.localResourceId))
-      .map((id) => this.slots.removal(id))
-      .filter((c): c is Change<SlotState> => c !== undefined);
-    await this.publish(removals.map((c) => this.slotEvent(c)));
-    await this.store?.save('slot', removals);
-    this.slots.commit(removals);
-    return removals.length;
-  }
-
-  /** An organisation this adapter published that the MIS no longer lists: its slots go, then it does. */
-  private async removeUnlistedOrganisations(listed: ReadonlySet<string>): Promise<number> {
-    let published = 0;
-    for (const organisationOid of this.organisations.idsWhere((o) => !listed.has(o.organisationOid))) {
-      const slots = this.slots
-        .idsWhere((s) => s.organisationOid === organisationOid)
-        .map((id) => this.slots.removal(id))
-        .filter((c): c is Change<SlotState> => c !== undefined);
-      await this.publish(slots.map((c) => this.slotEvent(c)));
-      await this.store?.save('slot', slots);
-      this.slots.commit(slots);
-      const removal = this.organisations.removal(organisationOid);
-      if (removal) {
-        await this.publisher.publishAll([{ event: AllEvents.OrganisationRemoved, key: removal.id, value: organisationRemoved(removal.state, this.stamp(removal)) }]);
-        await this.store?.save('organisation', [removal]);
-        this.organisations.commit([removal]);
-      }
-      for (const [idLpu, clinic] of this.clinicsByIdLpu) if (clinic.organisationOid === organisationOid) this.clinicsByIdLpu.delete(idLpu);
-      published += slots.length + (removal ? 1 : 0);
-    }
-    return published;
-  }
-
-  private detect<S>(detector: ChangeDetector<S>, id: string, state: S, reassert: boolean): Change<S> | undefined {
-    return reassert ? detector.reassert(id, state) : detector.detect(id, state);
-  }
-
-  private slotEvent(change: Change<SlotState>): OutgoingEvent {
-    const stamp = this.stamp(change);
-    switch (change.kind) {
-      case ChangeKind.created:
-        return { event: AllEvents.SlotPublished, key: change.id, value: slotPublished(change.state, stamp) };
-      case ChangeKind.changed:
-        return { event: AllEvents.SlotChanged, key: change.id, value: slotChanged(change.state, stamp) };
-      case ChangeKind.removed:
-        return { event: AllEvents.SlotRemoved, key: change.id, value: slotRemoved(change.state, stamp) };
-      default:
-        change.kind satisfies never;
-        throw new Error('unknown change kind');
-    }
-  }
-
-  private async publish(events: OutgoingEvent[]): Promise<void> {
-    for (let i = 0; i < events.length; i += 500) await this.publisher.publishAll(events.slice(i, i + 500));
-  }
-
-  private stamp(change: Change<unknown>) {
-    return { sourceVersion: change.sourceVersion, occurredAt: this.clock.now().getTime() };
   }
 
   /** The resource's specialty decides (HubService says nothing per slot); its resource was published before its slots are read. */
   private channelsOf(resourceId: string): BookingChannel[] {
-    const nsiCode = this.resources.get(resourceId)?.state.specialty.nsiCode ?? null;
+    const nsiCode = this.publication.resource(resourceId)?.specialty.nsiCode ?? null;
     return channelsFor(this.options.specialtyRules ?? defaultSpecialtyRules, nsiCode, this.options.bookingChannels);
   }
 

@@ -1,5 +1,6 @@
 import { recordedResult } from './__fixtures__/recorded';
-import { slotChanged, slotRemoved, toSlotPublished, toSlotState, withStatus } from './slot.mapper';
+import { slotChanged, slotRemoved, withStatus } from '@medbus/mis-adapter-kit';
+import { toSlotPublished, toSlotState } from './slot.mapper';
 
 const clinic = { organisationOid: '1.2.643.5.1.13.13.12.2.23.1037' };
 const doctor = { IdDoc: 'D0101' };

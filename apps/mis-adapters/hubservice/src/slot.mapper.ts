@@ -1,19 +1,6 @@
-import type { BookingChannel, SlotChanged, SlotPublished, SlotRemoved, SlotStatus } from '@medbus/contracts';
-import { localDateTimeToEpochMs, type DataQualityIssue } from '@medbus/mis-adapter-kit';
+import type { BookingChannel, SlotPublished } from '@medbus/contracts';
+import { localDateTimeToEpochMs, resourceIdOf, slotIdOf, slotPublished, type Mapped, type SlotState, type Stamp } from '@medbus/mis-adapter-kit';
 import type { HubAppointment, HubDoctor } from './hubservice-response.mapper';
-
-/** A slot as last seen at the MIS: the event without its version and observation time. */
-export type SlotState = Omit<SlotPublished, 'sourceVersion' | 'occurredAt'>;
-
-export interface Stamp {
-  readonly sourceVersion: number;
-  readonly occurredAt: number;
-}
-
-export type Mapped<T> = { readonly value: T; readonly issues: readonly DataQualityIssue[] } | { readonly value?: undefined; readonly issues: readonly DataQualityIssue[] };
-
-export const slotIdOf = (organisationOid: string, idAppointment: string): string => `${organisationOid}:${idAppointment}`;
-export const resourceIdOf = (organisationOid: string, idDoc: string): string => `${organisationOid}:${idDoc}`;
 
 /**
  * A HubService appointment listed by GetAvaibleAppointments, i.e. a free slot. The vendor sends
@@ -61,21 +48,4 @@ export function toSlotPublished(
 ): SlotPublished | undefined {
   const { value } = toSlotState(appointment, doctor, clinic, clinicZone, bookingChannels);
   return value && slotPublished(value, stamp);
-}
-
-export function slotPublished(state: SlotState, stamp: Stamp): SlotPublished {
-  return { ...state, ...stamp };
-}
-
-export function slotChanged(state: SlotState, stamp: Stamp): SlotChanged {
-  return { ...state, ...stamp };
-}
-
-export function slotRemoved(state: SlotState, stamp: Stamp): SlotRemoved {
-  return { slotId: state.slotId, organisationOid: state.organisationOid, resourceId: state.resourceId, ...stamp };
-}
-
-/** The same slot, no longer free: it left the MIS's list of available appointments. */
-export function withStatus(state: SlotState, status: SlotStatus): SlotState {
-  return { ...state, status };
 }

@@ -1,7 +1,7 @@
 import { Topics } from '@medbus/contracts';
 import { EventConsumer, adapterTopicOf, type ConsumedEvent, type ConsumerLogger, type EventPublisher, type KafkaConnectionOptions } from '@medbus/kafka';
 import { toBookingCommand } from './booking-command.mapper';
-import type { BookingCommandService } from './booking-command.service';
+import type { CommandExecutor } from './command-executor.service';
 
 export interface BookingCommandConsumerOptions {
   readonly connection: KafkaConnectionOptions;
@@ -23,7 +23,7 @@ export class BookingCommandConsumer {
   private readonly consumer: EventConsumer;
 
   constructor(
-    private readonly service: BookingCommandService,
+    private readonly service: CommandExecutor,
     options: BookingCommandConsumerOptions,
   ) {
     this.consumer = new EventConsumer({

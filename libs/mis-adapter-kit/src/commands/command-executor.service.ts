@@ -2,26 +2,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AllEvents, CommandRejectionReason } from '@medbus/contracts';
 import { isRetryable } from '@medbus/errors';
-import { HubErrorCode } from '@medbus/hubservice';
 import type { Outbox } from '@medbus/kafka';
-import { backoffDelay, MisResponseRejectedError, MisUnavailableError, type BackoffOptions, type Clock } from '@medbus/mis-adapter-kit';
-import { outcomeOf, refusalOf, type BookingCommand, type CommandOutcome, type CommandResult } from './booking-command.mapper';
-import { mayHaveReachedMis, type HubServiceClient } from './hubservice.client';
+import { MisResponseRejectedError, MisUnavailableError } from '../adapter.errors';
+import type { Clock } from '../clock.service';
+import { backoffDelay, type BackoffOptions } from '../retry.service';
+import type { MisAnswer, MisDialect } from '../runtime/mis.dialect';
+import { outcomeOf, type BookingCommand, type CommandOutcome } from './booking-command.mapper';
 
-/** The MIS calls commands make (HubServiceClient in production). */
-export type CommandMis = Pick<HubServiceClient, 'setAppointment' | 'createClaimForRefusal' | 'getPatientHistory'>;
-
-/** Where an organisation's IdLPU comes from (ScheduleSync in production). */
-export interface OrganisationDirectory {
-  idLpuOf(organisationOid: string): number | undefined;
-  discoverOrganisations(): Promise<void>;
-}
+/** The MIS calls commands make: the dialect's. */
+export type CommandMis = Pick<MisDialect, 'book' | 'cancel' | 'activeAppointments' | 'mayHaveReachedMis' | 'refreshSlots'>;
 
 export interface BookingCommandOptions {
   readonly adapterId: string;
   /** Backoff between attempts while the MIS does not answer (maxAttempts is not used: the deadline bounds them). */
   readonly retry: Omit<BackoffOptions, 'maxAttempts'>;
-  /** How long a cancellation keeps being retried (CancelAppointment carries no deadline). */
+  /** How long a cancellation keeps being retried (a cancellation carries no deadline). */
   readonly cancelWindowMs: number;
   /** How long, after the deadline, the adapter keeps trying to read whether an unanswered call booked. */
   readonly verifyWindowMs: number;
@@ -32,15 +27,12 @@ export interface CommandLogger {
   warn(message: string, ...params: unknown[]): void;
 }
 
-/** Slots whose state a command changed or found changed, to be re-read and published at once. */
-export type SlotsTouched = (idLpu: number, localSlotIds: readonly string[]) => void;
-
 interface StoredCommand {
   outcome_type: string | null;
   outcome: CommandOutcome['value'] | null;
 }
 
-const deadlineExceeded = (message: string): CommandResult => ({ kind: 'refused', reason: CommandRejectionReason.DEADLINE_EXCEEDED, misErrorCode: null, message });
+const deadlineExceeded = (message: string): MisAnswer => ({ kind: 'refused', reason: CommandRejectionReason.DEADLINE_EXCEEDED, misErrorCode: null, message });
 
 /**
  * Carries out booking commands at the MIS, each command id once in effect:
@@ -50,22 +42,21 @@ const deadlineExceeded = (message: string): CommandResult => ({ kind: 'refused',
  * - while the MIS does not answer, attempts are repeated with bounded exponential backoff until the
  *   command's deadline (a cancellation: `cancelWindowMs`), never after it;
  * - a call whose answer was lost (timeout, reset, garbled answer, or a restart after it) may have
- *   booked: when a later attempt is refused with 307/308 (309 for a move or a cancellation), the
- *   patient's history at the MIS decides, so a lost answer yields neither a false refusal nor a
- *   second booking. A 307 is always checked: the patient may already hold exactly this slot.
+ *   booked: when a later attempt is refused with a refusal the dialect marks `recheck`, the patient's
+ *   appointments at the MIS decide, so a lost answer yields neither a false refusal nor a second
+ *   booking.
+ * The MIS's own calls, ids and codes are the dialect's; this is the same for every vendor.
  */
-export class BookingCommandService {
+export class CommandExecutor {
   private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
     private readonly mis: CommandMis,
-    private readonly directory: OrganisationDirectory,
     private readonly clock: Clock,
     private readonly options: BookingCommandOptions,
     private readonly logger: CommandLogger,
-    private readonly onSlotsTouched: SlotsTouched = () => undefined,
   ) {}
 
   /** Stops waiting: a command in progress ends with a retryable error, leaving its message to be redelivered. */
@@ -87,7 +78,7 @@ export class BookingCommandService {
     const mayHaveActed = stored !== undefined;
     if (!stored) await this.markStarted(command);
 
-    const { result, idLpu, touched } = command.name === 'BookSlot' ? await this.book(command, mayHaveActed) : await this.cancel(command, mayHaveActed);
+    const { result, touched } = command.name === 'BookSlot' ? await this.book(command, mayHaveActed) : await this.cancel(command, mayHaveActed);
     const outcome = await this.dataSource.transaction(async (tx) => {
       const [row]: StoredCommand[] = await tx.query(`SELECT outcome_type, outcome FROM mis_adapter_command WHERE command_id = $1 FOR UPDATE`, [commandId]);
       // Another instance finished it meanwhile (a rebalance): its outcome stands.
@@ -109,34 +100,33 @@ export class BookingCommandService {
       outcome: outcome.name,
       ...('reason' in outcome.value ? { reason: outcome.value.reason, misErrorCode: outcome.value.misErrorCode } : {}),
     });
-    if (idLpu !== undefined && touched.length > 0) this.onSlotsTouched(idLpu, touched);
+    if (touched.length > 0) {
+      this.mis.refreshSlots(command.value.organisationOid, touched).catch((error: unknown) =>
+        this.logger.warn('slots a command touched not re-read; the poller will catch up', { commandId, error: (error as Error).message }),
+      );
+    }
     return outcome;
   }
 
   private async book(command: Extract<BookingCommand, { name: 'BookSlot' }>, mayHaveActed: boolean): Promise<Carried> {
-    const { localSlotId, misPatientId, replacesMisAppointmentId, deadline } = command.value;
+    const { commandId, organisationOid, localResourceId, localSlotId, misPatientId, replacesMisAppointmentId, deadline } = command.value;
     let uncertain = mayHaveActed;
-    let idLpu: number | undefined;
-    const booked = (id: number): Carried => ({ result: { kind: 'done', misAppointmentId: localSlotId }, idLpu: id, touched: [localSlotId, ...(replacesMisAppointmentId ? [replacesMisAppointmentId] : [])] });
+    let called = false;
+    const booked = (misAppointmentId?: string): Carried => ({ result: { kind: 'done', misAppointmentId }, touched: [localSlotId, ...(replacesMisAppointmentId ? [replacesMisAppointmentId] : [])] });
+    const holds = async () => (await this.mis.activeAppointments(organisationOid, misPatientId)).has(localSlotId);
     for (let attempt = 1; ; attempt++) {
       if (this.clock.now().getTime() >= deadline) {
-        if (uncertain && idLpu !== undefined) return this.settleAfterDeadline(idLpu, misPatientId, (visits) => visits.has(localSlotId), booked, [localSlotId]);
-        return { result: deadlineExceeded('the MIS did not answer before the deadline; nothing was booked'), idLpu, touched: [] };
+        if (uncertain && called) return this.settleAfterDeadline(holds, () => booked(), [localSlotId]);
+        return { result: deadlineExceeded('the MIS did not answer before the deadline; nothing was booked'), touched: [] };
       }
       try {
-        idLpu = await this.idLpuOf(command.value.organisationOid);
-        if (idLpu === undefined) return { result: notListed, idLpu, touched: [] };
-        const answer = await this.mis.setAppointment(idLpu, localSlotId, misPatientId, replacesMisAppointmentId);
-        if (answer.Success) return booked(idLpu);
-        const code = answer.ErrorList[0]?.IdError;
-        // 307 may mean the patient already holds this very slot (another instance's call during a
-        // rebalance, a call whose answer was lost): the booking asked for exists, so it is confirmed.
-        const ambiguous =
-          code === HubErrorCode.PatientAlreadyBooked || (uncertain && (code === HubErrorCode.SlotTaken || (code === HubErrorCode.BookingNotFound && replacesMisAppointmentId)));
-        if (ambiguous && (await this.activeVisits(idLpu, misPatientId)).has(localSlotId)) return booked(idLpu);
-        const result = refusalOf(answer.ErrorList);
-        const reread = result.kind === 'refused' && (result.reason === CommandRejectionReason.SLOT_TAKEN || result.reason === CommandRejectionReason.SLOT_NOT_FOUND);
-        return { result, idLpu, touched: reread ? [localSlotId] : [] };
+        called = true;
+        const answer = await this.mis.book({ commandId, organisationOid, localResourceId, localSlotId, misPatientId, replacesMisAppointmentId, deadline });
+        if (answer.kind === 'done') return booked(answer.misAppointmentId);
+        // The patient may already hold exactly this slot (another instance's call during a rebalance, a call whose answer was lost).
+        if ((answer.recheck === 'always' || (answer.recheck === 'if-uncertain' && uncertain)) && (await holds())) return booked();
+        const reread = answer.reason === CommandRejectionReason.SLOT_TAKEN || answer.reason === CommandRejectionReason.SLOT_NOT_FOUND;
+        return { result: answer, touched: reread ? [localSlotId] : [] };
       } catch (error) {
         uncertain = this.afterFailure(error, command, attempt) || uncertain;
         await this.pause(attempt, deadline);
@@ -145,25 +135,23 @@ export class BookingCommandService {
   }
 
   private async cancel(command: Extract<BookingCommand, { name: 'CancelAppointment' }>, mayHaveActed: boolean): Promise<Carried> {
-    const { misAppointmentId, misPatientId } = command.value;
+    const { commandId, organisationOid, misAppointmentId, misPatientId } = command.value;
     const until = this.timeLimitOf(command);
     let uncertain = mayHaveActed;
-    let idLpu: number | undefined;
-    const cancelled = (id: number): Carried => ({ result: { kind: 'done' }, idLpu: id, touched: [misAppointmentId] });
+    let called = false;
+    const cancelled = (): Carried => ({ result: { kind: 'done' }, touched: [misAppointmentId] });
+    const gone = async () => !(await this.mis.activeAppointments(organisationOid, misPatientId)).has(misAppointmentId);
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1 && this.clock.now().getTime() >= until) {
-        if (uncertain && idLpu !== undefined) return this.settleAfterDeadline(idLpu, misPatientId, (visits) => !visits.has(misAppointmentId), cancelled, []);
-        return { result: deadlineExceeded('the MIS did not answer in time; the booking stays as it was'), idLpu, touched: [] };
+        if (uncertain && called) return this.settleAfterDeadline(gone, cancelled, []);
+        return { result: deadlineExceeded('the MIS did not answer in time; the booking stays as it was'), touched: [] };
       }
       try {
-        idLpu = await this.idLpuOf(command.value.organisationOid);
-        if (idLpu === undefined) return { result: notListed, idLpu, touched: [] };
-        const answer = await this.mis.createClaimForRefusal(idLpu, misPatientId, misAppointmentId);
-        if (answer.Success) return cancelled(idLpu);
-        if (uncertain && answer.ErrorList[0]?.IdError === HubErrorCode.BookingNotFound && !(await this.activeVisits(idLpu, misPatientId)).has(misAppointmentId)) {
-          return cancelled(idLpu);
-        }
-        return { result: refusalOf(answer.ErrorList), idLpu, touched: [] };
+        called = true;
+        const answer = await this.mis.cancel({ commandId, organisationOid, misAppointmentId, misPatientId });
+        if (answer.kind === 'done') return cancelled();
+        if ((answer.recheck === 'always' || (answer.recheck === 'if-uncertain' && uncertain)) && (await gone())) return cancelled();
+        return { result: answer, touched: [] };
       } catch (error) {
         uncertain = this.afterFailure(error, command, attempt) || uncertain;
         await this.pause(attempt, until);
@@ -175,48 +163,27 @@ export class BookingCommandService {
    * The deadline passed after a call whose answer was lost: no new change is made, but the MIS is
    * read (within `verifyWindowMs`) to answer the truth rather than a refusal that may be false.
    */
-  private async settleAfterDeadline(
-    idLpu: number,
-    idPat: string,
-    happened: (activeVisits: ReadonlySet<string>) => boolean,
-    done: (idLpu: number) => Carried,
-    touched: string[],
-  ): Promise<Carried> {
+  private async settleAfterDeadline(happened: () => Promise<boolean>, done: () => Carried, touched: string[]): Promise<Carried> {
     const until = this.clock.now().getTime() + this.options.verifyWindowMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        const visits = await this.activeVisits(idLpu, idPat);
-        if (happened(visits)) return done(idLpu);
-        return { result: deadlineExceeded('the deadline passed; the MIS shows the change was not made'), idLpu, touched };
+        if (await happened()) return done();
+        return { result: deadlineExceeded('the deadline passed; the MIS shows the change was not made'), touched };
       } catch (error) {
         if (!isRetryable(error) && !(error instanceof MisResponseRejectedError)) throw error;
         if (this.clock.now().getTime() >= until) {
-          return { result: deadlineExceeded('the deadline passed and the MIS did not answer; an unanswered call may have taken effect, the next schedule read shows it'), idLpu, touched };
+          return { result: deadlineExceeded('the deadline passed and the MIS did not answer; an unanswered call may have taken effect, the next schedule read shows it'), touched };
         }
         await this.pause(attempt, until);
       }
     }
   }
 
-  /** Appointments the patient holds at the MIS now (GetPatientHistory's visits not refused). */
-  private async activeVisits(idLpu: number, idPat: string): Promise<ReadonlySet<string>> {
-    const history = await this.mis.getPatientHistory(idLpu, idPat);
-    if (!history.Success) return new Set();
-    return new Set(history.ListHistoryVisit.map((visit) => visit.IdAppointment).filter((id): id is string => id !== undefined));
-  }
-
-  private async idLpuOf(organisationOid: string): Promise<number | undefined> {
-    const known = this.directory.idLpuOf(organisationOid);
-    if (known !== undefined) return known;
-    await this.directory.discoverOrganisations();
-    return this.directory.idLpuOf(organisationOid);
-  }
-
   /** Whether the failed call may have changed something at the MIS; rethrows what retrying cannot help. */
   private afterFailure(error: unknown, command: BookingCommand, attempt: number): boolean {
     const garbled = error instanceof MisResponseRejectedError;
     if (!garbled && !isRetryable(error)) throw error;
-    const reached = garbled || mayHaveReachedMis(error);
+    const reached = garbled || this.mis.mayHaveReachedMis(error);
     this.logger.warn('MIS call for a command failed; retrying', {
       commandId: command.value.commandId,
       attempt,
@@ -258,14 +225,7 @@ export class BookingCommandService {
 }
 
 interface Carried {
-  readonly result: CommandResult;
-  readonly idLpu: number | undefined;
+  readonly result: MisAnswer;
+  /** The MIS's ids of slots to re-read now. */
   readonly touched: string[];
 }
-
-const notListed: CommandResult = {
-  kind: 'refused',
-  reason: CommandRejectionReason.OTHER,
-  misErrorCode: null,
-  message: 'the MIS no longer lists the organisation',
-};

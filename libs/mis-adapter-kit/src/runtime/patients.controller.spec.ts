@@ -1,6 +1,6 @@
-import { MisCircuitOpenError, MisResponseRejectedError, MisResponseRejection, MisUnavailableError } from '@medbus/mis-adapter-kit';
-import { errorAnswer } from './patient.controller';
-import { OrganisationNotServedError, PatientAmbiguousError, PatientNotFoundError, PatientQueryInvalidError } from './patient.errors';
+import { OrganisationNotServedError, PatientAmbiguousError, PatientNotFoundError, PatientQueryInvalidError } from '@medbus/identification';
+import { MisCircuitOpenError, MisResponseRejectedError, MisResponseRejection, MisUnavailableError } from '../adapter.errors';
+import { errorAnswer } from './patients.controller';
 
 describe('patient API error answers', () => {
   it.each([
@@ -10,7 +10,7 @@ describe('patient API error answers', () => {
     [new OrganisationNotServedError(), 404, 'ORGANISATION.NOT_SERVED'],
     [new MisUnavailableError('down'), 503, 'MIS.UNAVAILABLE'],
     [new MisCircuitOpenError(new Date()), 503, 'MIS.UNAVAILABLE'],
-    [new MisUnavailableError('refused', { details: { idError: 302 } }), 502, 'MIS.REFUSED'],
+    [new MisUnavailableError('refused', { details: { misRefused: true, misCode: '302' } }), 502, 'MIS.REFUSED'],
     [new MisResponseRejectedError(MisResponseRejection.dtd, 'dtd'), 502, 'MIS.BAD_RESPONSE'],
     [new Error('boom'), 500, 'COMMON.INTERNAL'],
   ])('answers %s with %i %s', (error, status, code) => {

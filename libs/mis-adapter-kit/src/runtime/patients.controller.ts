@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, ErrorKind, httpStatusOf } from '@medbus/errors';
-import { MisResponseRejectedError } from '@medbus/mis-adapter-kit';
-import { assertIdentifies, identifyRequestSchema } from './patient.mapper';
-import type { PatientIdentification } from './patient.service';
+import { IdentificationCode, assertIdentifies, identificationStatusOf, identifyPath, identifyRequestSchema, type IdentifiedPatient, type IdentifyRequest } from '@medbus/identification';
+import { MisResponseRejectedError } from '../adapter.errors';
 
 export interface PatientControllerOptions {
   /** Keys callers present as `Authorization: Bearer <key>`; none configured means every call is refused. */
@@ -22,12 +21,12 @@ interface ErrorBody {
  * `POST /v1/patients/identify` on the adapter's HTTP port: who a patient is at an organisation's
  * MIS, for the booking service before it books. Bodies are never logged: they are all personal data.
  */
-export class PatientController {
-  readonly path = '/v1/patients/identify';
+export class PatientsController {
+  readonly path = identifyPath;
   private readonly keyDigests: readonly Buffer[];
 
   constructor(
-    private readonly identification: PatientIdentification,
+    private readonly identify: (request: IdentifyRequest) => Promise<IdentifiedPatient>,
     private readonly options: PatientControllerOptions,
   ) {
     this.keyDigests = options.apiKeys.map(digest);
@@ -54,7 +53,7 @@ export class PatientController {
     }
     try {
       assertIdentifies(parsed.data, this.options.today());
-      return reply(res, 200, await this.identification.identify(parsed.data));
+      return reply(res, 200, await this.identify(parsed.data));
     } catch (error) {
       const [status, body] = errorAnswer(error);
       return reply(res, status, body);
@@ -78,10 +77,12 @@ function digest(key: string): Buffer {
 
 /** How an error answers: the identification's own codes as they are, the MIS's troubles as 502/503. */
 export function errorAnswer(error: unknown): [number, ErrorBody] {
-  if (error instanceof MisResponseRejectedError) return [502, { code: 'MIS.BAD_RESPONSE', message: 'the MIS answered with something we refuse to read' }];
+  const answer = (code: IdentificationCode, message: string): [number, ErrorBody] => [identificationStatusOf[code], { code, message }];
+  if (error instanceof MisResponseRejectedError) return answer(IdentificationCode.misBadResponse, 'the MIS answered with something we refuse to read');
   if (error instanceof AppError && (error.kind === ErrorKind.unavailable || error.kind === ErrorKind.timeout)) {
-    if (error.details?.['idError'] !== undefined) return [502, { code: 'MIS.REFUSED', message: error.message }];
-    return [503, { code: 'MIS.UNAVAILABLE', message: 'the MIS does not answer; try again later' }];
+    // A refusal the MIS gave (it answered, with a code the contract has no place for) is not an outage.
+    if (error.details?.['misRefused'] === true) return answer(IdentificationCode.misRefused, error.message);
+    return answer(IdentificationCode.misUnavailable, 'the MIS does not answer; try again later');
   }
   if (error instanceof AppError && error.kind !== ErrorKind.internal) return [httpStatusOf(error), { code: error.code, message: error.message }];
   return [500, { code: 'COMMON.INTERNAL', message: 'internal error' }];

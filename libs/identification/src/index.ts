@@ -1,0 +1,3 @@
+export * from './identification.contract';
+export * from './identification.errors';
+export * from './snils.mapper';
