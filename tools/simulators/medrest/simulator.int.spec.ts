@@ -65,6 +65,8 @@ async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Pr
 describe('MedREST simulator over real HTTP', () => {
   let sim: RunningSimulator;
   const receiver = new WebhookReceiver();
+  const logLines: string[] = [];
+  const policyNumbers: string[] = [];
 
   async function api(path: string, options: { method?: string; body?: unknown; headers?: Record<string, string>; key?: string | null } = {}): Promise<Reply> {
     const key = options.key === undefined ? apiKey : options.key;
@@ -114,6 +116,7 @@ describe('MedREST simulator over real HTTP', () => {
       body: { facility_id: facilityId, family_name: 'Тестов', given_name: 'Иван', middle_name: 'Петрович', birth_date: '1985-03-15', sex: 'male', policy_number: `23${String(n).padStart(14, '0')}`, ...extra },
     });
     expect(reply.status).toBe(201);
+    policyNumbers.push(String(reply.body['policy_number']));
     return reply.body;
   }
 
@@ -147,7 +150,7 @@ describe('MedREST simulator over real HTTP', () => {
       maxBodyBytes: 4096,
       logRequests: false,
     });
-    sim = await startSimulator(config);
+    sim = await startSimulator(config, (line) => logLines.push(JSON.stringify(line)));
   });
 
   afterAll(async () => {
@@ -273,12 +276,14 @@ describe('MedREST simulator over real HTTP', () => {
     expect((await api('/appointments', { body: { slot_id: slot['id'] } })).body).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ field: 'patient_id' }] });
   });
 
-  it('finds a registered patient by policy number, by SNILS, or by name and birth date', async () => {
+  it('finds registered patients by policy number, by SNILS, or by name and birth date, namesakes all', async () => {
     const patient = await registered('fac-5', { snils: '112-233-445 95' });
     const search = async (by: Json): Promise<Json[]> => (await api('/patients/search', { body: { facility_id: 'fac-5', ...by } })).body['data'] as Json[];
     expect((await search({ policy_number: patient['policy_number'] })).map((p) => p['id'])).toEqual([patient['id']]);
     expect((await search({ snils: '11223344595' })).map((p) => p['id'])).toEqual([patient['id']]);
-    expect((await search({ family_name: 'тестов', given_name: 'Иван', birth_date: '1985-03-15' })).map((p) => p['id'])).toContain(patient['id']);
+    expect((await search({ family_name: 'тестов', given_name: 'Иван', birth_date: '1985-03-15' })).map((p) => p['id'])).toEqual([patient['id']]);
+    const namesake = await registered('fac-5');
+    expect((await search({ family_name: 'Тестов', given_name: 'иван', birth_date: '1985-03-15' })).map((p) => p['id']).sort()).toEqual([patient['id'], namesake['id']].sort());
     expect(await search({ policy_number: '2399999999999999' })).toEqual([]);
     expect((await api('/patients', { body: { facility_id: 'fac-5', family_name: 'Другой', given_name: 'Пётр', birth_date: '1990-01-01', policy_number: patient['policy_number'] } })).body).toMatchObject({
       status: 409,
@@ -357,6 +362,15 @@ describe('MedREST simulator over real HTTP', () => {
     expect((await api('/patients/search', { body: '{"facility_id":' })).body).toMatchObject({ status: 400, code: 'validation_failed' });
     expect((await api('/patients/search', { body: 'x', headers: { 'content-type': 'text/plain' } })).body).toMatchObject({ status: 415 });
     expect((await api(`/slots/changes?since=${encodeFeedCursor('an-earlier-run', 1)}`)).body).toMatchObject({ data: [], reset: true });
+  });
+
+  it('logs one line per request with its route template, never ids, names or policy numbers', async () => {
+    await api('/patients/search', { body: { facility_id: 'fac-1', policy_number: '2311111111111111' } });
+    const text = logLines.join('\n');
+    expect(logLines.some((l) => l.includes('"route":"POST /api/v2/patients/search"'))).toBe(true);
+    expect(logLines.some((l) => l.includes('"route":"GET /api/v2/practitioners/{id}/slots"'))).toBe(true);
+    expect(policyNumbers.length).toBeGreaterThan(3);
+    for (const secret of [...policyNumbers, '2311111111111111', 'Тестов', 'Иван', '1985-03-15', '112-233-445', 'pat-', 'slt-']) expect(text).not.toContain(secret);
   });
 
   it('limits requests per API key with 429 and Retry-After', async () => {
