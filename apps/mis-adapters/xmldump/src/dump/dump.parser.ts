@@ -38,13 +38,18 @@ const referenceParser = new XMLParser({ ...parserOptions, processEntities: true,
 
 /** Without a DTD only the five predefined entities and character references exist (htmlEntities would decode more). */
 const undeclaredEntity = /&(?!(?:lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/;
+// eslint-disable-next-line no-control-regex -- the characters XML 1.0 does not allow are exactly what it matches
 const forbiddenCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
 
 /**
  * Parses one unit's text (a whole element) after checking what fast-xml-parser lets through.
  * `at` is the unit's byte offset, reported by every error.
  */
-export function parseUnit(text: string, element: string, at: number): XmlNode {
+export function parseUnit(unit: string, element: string, at: number): XmlNode {
+  // V8 lets a substring share the characters of the string it was cut from, so values parsed from a
+  // slice of the scanner's text would pin a whole chunk for as long as a caller stages a record. A
+  // concatenation is flattened into storage of its own, which the values then share instead.
+  const text = `${unit}\n`;
   const withoutCdata = text.includes('<![CDATA[') ? text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '') : text;
   if (undeclaredEntity.test(withoutCdata)) throw new DumpRejectedError(DumpRejection.malformed, at, { element, reason: 'UNDECLARED_ENTITY' });
   if (forbiddenCharacter.test(text) || (text.includes('&#') && refersToNonCharacter(text))) {

@@ -223,6 +223,8 @@ describe('readDump', () => {
     ['a repeated attribute', aDump().replace('minutes="30"', 'minutes="30" minutes="15"'), DumpRejection.malformed],
     ['a < inside an attribute value', aDump().replace('room="204" state="busy"', 'room="<204>" state="busy"'), DumpRejection.malformed],
     ['an undeclared entity', aDump().replace('&amp; филиал', '&nbsp; филиал'), DumpRejection.malformed],
+    ['a character XML does not allow', aDump().replace('Хирург', 'Хир\u0001ург'), DumpRejection.malformed],
+    ['elements nested deeper than the format ever does', aDump().replace('<Address>', `<Address>${'<b>'.repeat(10)}${'</b>'.repeat(10)}`), DumpRejection.malformed],
     ['a reference to a character XML does not allow', aDump().replace('&#1044;', '&#0;'), DumpRejection.malformed],
     ['text between clinics', aDump().replace('</Clinic>\n  <Clinic', '</Clinic>\n stray <Clinic'), DumpRejection.malformed],
     ['a ticket outside a day', aDump().replace('Хирург</Specialty>', 'Хирург</Specialty><Ticket id="X" time="08:00" minutes="15" state="free"/>'), DumpRejection.malformed],
