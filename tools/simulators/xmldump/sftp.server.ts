@@ -150,6 +150,8 @@ export class DumpSftpServer {
         if (target?.kind !== 'file') return sftp.status(reqId, STATUS_CODE.FAILURE, 'bad handle');
         if (target.cutAt !== undefined && offset + length > target.cutAt) {
           this.options.log({ msg: 'sftp download cut', name: target.name, at: target.cutAt });
+          // The channel's end reaches the client before the connection's: its pending reads fail rather than wait.
+          sftp.end();
           client.end();
           return;
         }
