@@ -25,6 +25,7 @@ export type BookingCode = (typeof BookingCode)[keyof typeof BookingCode];
 /** Codes of the `<Error>` answer, for requests the vendor does not take at all. */
 export const RequestErrorCode = {
   badRequest: 'BAD_REQUEST',
+  notFound: 'NOT_FOUND',
   tooLarge: 'TOO_LARGE',
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   unauthorized: 'UNAUTHORIZED',

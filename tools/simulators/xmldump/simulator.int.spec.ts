@@ -242,6 +242,26 @@ describe('XMLDump simulator over real HTTP and SFTP', () => {
     expect(await post(`<PatientVisits xmlns="${ns}" clinic="1" patient="P1-999999"/>`)).toMatchObject({ status: 200, root: { status: 'error', code: 'PATIENT_NOT_FOUND' } });
   });
 
+  it('refuses a message over the body limit with 413, fails calls at the error rate, and loses the answer of a booking it made', async () => {
+    const tooLarge = await post(`<FindPatient xmlns="${ns}" clinic="1"><Surname>${'Я'.repeat(40 * 1024)}</Surname></FindPatient>`);
+    expect(tooLarge).toMatchObject({ status: 413, root: { code: 'TOO_LARGE' } });
+
+    await admin('/admin/faults', { errorRate: 1 });
+    try {
+      expect(await post(`<PatientVisits xmlns="${ns}" clinic="1" patient="P1-1"/>`)).toMatchObject({ status: 500, root: { code: 'INTERNAL' } });
+      expect((await get('/dumps/index.xml')).status).toBe(500);
+    } finally {
+      await admin('/admin/faults', { errorRate: 0 });
+    }
+
+    const { clinic, ticket } = await freeTicket();
+    const patient = await register(clinic, '2399000000000031');
+    await admin('/admin/faults', { dropAnswers: 1 });
+    await expect(post(`<Book xmlns="${ns}" clinic="${clinic}" ticket="${ticket}" patient="${patient}"/>`)).rejects.toThrow();
+    expect((await admin(`/admin/slots?slotId=${ticket}`)).body).toMatchObject({ state: 'booked', booking: { idPat: patient } });
+    expect((await admin('/admin/state')).body).toMatchObject({ faults: { dropAnswers: 0 } });
+  });
+
   it('cuts the next dump download mid-file over HTTP and over SFTP, then serves whole files again', async () => {
     const full = defined((await index()).find((d) => d.kind === 'full'));
 

@@ -99,7 +99,7 @@ export class XmlDumpHttp {
     const path = isDumpFileName(name) ? this.options.publisher.pathOf(name) : undefined;
     // Opened before answering: a dump pruned after this still reads to its end.
     const file = path === undefined ? undefined : await open(path, 'r').catch(() => undefined);
-    if (!file) return sendXml(res, 404, encodeRequestError(RequestErrorCode.badRequest, 'Файл не найден'));
+    if (!file) return sendXml(res, 404, encodeRequestError(RequestErrorCode.notFound, 'Файл не найден'));
     try {
       if (await this.injected()) {
         this.options.log({ msg: 'download', name, injected: 'error' });
