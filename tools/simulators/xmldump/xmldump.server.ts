@@ -86,7 +86,7 @@ export class XmlDumpHttp {
       await discardRequestBody(req, this.options.maxBodyBytes);
       return sendXml(res, 401, encodeRequestError(RequestErrorCode.unauthorized, 'Требуется авторизация'), { 'www-authenticate': 'Basic realm="xmldump"', connection: 'close' });
     }
-    if (dumps) return this.download(req, res, decodeURIComponent(path.slice('/dumps/'.length)));
+    if (dumps) return this.download(req, res, path.slice('/dumps/'.length));
     return this.book(req, res);
   }
 
