@@ -112,6 +112,13 @@ describe('readDump', () => {
     expect(await readAll(chunks(...oneByteEach))).toEqual(expectedRecords);
   });
 
+  it('keeps a start tag quoted and a comment open across chunks of one byte', async () => {
+    const text = aDump().replace('room="204" state="busy"', `room="2>4 'a'" state='busy'`).replace('</Clinic>', '<!-- a - b > c --></Clinic>');
+    const records = await readAll(chunks(...Array.from(Buffer.from(text), (byte) => Buffer.from([byte]))));
+    expect(records).toEqual(await readAll(chunks(text)));
+    expect(records[2]).toMatchObject({ tickets: [{ room: '204' }, { room: "2>4 'a'", state: 'busy' }] });
+  });
+
   it('reads text chunks and a Readable stream as it reads bytes', async () => {
     const text = aDump();
     expect(await readAll(chunks(...(text.match(/[\s\S]{1,7}/g) ?? [])))).toEqual(expectedRecords);
@@ -230,6 +237,7 @@ describe('readDump', () => {
     ['a ticket outside a day', aDump().replace('Хирург</Specialty>', 'Хирург</Specialty><Ticket id="X" time="08:00" minutes="15" state="free"/>'), DumpRejection.malformed],
     ['a day directly under a clinic', aDump().replace('<ShortName>', '<Day date="2026-12-01"/><ShortName>'), DumpRejection.malformed],
     ['a clinic detail after its doctors', aDump().replace('</Doctor>\n  </Clinic>', '</Doctor><Address>x</Address>\n  </Clinic>'), DumpRejection.malformed],
+    ['a comment holding --', aDump().replace('<!-- nightly', '<!-- night -- ly'), DumpRejection.malformed],
     ['a second XML declaration', aDump().replace('<!-- nightly', '<?xml version="1.0"?><!-- nightly'), DumpRejection.malformed],
     ['another encoding declared', aDump().replace('encoding="UTF-8"', 'encoding="windows-1251"'), DumpRejection.malformed],
   ])('refuses %s', async (_, text, code) => {

@@ -62,14 +62,14 @@ export async function* readDump(source: AsyncIterable<Buffer | string> | Readabl
     } else {
       throw new TypeError('a dump is read from strings or bytes');
     }
-    yield* reading.records();
+    yield* reading.records(false);
   }
   try {
     scanner.append(decoder.decode());
   } catch (cause) {
     throw new DumpRejectedError(DumpRejection.truncated, bytes, { reason: 'PARTIAL_CHARACTER', cause });
   }
-  yield* reading.records();
+  yield* reading.records(true);
   yield reading.finish(bytes);
 }
 
@@ -103,17 +103,31 @@ class DumpReading {
     private readonly maxUnitBytes: number,
   ) {}
 
-  /** The records of every unit complete in the text held; then the text no unit needs is released. */
-  *records(): Generator<DumpRecord, void, undefined> {
-    for (let token = this.scanner.next(); token !== undefined; token = this.scanner.next()) {
-      this.accept(token);
-      for (let record = this.ready.shift(); record !== undefined; record = this.ready.shift()) yield record;
-    }
+  /**
+   * The records of every unit complete in the text held; then the text no unit needs is released.
+   * `final`: the input ended, so all of it is scanned now.
+   */
+  *records(final: boolean): Generator<DumpRecord, void, undefined> {
+    yield* this.scanned(final);
+    // The scanner waits for more text before scanning again; what it holds is judged once scanned.
+    if (this.held() > this.maxUnitBytes) yield* this.scanned(true);
     const keep = this.unit?.start ?? this.scanner.position;
-    if (this.scanner.end - keep > this.maxUnitBytes) {
+    if (this.held() > this.maxUnitBytes) {
       throw new DumpRejectedError(DumpRejection.unitTooLarge, this.scanner.byteOffset(keep), { ...(this.unit && { element: this.unit.element }) });
     }
     this.scanner.release(keep);
+  }
+
+  private *scanned(force: boolean): Generator<DumpRecord, void, undefined> {
+    for (let token = this.scanner.next(force); token !== undefined; token = this.scanner.next(force)) {
+      this.accept(token);
+      for (let record = this.ready.shift(); record !== undefined; record = this.ready.shift()) yield record;
+    }
+  }
+
+  /** Characters held from the unit in progress, or from the token the scanner stopped inside. */
+  private held(): number {
+    return this.scanner.end - (this.unit?.start ?? this.scanner.position);
   }
 
   finish(bytes: number): DumpRecord {

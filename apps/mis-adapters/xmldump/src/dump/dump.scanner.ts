@@ -35,6 +35,11 @@ export class DumpScanner {
   private droppedBytes = 0;
   private pos = 0;
   private started = false;
+  /** Chunks appended since the text was last scanned. */
+  private tail: string[] = [];
+  private tailLength = 0;
+  /** The last scan stopped inside a token (or at the end), and no chunk was taken in since. */
+  private stalled = false;
   /** Where the document starts: after a byte order mark, if any. */
   documentStart = 0;
 
@@ -44,7 +49,8 @@ export class DumpScanner {
       this.started = true;
       if (chunk.charCodeAt(0) === 0xfeff) this.documentStart = this.pos = 1;
     }
-    this.text = this.text + chunk;
+    this.tail.push(chunk);
+    this.tailLength += chunk.length;
   }
 
   /** Whether every character appended so far is in a token already returned. */
@@ -59,7 +65,7 @@ export class DumpScanner {
 
   /** The index just past the last character appended. */
   get end(): number {
-    return this.dropped + this.text.length;
+    return this.dropped + this.text.length + this.tailLength;
   }
 
   slice(start: number, end: number): string {
@@ -82,13 +88,28 @@ export class DumpScanner {
 
   /**
    * The next token, or undefined when the text held so far ends inside one. A run of text is
-   * returned as far as it goes, so a long one is not scanned twice.
+   * returned as far as it goes, so a long one is not scanned twice. Once a scan has stopped inside
+   * a token, the next waits until the chunks appended since are at least as long as the text held,
+   * unless `force`d: each scan then costs no more than what arrived since the last, and a drip of
+   * small chunks into a large unit takes linear time instead of a copy of the unit per chunk.
    *
    * @throws DumpRejectedError `DUMP.HOSTILE` on a DTD declaration, `DUMP.MALFORMED` on a broken tag.
    */
-  next(): MarkupToken | undefined {
+  next(force: boolean): MarkupToken | undefined {
+    if (this.tailLength > 0 && (force || this.tailLength >= this.text.length)) {
+      this.text = this.text + this.tail.join('');
+      this.tail = [];
+      this.tailLength = 0;
+      this.stalled = false;
+    }
+    if (this.stalled) return undefined;
+    const token = this.scan(this.pos - this.dropped);
+    this.stalled = token === undefined;
+    return token;
+  }
+
+  private scan(at: number): MarkupToken | undefined {
     const text = this.text;
-    const at = this.pos - this.dropped;
     if (at >= text.length) return undefined;
     if (text.charCodeAt(at) !== lt) {
       const next = text.indexOf('<', at);
@@ -117,7 +138,9 @@ export class DumpScanner {
     const text = this.text;
     if (text.startsWith('<!--', at)) {
       const close = text.indexOf('-->', at + 4);
-      return close === -1 ? undefined : this.take({ kind: 'comment', start: this.pos, end: this.dropped + close + 3 });
+      if (close === -1) return undefined;
+      if (text.slice(at + 4, close).includes('--')) throw this.malformed(at, 'BAD_COMMENT');
+      return this.take({ kind: 'comment', start: this.pos, end: this.dropped + close + 3 });
     }
     if (text.startsWith('<![CDATA[', at)) {
       const close = text.indexOf(']]>', at + 9);
