@@ -145,6 +145,7 @@ export class DumpSync {
 
   private async readIndex(session: DumpSession): Promise<DumpIndexEntry[]> {
     const body = await this.breaker.run(() => session.readIndex(this.options.maxIndexBytes));
+    this.options.onAnswered?.(true);
     let rejection: string | undefined;
     try {
       return parseDumpIndex(body, this.options.maxIndexBytes);
