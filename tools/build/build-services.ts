@@ -30,6 +30,7 @@ export interface CompiledService {
 export const compiledServices = {
   booking: { name: 'booking', entry: 'apps/booking/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
+  xmldumpAdapter: { name: 'mis-adapter-xmldump', entry: 'apps/mis-adapters/xmldump/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   medrestAdapter: { name: 'mis-adapter-medrest', entry: 'apps/mis-adapters/medrest/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   registryExporter: { name: 'registry-exporter', entry: 'apps/registry-exporter/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   contactCenter: { name: 'contact-center', entry: 'apps/contact-center/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
