@@ -27,9 +27,9 @@ export interface PublishedDump {
 /**
  * Applies a downloaded dump in two passes over the file, so that a broken dump publishes nothing:
  * `validate` reads it to its End (well-formed, counts matching, the dump the index named), then
- * `publish` reads it again and hands each listing to the publication as it comes. Memory holds one
- * doctor's days at most (a full dump's doctor, published as one listing of the horizon), never
- * the dump.
+ * `publish` reads it again and hands each listing to the publication as it comes. Memory holds a
+ * few doctors' days (a full dump's doctor is one listing of the horizon: `concurrency` of them being
+ * published, one being read), never the dump.
  */
 export class DumpApplier {
   constructor(
