@@ -18,6 +18,8 @@ export * from './commands/booking-command.migration';
 export * from './commands/command-executor.service';
 export * from './publication/canonical.mapper';
 export * from './publication/publication.service';
+export * from './publication/slot-ledger.migration';
+export * from './publication/slot-ledger.service';
 export * from './runtime/adapter.config';
 export * from './runtime/adapter.runtime';
 export * from './runtime/mis.dialect';

@@ -187,7 +187,7 @@ export class ScheduleSync {
       this.lastReassertAt = startedAt.getTime();
       this.lastCompletedReassertAt = startedAt;
     }
-    this.logger.log('sync finished', { published, failures, reassert, slotsTracked: this.publication.slotCount });
+    this.logger.log('sync finished', { published, failures, reassert });
     return { published, failures };
   }
 
@@ -215,7 +215,7 @@ export class ScheduleSync {
   async refreshSlot(idLpu: number, idAppointment: string): Promise<number | undefined> {
     const clinic = this.clinicsByIdLpu.get(idLpu);
     if (!clinic) return undefined;
-    const slot = this.publication.slot(slotIdOf(clinic.organisationOid, idAppointment));
+    const slot = await this.publication.slot(slotIdOf(clinic.organisationOid, idAppointment));
     if (!slot) return undefined;
     const day = epochMsToLocalDateTime(slot.startsAt, this.zoneOf(clinic.organisationOid)).slice(0, 10);
     return this.refreshDoctorDay(idLpu, slot.localResourceId, day);

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.service';
 import type { DataQualityReport } from '../code-map.mapper';
 import { KeyedLock } from '../keyed-lock.service';
 import type { PublishedStateStore } from '../published-state.service';
+import { MemorySlotLedger, type LedgerEntry, type SlotLedger } from './slot-ledger.service';
 import {
   organisationPublished,
   organisationRemoved,
@@ -63,12 +64,12 @@ const publishBatch = 500;
  * - anything of an organisation outside the scope → not published, counted as `out_of_scope` (the
  *   booking service would refuse it too: decision record 0012; this is the adapter's own guard).
  * A dialect serialises a resource's read and publication with `exclusive(resourceId, …)`, so an older
- * read never overwrites a newer one.
+ * read never overwrites a newer one. Organisations and resources are kept in memory (thousands);
+ * slots (millions in a region) in the `SlotLedger`, read one resource at a time.
  */
 export class Publication {
   private readonly organisations: ChangeDetector<OrganisationState>;
   private readonly resources: ChangeDetector<ResourceState>;
-  private readonly slots: ChangeDetector<SlotState>;
   private readonly locks = new KeyedLock();
   private readonly refusedOrganisations = new Set<string>();
   private refusedCount = 0;
@@ -80,10 +81,10 @@ export class Publication {
     private readonly quality: DataQualityReport,
     private readonly logger: PublicationLogger,
     private readonly store?: PublishedStateStore,
+    private readonly slots: SlotLedger = new MemorySlotLedger(),
   ) {
     this.organisations = new ChangeDetector(clock);
     this.resources = new ChangeDetector(clock);
-    this.slots = new ChangeDetector(clock);
   }
 
   /** Takes back what was published before a restart; without a store there is nothing to take. */
@@ -91,8 +92,7 @@ export class Publication {
     if (!this.store) return 0;
     this.organisations.restore(await this.store.load<OrganisationState>('organisation'));
     this.resources.restore(await this.store.load<ResourceState>('resource'));
-    this.slots.restore(await this.store.load<SlotState>('slot'));
-    return this.organisations.size + this.resources.size + this.slots.size;
+    return this.organisations.size + this.resources.size;
   }
 
   /** Whether the organisation is registered to this adapter. */
@@ -118,17 +118,8 @@ export class Publication {
     return this.resources.get(resourceId)?.state;
   }
 
-  slot(slotId: string): SlotState | undefined {
-    return this.slots.get(slotId)?.state;
-  }
-
-  get slotCount(): number {
-    return this.slots.size;
-  }
-
-  /** Ids of published slots matching, e.g. an organisation's, to find a slot by its MIS id. */
-  slotIdsWhere(predicate: (slot: SlotState) => boolean): string[] {
-    return this.slots.idsWhere(predicate);
+  async slot(slotId: string): Promise<SlotState | undefined> {
+    return (await this.slots.get(slotId))?.state;
   }
 
   resourceIdsWhere(predicate: (resource: ResourceState) => boolean): string[] {
@@ -168,8 +159,7 @@ export class Publication {
     this.resources.commit(changes);
     let published = changes.length;
     if (options.complete) {
-      const ids = new Set(own.map((r) => r.resourceId));
-      const removals = this.removalsOf(this.slots.idsWhere((s) => s.organisationOid === organisationOid && !ids.has(s.resourceId)));
+      const removals = this.removalsOf(await this.slots.ofOrganisation(organisationOid, new Set(own.map((r) => r.resourceId))));
       await this.publishSlotChanges(removals);
       published += removals.length;
     }
@@ -183,28 +173,31 @@ export class Publication {
     if (organisationOid === undefined) return 0;
     if (!this.accept(organisationOid, `resource ${window.resourceId}`, listed.length)) return 0;
     const now = this.clock.now().getTime();
+    // What was published of this resource, as a detector of its own: memory holds one resource at a time.
+    const published = new ChangeDetector<SlotState>(this.clock);
+    published.restore(await this.slots.ofResource(window.resourceId));
     const seen = new Set<string>();
     const changes: Change<SlotState>[] = [];
     for (const slot of listed) {
       if (slot.resourceId !== window.resourceId || slot.startsAt < window.fromMs || slot.startsAt >= window.toMs || seen.has(slot.slotId)) continue;
       seen.add(slot.slotId);
-      const change = options.reassert ? this.slots.reassert(slot.slotId, slot) : this.slots.detect(slot.slotId, slot);
+      const change = options.reassert ? published.reassert(slot.slotId, slot) : published.detect(slot.slotId, slot);
       if (change) changes.push(change);
     }
     // In scope: the window read, plus anything of this resource that has passed (to forget it).
     const forgotten: string[] = [];
-    const inWindow = (s: SlotState) => s.resourceId === window.resourceId && s.startsAt < window.toMs && (s.startsAt >= window.fromMs || s.startsAt < now);
-    for (const slotId of this.slots.idsWhere(inWindow)) {
+    const inWindow = (s: SlotState) => s.startsAt < window.toMs && (s.startsAt >= window.fromMs || s.startsAt < now);
+    for (const slotId of published.idsWhere(inWindow)) {
       if (seen.has(slotId)) continue;
-      const last = this.slots.get(slotId);
+      const last = published.get(slotId);
       if (!last) continue;
       if (last.state.startsAt < now) forgotten.push(slotId);
       else if (options.unlisted === 'removed') {
-        const removal = this.slots.removal(slotId);
+        const removal = published.removal(slotId);
         if (removal) changes.push(removal);
       } else {
         const taken = withStatus(last.state, 'BOOKED');
-        const change = options.reassert ? this.slots.reassert(slotId, taken) : this.slots.detect(slotId, taken);
+        const change = options.reassert ? published.reassert(slotId, taken) : published.detect(slotId, taken);
         if (change) changes.push(change);
       }
     }
@@ -214,7 +207,7 @@ export class Publication {
 
   /** An organisation the MIS no longer lists: its slots go, then it does. */
   async removeOrganisation(organisationOid: string): Promise<number> {
-    const slots = this.removalsOf(this.slots.idsWhere((s) => s.organisationOid === organisationOid));
+    const slots = this.removalsOf(await this.slots.ofOrganisation(organisationOid));
     await this.publishSlotChanges(slots);
     const removal = this.organisations.removal(organisationOid);
     if (removal) {
@@ -245,15 +238,15 @@ export class Publication {
     return changes;
   }
 
-  private removalsOf(slotIds: readonly string[]): Change<SlotState>[] {
-    return slotIds.map((id) => this.slots.removal(id)).filter((c): c is Change<SlotState> => c !== undefined);
+  private removalsOf(entries: readonly LedgerEntry[]): Change<SlotState>[] {
+    const published = new ChangeDetector<SlotState>(this.clock);
+    published.restore(entries);
+    return entries.map(([id]) => published.removal(id)).filter((c): c is Change<SlotState> => c !== undefined);
   }
 
   private async publishSlotChanges(changes: readonly Change<SlotState>[], forgotten: readonly string[] = []): Promise<void> {
     await this.publish(changes.map((c) => this.slotEvent(c)));
-    await this.store?.save('slot', changes, forgotten);
-    this.slots.commit(changes);
-    for (const slotId of forgotten) this.slots.forget(slotId);
+    await this.slots.save(changes, forgotten);
   }
 
   private slotEvent(change: Change<SlotState>): OutgoingEvent {

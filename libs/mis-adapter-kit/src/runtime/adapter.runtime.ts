@@ -19,6 +19,8 @@ import { PollScheduler } from '../poll.poller';
 import { CreateMisAdapterPublishedState1764000000000 } from '../published-state.migration';
 import { PublishedStateStore } from '../published-state.service';
 import { Publication } from '../publication/publication.service';
+import { IndexPublishedSlotsByResource1796800000000 } from '../publication/slot-ledger.migration';
+import { MemorySlotLedger, PostgresSlotLedger } from '../publication/slot-ledger.service';
 import { commandGroupOf, databaseSchemaOf, type MisAdapterConfig } from './adapter.config';
 import type { DialectContext, DialectLogger, MisDialect } from './mis.dialect';
 import { PatientsController } from './patients.controller';
@@ -115,6 +117,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
               CreateKafkaBackboneTables1732406400000,
               CreateMisAdapterCommands1764201600000,
               AddBackboneRetentionIndexes1795910400000,
+              IndexPublishedSlotsByResource1796800000000,
               ...(definition.migrations ?? []),
             ],
             migrationsTableName: 'mis_adapter_migrations',
@@ -128,6 +131,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
       this.quality,
       this.logger,
       this.dataSource ? new PublishedStateStore(this.dataSource, config.ADAPTER_ID) : undefined,
+      this.dataSource ? new PostgresSlotLedger(this.dataSource, config.ADAPTER_ID) : new MemorySlotLedger(),
     );
     this.poller = new PollScheduler(
       () => this.syncOnce(clock),
