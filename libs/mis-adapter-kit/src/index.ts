@@ -20,6 +20,7 @@ export * from './publication/canonical.mapper';
 export * from './publication/publication.service';
 export * from './publication/slot-ledger.migration';
 export * from './publication/slot-ledger.service';
+export * from './publication/specialty-rules.config';
 export * from './runtime/adapter.config';
 export * from './runtime/adapter.runtime';
 export * from './runtime/mis.dialect';

@@ -33,11 +33,6 @@ export const hubServiceAdapterConfigSchema = misAdapterConfigSchema.merge(
         }
         return zones;
       }),
-    /**
-     * JSON file replacing the region's sex, age and attachment rules per specialty NSI code
-     * (`specialtyRulesSchema`); default `defaultSpecialtyRules` (HubService publishes none).
-     */
-    SPECIALTY_RULES_PATH: z.string().optional(),
   }),
 );
 

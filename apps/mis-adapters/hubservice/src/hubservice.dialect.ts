@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CommandRejectionReason } from '@medbus/contracts';
 import { HubErrorCode } from '@medbus/hubservice';
@@ -15,6 +14,7 @@ import {
   type DialectContext,
   type DialectRoute,
   type MisAnswer,
+  type MisAppointment,
   type MisResponseRejection,
   type SyncOptions,
   type SyncSummary,
@@ -26,7 +26,6 @@ import { archivedPatientElements } from './hubservice-response.mapper';
 import { NotificationEndpoint, type ReadRequest } from './notification.controller';
 import { PatientIdentification } from './patient.service';
 import { ScheduleSync } from './schedule-sync.service';
-import { defaultSpecialtyRules, specialtyRulesSchema } from './specialty-rules.config';
 
 export interface HubServiceHealth extends Record<string, unknown> {
   readonly circuit: string;
@@ -96,7 +95,7 @@ export class HubServiceDialect extends MisDialect {
         horizonDays: context.horizonDays,
         doctorConcurrency: config.SYNC_DOCTOR_CONCURRENCY,
         bookingChannels: context.bookingChannels,
-        specialtyRules: config.SPECIALTY_RULES_PATH ? specialtyRulesSchema.parse(JSON.parse(readFileSync(config.SPECIALTY_RULES_PATH, 'utf8'))) : defaultSpecialtyRules,
+        specialtyRules: context.specialtyRules,
       },
       logger,
     );
@@ -146,13 +145,13 @@ export class HubServiceDialect extends MisDialect {
     return answer.ErrorList[0]?.IdError === HubErrorCode.BookingNotFound ? { ...refusal, recheck: 'if-uncertain' } : refusal;
   }
 
-  /** GetPatientHistory's visits not refused. */
-  async activeAppointments(organisationOid: string, misPatientId: string): Promise<ReadonlySet<string>> {
+  /** GetPatientHistory's visits not refused; HubService's appointment id is the slot's. */
+  async activeAppointments(organisationOid: string, misPatientId: string): Promise<readonly MisAppointment[]> {
     const idLpu = await this.idLpuOf(organisationOid);
-    if (idLpu === undefined) return new Set();
+    if (idLpu === undefined) return [];
     const history = await this.client.getPatientHistory(idLpu, misPatientId);
-    if (!history.Success) return new Set();
-    return new Set(history.ListHistoryVisit.map((visit) => visit.IdAppointment).filter((id): id is string => id !== undefined));
+    if (!history.Success) return [];
+    return history.ListHistoryVisit.flatMap((visit) => (visit.IdAppointment ? [{ localSlotId: visit.IdAppointment, misAppointmentId: visit.IdAppointment }] : []));
   }
 
   identify(request: IdentifyRequest): Promise<IdentifiedPatient> {

@@ -1,7 +1,7 @@
 import { snilsDigitsOf } from '@medbus/identification';
 import { NsiDictionary, resourceIdOf, type CodeMap, type DataQualityIssue, type Mapped, type ResourceState } from '@medbus/mis-adapter-kit';
 import type { HubDoctor, HubSpesiality } from './hubservice-response.mapper';
-import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
+import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 
 /**
  * A HubService doctor (GetDoctorList under one specialty) as a resource. The specialty's NSI code

@@ -2,7 +2,7 @@ import type { OutgoingEvent } from '@medbus/kafka';
 import { CodeMap, DataQualityReport, ManualClock, MisResponseRejectedError, MisUnavailableError, Publication } from '@medbus/mis-adapter-kit';
 import type { HubAppointment, HubClinic, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { ScheduleSync, type HubReader, type ScheduleSyncOptions } from './schedule-sync.service';
-import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from './specialty-rules.config';
+import { defaultSpecialtyRules, ruleFor, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 
 const OID = '1.2.643.5.1.13.13.12.2.23.1037';
 const ok = { Success: true, ErrorList: [] };

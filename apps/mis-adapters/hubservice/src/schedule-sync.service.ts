@@ -15,7 +15,7 @@ import type { HubServiceClient } from './hubservice.client';
 import type { HubClinic, HubDistrict, HubDoctor, HubSpesiality } from './hubservice-response.mapper';
 import { toOrganisationState } from './organisation.mapper';
 import { toResourceState } from './resource.mapper';
-import { channelsFor, defaultSpecialtyRules, type SpecialtyRule } from './specialty-rules.config';
+import { channelsFor, defaultSpecialtyRules, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 import { toSlotState } from './slot.mapper';
 
 /** The reads the sync needs from the MIS (HubServiceClient in production). */

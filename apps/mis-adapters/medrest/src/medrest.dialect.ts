@@ -15,6 +15,7 @@ import {
   type DialectContext,
   type DialectRoute,
   type MisAnswer,
+  type MisAppointment,
   type MisResponseRejection,
   type SyncOptions,
   type SyncSummary,
@@ -109,6 +110,7 @@ export class MedRestDialect extends MisDialect {
         horizonDays: context.horizonDays,
         practitionerConcurrency: config.SYNC_DOCTOR_CONCURRENCY,
         bookingChannels: context.bookingChannels,
+        specialtyRules: context.specialtyRules,
       },
       logger,
     );
@@ -164,24 +166,15 @@ export class MedRestDialect extends MisDialect {
 
   async cancel(order: CancelOrder): Promise<MisAnswer> {
     if (!(await this.schedule.facilityFor(order.organisationOid))) return notListed;
-    let answer = await this.cancelAt(order.misAppointmentId, idempotencyKeyOf(order.commandId));
-    // A booking confirmed from the patient's appointments (see activeAppointments) carries its slot's id: cancel the appointment holding it.
-    if (answer.kind === 'problem' && answer.problem.code === 'appointment_not_found') {
-      const holding = (await this.bookedOf(order.misPatientId)).find((a) => a.slot_id === order.misAppointmentId);
-      if (holding) answer = await this.cancelAt(holding.id, `${idempotencyKeyOf(order.commandId)}/${holding.id}`);
-    }
+    const answer = await this.cancelAt(order.misAppointmentId, idempotencyKeyOf(order.commandId));
     if (answer.kind === 'problem') return refusalOf(answer.problem);
     if (answer.value.status === 'cancelled') return this.done(answer.value);
     return { kind: 'refused', reason: CommandRejectionReason.OTHER, misErrorCode: null, message: `the MIS answered the cancellation with the appointment ${answer.value.status}` };
   }
 
-  /**
-   * The patient's booked appointments, by the MIS's appointment id and by the id of the slot each
-   * holds: the runtime asks about a booking by its slot and about a cancellation by the appointment.
-   */
-  async activeAppointments(_organisationOid: string, misPatientId: string): Promise<ReadonlySet<string>> {
-    const booked = await this.bookedOf(misPatientId);
-    return new Set(booked.flatMap((a) => [a.id, a.slot_id]));
+  /** The patient's booked appointments: the slot each holds and its own id (`apt-…`). */
+  async activeAppointments(_organisationOid: string, misPatientId: string): Promise<readonly MisAppointment[]> {
+    return (await this.bookedOf(misPatientId)).map((a) => ({ localSlotId: a.slot_id, misAppointmentId: a.id }));
   }
 
   identify(request: IdentifyRequest): Promise<IdentifiedPatient> {

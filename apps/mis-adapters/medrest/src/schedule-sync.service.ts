@@ -4,6 +4,7 @@ import {
   epochMsToLocalDateTime,
   localDateTimeToEpochMs,
   resourceIdOf,
+  channelsFor,
   type Clock,
   type CodeMap,
   type DataQualityReport,
@@ -11,6 +12,7 @@ import {
   type Publication,
   type ResourceState,
   type SlotState,
+  type SpecialtyRule,
   type SyncSummary,
 } from '@medbus/mis-adapter-kit';
 import type { ListingReader } from './listing.query';
@@ -47,6 +49,8 @@ export interface ScheduleSyncOptions {
   /** Practitioners of one facility read and published at once during a pass. */
   readonly practitionerConcurrency: number;
   readonly bookingChannels: readonly BookingChannel[];
+  /** The region's rules per specialty: MedREST states who may be booked, but closes no channel itself. */
+  readonly specialtyRules: Readonly<Record<string, SpecialtyRule>>;
 }
 
 export interface SyncLogger {
@@ -241,9 +245,11 @@ export class ScheduleSync implements FacilityDirectory {
     const fromMs = localDateTimeToEpochMs(`${from}T00:00:00`, facility.timeZone);
     const toMs = localDateTimeToEpochMs(`${addDays(to, 1)}T00:00:00`, facility.timeZone);
     if (fromMs === undefined || toMs === undefined) return Promise.resolve(0);
+    const nsiCode = this.publication.resource(resourceId)?.specialty.nsiCode ?? null;
+    const channels = channelsFor(this.options.specialtyRules, nsiCode, this.options.bookingChannels);
     const slots: SlotState[] = [];
     for (const slot of listed) {
-      const mapped = slot.practitioner_id === practitionerId ? toSlotState(slot, facility, this.options.bookingChannels) : { issues: [{ kind: 'invalid_value' as const, entity: `slot ${slot.id}`, field: 'practitioner_id' }] };
+      const mapped = slot.practitioner_id === practitionerId ? toSlotState(slot, facility, channels) : { issues: [{ kind: 'invalid_value' as const, entity: `slot ${slot.id}`, field: 'practitioner_id' }] };
       this.quality.record(mapped.issues);
       if (mapped.value) slots.push(mapped.value);
     }

@@ -113,10 +113,11 @@ export class CommandExecutor {
     let uncertain = mayHaveActed;
     let called = false;
     const booked = (misAppointmentId?: string): Carried => ({ result: { kind: 'done', misAppointmentId }, touched: [localSlotId, ...(replacesMisAppointmentId ? [replacesMisAppointmentId] : [])] });
-    const holds = async () => (await this.mis.activeAppointments(organisationOid, misPatientId)).has(localSlotId);
+    /** The patient's appointment on the slot asked for, if the MIS shows one (a lost answer's booking). */
+    const held = async () => (await this.mis.activeAppointments(organisationOid, misPatientId)).find((a) => a.localSlotId === localSlotId);
     for (let attempt = 1; ; attempt++) {
       if (this.clock.now().getTime() >= deadline) {
-        if (uncertain && called) return this.settleAfterDeadline(holds, () => booked(), [localSlotId]);
+        if (uncertain && called) return this.settleAfterDeadline(held, (found) => booked(found.misAppointmentId), [localSlotId]);
         return { result: deadlineExceeded('the MIS did not answer before the deadline; nothing was booked'), touched: [] };
       }
       try {
@@ -124,7 +125,8 @@ export class CommandExecutor {
         const answer = await this.mis.book({ commandId, organisationOid, localResourceId, localSlotId, misPatientId, replacesMisAppointmentId, deadline });
         if (answer.kind === 'done') return booked(answer.misAppointmentId);
         // The patient may already hold exactly this slot (another instance's call during a rebalance, a call whose answer was lost).
-        if ((answer.recheck === 'always' || (answer.recheck === 'if-uncertain' && uncertain)) && (await holds())) return booked();
+        const found = answer.recheck === 'always' || (answer.recheck === 'if-uncertain' && uncertain) ? await held() : undefined;
+        if (found) return booked(found.misAppointmentId);
         const reread = answer.reason === CommandRejectionReason.SLOT_TAKEN || answer.reason === CommandRejectionReason.SLOT_NOT_FOUND;
         return { result: answer, touched: reread ? [localSlotId] : [] };
       } catch (error) {
@@ -140,7 +142,8 @@ export class CommandExecutor {
     let uncertain = mayHaveActed;
     let called = false;
     const cancelled = (): Carried => ({ result: { kind: 'done' }, touched: [misAppointmentId] });
-    const gone = async () => !(await this.mis.activeAppointments(organisationOid, misPatientId)).has(misAppointmentId);
+    /** The MIS shows no appointment of the patient under this id any more: a lost answer's cancellation. */
+    const gone = async () => ((await this.mis.activeAppointments(organisationOid, misPatientId)).some((a) => a.misAppointmentId === misAppointmentId) ? undefined : true);
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1 && this.clock.now().getTime() >= until) {
         if (uncertain && called) return this.settleAfterDeadline(gone, cancelled, []);
@@ -163,11 +166,12 @@ export class CommandExecutor {
    * The deadline passed after a call whose answer was lost: no new change is made, but the MIS is
    * read (within `verifyWindowMs`) to answer the truth rather than a refusal that may be false.
    */
-  private async settleAfterDeadline(happened: () => Promise<boolean>, done: () => Carried, touched: string[]): Promise<Carried> {
+  private async settleAfterDeadline<T>(happened: () => Promise<T | undefined>, done: (evidence: T) => Carried, touched: string[]): Promise<Carried> {
     const until = this.clock.now().getTime() + this.options.verifyWindowMs;
     for (let attempt = 1; ; attempt++) {
       try {
-        if (await happened()) return done();
+        const evidence = await happened();
+        if (evidence !== undefined) return done(evidence);
         return { result: deadlineExceeded('the deadline passed; the MIS shows the change was not made'), touched };
       } catch (error) {
         if (!isRetryable(error) && !(error instanceof MisResponseRejectedError)) throw error;

@@ -102,6 +102,11 @@ export const misAdapterConfigSchema = kafkaConfigSchema
       RAW_ARCHIVE_PRUNE_INTERVAL_MS: envInt()
         .refine((n) => n >= 1000, 'must be at least 1000')
         .default('3600000'),
+      /**
+       * JSON file replacing the region's sex, age, attachment and channel rules per specialty NSI code
+       * (`specialtyRulesSchema`); default `defaultSpecialtyRules`. A dialect applies what its MIS does not say itself.
+       */
+      SPECIALTY_RULES_PATH: z.string().optional(),
       /** Channels allowed to book the MIS's slots, unless the vendor or a specialty rule says otherwise per slot. */
       SLOT_BOOKING_CHANNELS: envList()
         .pipe(z.array(z.enum(channels)))

@@ -19,6 +19,7 @@ import { PollScheduler } from '../poll.poller';
 import { CreateMisAdapterPublishedState1764000000000 } from '../published-state.migration';
 import { PublishedStateStore } from '../published-state.service';
 import { Publication } from '../publication/publication.service';
+import { defaultSpecialtyRules, specialtyRulesSchema } from '../publication/specialty-rules.config';
 import { IndexPublishedSlotsByResource1796800000000 } from '../publication/slot-ledger.migration';
 import { MemorySlotLedger, PostgresSlotLedger } from '../publication/slot-ledger.service';
 import { commandGroupOf, databaseSchemaOf, type MisAdapterConfig } from './adapter.config';
@@ -148,6 +149,8 @@ export class MisAdapterRuntime<D extends MisDialect> {
       logger: this.logger,
       horizonDays: config.HORIZON_DAYS,
       bookingChannels: config.SLOT_BOOKING_CHANNELS as readonly BookingChannel[],
+      specialtyRules: config.SPECIALTY_RULES_PATH ? specialtyRulesSchema.parse(JSON.parse(readFileSync(config.SPECIALTY_RULES_PATH, 'utf8'))) : defaultSpecialtyRules,
+      database: this.ownsDataSource ? this.dataSource : undefined,
       requestSync: () => this.poller.trigger(),
     });
     this.heartbeat = new HeartbeatPublisher(

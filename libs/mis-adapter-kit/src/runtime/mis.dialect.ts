@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DataSource } from 'typeorm';
 import type { BookingChannel, CommandRejectionReason } from '@medbus/contracts';
 import type { IdentifiedPatient, IdentifyRequest } from '@medbus/identification';
 import type { CodeMap, DataQualityReport } from '../code-map.mapper';
 import type { Clock } from '../clock.service';
 import type { Publication } from '../publication/publication.service';
+import type { SpecialtyRule } from '../publication/specialty-rules.config';
 
 /** The MIS refused a command; `recheck` says when the refusal may be this command's own earlier call whose answer was lost. */
 export interface MisRefusal {
@@ -23,6 +25,12 @@ export interface MisRefusal {
 
 /** What the MIS answered to a command: done (with the MIS's id of the appointment), or refused. */
 export type MisAnswer = { readonly kind: 'done'; readonly misAppointmentId?: string } | MisRefusal;
+
+/** An appointment a patient holds at the MIS: on which slot, under which id of the MIS's. */
+export interface MisAppointment {
+  readonly localSlotId: string;
+  readonly misAppointmentId: string;
+}
 
 /** A booking as the MIS is asked to make it (a BookSlot command, less what the MIS has no use for). */
 export interface BookOrder {
@@ -81,6 +89,10 @@ export interface DialectContext {
   readonly horizonDays: number;
   /** Channels that may book the MIS's slots unless a specialty rule closes some. */
   readonly bookingChannels: readonly BookingChannel[];
+  /** The region's rules per specialty NSI code (who may be booked, which channels are closed), for what the MIS does not say. */
+  readonly specialtyRules: Readonly<Record<string, SpecialtyRule>>;
+  /** The adapter's Postgres (its own schema), when it has one: a dialect's own tables (`DialectDefinition.migrations`) are there. */
+  readonly database?: DataSource;
   /** Asks for a full pass soon (a change the dialect could not read on its own). */
   readonly requestSync: () => void;
 }
@@ -100,8 +112,8 @@ export abstract class MisDialect {
 
   abstract cancel(order: CancelOrder): Promise<MisAnswer>;
 
-  /** The MIS's ids of the appointments the patient holds at the organisation now (to settle a call whose answer was lost). */
-  abstract activeAppointments(organisationOid: string, misPatientId: string): Promise<ReadonlySet<string>>;
+  /** The appointments the patient holds at the organisation now (to settle a call whose answer was lost). */
+  abstract activeAppointments(organisationOid: string, misPatientId: string): Promise<readonly MisAppointment[]>;
 
   /** Finds (or, when asked, registers) the patient at the organisation's MIS. */
   abstract identify(request: IdentifyRequest): Promise<IdentifiedPatient>;
