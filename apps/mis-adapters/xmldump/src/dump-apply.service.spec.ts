@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BookingChannel } from '@medbus/contracts';
 import type { OutgoingEvent } from '@medbus/kafka';
-import { CodeMap, DataQualityReport, ManualClock, Publication } from '@medbus/mis-adapter-kit';
+import { CodeMap, DataQualityReport, ManualClock, Publication, defaultSpecialtyRules, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 import { aDump, type ClinicSpec } from './__fixtures__/dump.builder';
 import { recorded, recordedPath } from './__fixtures__/recorded';
 import { DumpApplier } from './dump-apply.service';
@@ -15,7 +16,7 @@ function entryOf(kind: DumpIndexEntry['kind'], seq: number): DumpIndexEntry {
   return { name: `${kind}-${seq}.xml`, kind, seq, size: 0, sha256: '0'.repeat(64), generated: '2026-11-30T05:00:00+03:00' };
 }
 
-function setUp(scope: readonly string[] = [first, second]) {
+function setUp(scope: readonly string[] = [first, second], specialtyRules: Readonly<Record<string, SpecialtyRule>> = defaultSpecialtyRules, bookingChannels: BookingChannel[] = ['CONTACT_CENTRE']) {
   const sent: OutgoingEvent[] = [];
   const publisher = {
     publishAll: async (events: readonly OutgoingEvent[]) => {
@@ -26,7 +27,7 @@ function setUp(scope: readonly string[] = [first, second]) {
   const clock = new ManualClock('2026-11-30T06:00:00+03:00');
   const quality = new DataQualityReport();
   const publication = new Publication(publisher, clock, new Set(scope), quality, { log: () => undefined, warn: () => undefined });
-  const applier = new DumpApplier(publication, new CodeMap(), quality, { misVendor: 'xmldump', bookingChannels: ['CONTACT_CENTRE'], maxUnitBytes: 1024 * 1024, concurrency: 3 });
+  const applier = new DumpApplier(publication, new CodeMap(), quality, { misVendor: 'xmldump', bookingChannels, specialtyRules, maxUnitBytes: 1024 * 1024, concurrency: 3 });
   const events = () => sent.map((e) => ({ type: e.event.name, key: e.key, status: (e.value as { status?: string }).status }));
   return { applier, publication, sent, events, quality };
 }
@@ -107,6 +108,15 @@ describe('applying a dump: validated to its End, then published', () => {
     expect(removed).toEqual([`${first}:A-202612010900`, `${first}:A-202612010915`, `${first}:B-202611300900`, `${first}:B-202611300915`, `${second}:C-202611300900`, `${second}:C-202611300915`]);
     expect(changes.filter((e) => e.type === 'OrganisationRemoved').map((e) => e.key)).toEqual([second]);
     expect(changes.filter((e) => e.type !== 'SlotRemoved' && e.type !== 'OrganisationRemoved')).toEqual([]);
+  });
+
+  it('publishes the region’s rules with each doctor, and its slots without the channels its specialty closes', async () => {
+    const rules = { '76': { patientSex: null, minPatientAgeYears: 18, maxPatientAgeYears: null, attachmentRequired: true, closedChannels: ['PORTAL' as const] } };
+    const { applier, sent } = setUp([first], rules, ['CONTACT_CENTRE', 'PORTAL']);
+    const dump = aDump({ kind: 'full', seq: 1, clinics: [{ code: '1', oid: first, doctors: [{ code: 'T', days: [{ date: '2026-11-30', tickets: [{ id: 'T-1', time: '09:00' }] }] }] }] });
+    await apply(applier, await file('rules.xml', dump), entryOf('full', 1));
+    expect(sent.find((e) => e.event.name === 'ResourcePublished')?.value).toMatchObject({ patientSex: null, minPatientAgeYears: 18, attachmentRequired: true });
+    expect(sent.find((e) => e.event.name === 'SlotPublished')?.value).toMatchObject({ bookingChannels: ['CONTACT_CENTRE'] });
   });
 
   it('publishes nothing of a clinic the adapter is not registered for, and counts it', async () => {

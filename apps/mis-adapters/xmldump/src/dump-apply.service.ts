@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { BookingChannel } from '@medbus/contracts';
-import type { CodeMap, DataQualityReport, OrganisationState, Publication, ResourceState, SlotState, SlotWindow } from '@medbus/mis-adapter-kit';
+import { channelsFor, type CodeMap, type DataQualityReport, type OrganisationState, type Publication, type ResourceState, type SlotState, type SlotWindow, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 import { DumpRejectedError, DumpRejection } from './dump/dump.errors';
 import { readDump } from './dump/dump.reader';
 import type { DumpClinic, DumpDay, DumpDoctor, DumpEnd, DumpHeader, DumpRecord } from './dump/dump.types';
@@ -12,6 +12,8 @@ import { dayWindowOf, horizonWindowOf, toDaySlots } from './slot.mapper';
 export interface DumpApplyOptions {
   readonly misVendor: string;
   readonly bookingChannels: readonly BookingChannel[];
+  /** The region's rules per specialty NSI code: who may be booked to a doctor, which channels its slots are closed to. */
+  readonly specialtyRules: Readonly<Record<string, SpecialtyRule>>;
   /** Largest unit the reader takes (a Day, a Clinic's or Doctor's own part), in bytes. */
   readonly maxUnitBytes: number;
   /** Doctors (full dump) or Days (partial dump) published at once while the file is read on. */
@@ -78,6 +80,8 @@ interface OpenClinic {
 interface OpenDoctor {
   readonly resource: ResourceState;
   readonly timeZone: string;
+  /** The adapter's channels less those the doctor's specialty closes. */
+  readonly channels: readonly BookingChannel[];
   readonly days: DumpDay[];
 }
 
@@ -136,19 +140,20 @@ class PublishingPass {
     await this.closeDoctor();
     const clinic = this.clinic;
     if (!clinic) return;
-    const mapped = toResourceState(doctor, clinic.organisationOid, this.codes);
+    const mapped = toResourceState(doctor, clinic.organisationOid, this.codes, this.options.specialtyRules);
     this.quality.record(mapped.issues);
     if (!mapped.value) return;
     this.count(await this.publication.publishResources(clinic.organisationOid, [mapped.value], { complete: false, reassert: this.reassert }));
     clinic.resources.push(mapped.value);
-    this.doctor = { resource: mapped.value, timeZone: clinic.timeZone, days: [] };
+    const channels = channelsFor(this.options.specialtyRules, mapped.value.specialty.nsiCode, this.options.bookingChannels);
+    this.doctor = { resource: mapped.value, timeZone: clinic.timeZone, channels, days: [] };
   }
 
   private async acceptDay(day: DumpDay): Promise<void> {
     const doctor = this.doctor;
     if (!doctor) return;
     if (this.full) doctor.days.push(day);
-    else await this.schedule(doctor.resource, dayWindowOf(doctor.resource.resourceId, day.date, doctor.timeZone), [day], doctor.timeZone);
+    else await this.schedule(doctor, dayWindowOf(doctor.resource.resourceId, day.date, doctor.timeZone), [day]);
   }
 
   /** A full dump lists the doctor's whole horizon: one listing of it replaces every day and removes those no longer listed. */
@@ -156,7 +161,7 @@ class PublishingPass {
     const doctor = this.doctor;
     this.doctor = undefined;
     if (!doctor || !this.full) return;
-    await this.schedule(doctor.resource, horizonWindowOf(doctor.resource.resourceId, this.header.from, doctor.timeZone), doctor.days, doctor.timeZone);
+    await this.schedule(doctor, horizonWindowOf(doctor.resource.resourceId, this.header.from, doctor.timeZone), doctor.days);
   }
 
   /** A full dump lists each clinic's doctors completely: the slots of a doctor no longer listed are removed. */
@@ -177,15 +182,16 @@ class PublishingPass {
   }
 
   /** Publishes a listing of the resource's window once fewer than `concurrency` listings are under way. */
-  private async schedule(resource: ResourceState, window: SlotWindow | undefined, days: readonly DumpDay[], timeZone: string): Promise<void> {
+  private async schedule(doctor: OpenDoctor, window: SlotWindow | undefined, days: readonly DumpDay[]): Promise<void> {
+    const { resource } = doctor;
     if (!window) {
       this.quality.record([{ kind: 'invalid_value', entity: `resource ${resource.resourceId}`, field: 'Day/date' }]);
       return;
     }
-    const owner = { organisationOid: resource.organisationOid, timeZone, doctorCode: resource.localResourceId };
+    const owner = { organisationOid: resource.organisationOid, timeZone: doctor.timeZone, doctorCode: resource.localResourceId };
     const slots: SlotState[] = [];
     for (const day of days) {
-      const mapped = toDaySlots(day, owner, this.options.bookingChannels);
+      const mapped = toDaySlots(day, owner, doctor.channels);
       this.quality.record(mapped.issues);
       slots.push(...mapped.slots);
     }

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OutgoingEvent } from '@medbus/kafka';
-import { CircuitBreaker, CodeMap, DataQualityReport, ManualClock, MisUnavailableError, Publication } from '@medbus/mis-adapter-kit';
+import { CircuitBreaker, CodeMap, DataQualityReport, ManualClock, MisUnavailableError, Publication, defaultSpecialtyRules } from '@medbus/mis-adapter-kit';
 import { recorded } from './__fixtures__/recorded';
 import { DumpApplier } from './dump-apply.service';
 import type { DumpIndexEntry } from './dump-index.mapper';
@@ -60,7 +60,7 @@ describe('keeping the publication equal to the vendor’s dumps', () => {
     const clock = new ManualClock('2026-11-30T06:00:00+03:00');
     const quality = new DataQualityReport();
     const publication = new Publication({ publishAll: async (events) => (sent.push(...events), events.map(() => 'id')) }, clock, new Set(['1.2.643.5.1.13.13.12.2.923.1037', '1.2.643.5.1.13.13.12.2.923.1074']), quality, quiet);
-    const applier = new DumpApplier(publication, new CodeMap(), quality, { misVendor: 'xmldump', bookingChannels: ['CONTACT_CENTRE'], maxUnitBytes: 1024 * 1024, concurrency: 2 });
+    const applier = new DumpApplier(publication, new CodeMap(), quality, { misVendor: 'xmldump', bookingChannels: ['CONTACT_CENTRE'], specialtyRules: defaultSpecialtyRules, maxUnitBytes: 1024 * 1024, concurrency: 2 });
     let syncRequested: () => void = () => undefined;
     const requested = new Promise<void>((resolve) => (syncRequested = resolve));
     const answered: boolean[] = [];

@@ -30,6 +30,17 @@ describe('resource mapper, on a recorded full dump', () => {
     });
   });
 
+  it('carries the region’s rules of the doctor’s specialty: attached adults at the district therapist, women at the gynaecologist', async () => {
+    const [doctor] = (await recordedParts('schedule-full.dump.xml')).doctors;
+    expect(toResourceState({ ...doctor, specialty: { code: 'TER', nsi: '76', name: 'Терапия' } }, oid, new CodeMap()).value).toMatchObject({
+      patientSex: null,
+      minPatientAgeYears: 18,
+      maxPatientAgeYears: null,
+      attachmentRequired: true,
+    });
+    expect(toResourceState({ ...doctor, specialty: { code: 'GIN', nsi: '2', name: 'Гинекология' } }, oid, new CodeMap()).value).toMatchObject({ patientSex: 'FEMALE' });
+  });
+
   it('takes the code map over the vendor’s nsi attribute, and reports a specialty with neither', async () => {
     const [doctor] = (await recordedParts('schedule-full.dump.xml')).doctors;
     const codes = new CodeMap({ [NsiDictionary.specialty]: { KAR: '29' } });

@@ -1,5 +1,5 @@
 import { snilsDigitsOf } from '@medbus/identification';
-import { NsiDictionary, resourceIdOf, type CodeMap, type DataQualityIssue, type Mapped, type ResourceState } from '@medbus/mis-adapter-kit';
+import { NsiDictionary, defaultSpecialtyRules, resourceIdOf, ruleFor, type CodeMap, type DataQualityIssue, type Mapped, type ResourceState, type SpecialtyRule } from '@medbus/mis-adapter-kit';
 import type { DumpDoctor } from './dump/dump.types';
 
 /**
@@ -7,9 +7,15 @@ import type { DumpDoctor } from './dump/dump.types';
  * comes from the code map, else from the vendor's own `nsi` attribute; with neither it is
  * published with nsiCode null and reported. A SNILS with a wrong check number is published as null
  * and reported (the issue names the field, never the value). The vendor publishes no patient
- * rules (sex, age, attachment): the MIS applies them when it is asked to book.
+ * rules (sex, age, attachment): they come from the region's policy for the specialty's NSI code
+ * (`rules`), and an unmapped specialty has none.
  */
-export function toResourceState(doctor: DumpDoctor, organisationOid: string, codes: CodeMap): Mapped<ResourceState> {
+export function toResourceState(
+  doctor: DumpDoctor,
+  organisationOid: string,
+  codes: CodeMap,
+  rules: Readonly<Record<string, SpecialtyRule>> = defaultSpecialtyRules,
+): Mapped<ResourceState> {
   const resourceId = resourceIdOf(organisationOid, doctor.code);
   const entity = `resource ${resourceId}`;
   const issues: DataQualityIssue[] = [];
@@ -33,10 +39,7 @@ export function toResourceState(doctor: DumpDoctor, organisationOid: string, cod
       departmentName: null,
       room: null,
       active: true,
-      patientSex: null,
-      minPatientAgeYears: null,
-      maxPatientAgeYears: null,
-      attachmentRequired: false,
+      ...ruleFor(rules, specialty.coding.nsiCode),
     },
     issues,
   };

@@ -404,6 +404,33 @@ describe('the XMLDump adapter against the simulator, the real Kafka and Postgres
       expect((await admin<SimPatient>(`/admin/patients?idLpu=${doctor.idLpu}&idPat=${patient.idPat}`)).bookings).toEqual([expect.objectContaining({ idAppointment: ticket.ticketId })]);
     }, 60_000);
 
+    it('passes on the MIS’s eligibility refusals with its codes: a man at the gynaecologist, a patient not attached at the district therapist', async () => {
+      const gynaecologist = doctors.find((d) => d.specialtyCode === 'GIN' && d.idLpu <= 2);
+      const therapist = doctors.find((d) => d.specialtyCode === 'TER' && d.idLpu <= 2);
+      if (!gynaecologist || !therapist) throw new Error('the simulated region has no gynaecologist or therapist in a served clinic');
+      const man = await admin<SimPatient>('/admin/patients', { idLpu: gynaecologist.idLpu, sex: 'MALE' });
+      const visitor = await admin<SimPatient>('/admin/patients', { idLpu: therapist.idLpu, attached: false });
+      const toGynaecologist = bookSlot(gynaecologist, (await freeTicket(gynaecologist)).ticketId, man.idPat);
+      const toTherapist = bookSlot(therapist, (await freeTicket(therapist)).ticketId, visitor.idPat);
+
+      await send(toGynaecologist);
+      await send(toTherapist);
+
+      expect(await outcomeOf(toGynaecologist.commandId)).toMatchObject({ type: 'SlotBookingRejected', value: { reason: 'PATIENT_NOT_ELIGIBLE', misErrorCode: 'SEX_RESTRICTED' } });
+      expect(await outcomeOf(toTherapist.commandId)).toMatchObject({ type: 'SlotBookingRejected', value: { reason: 'PATIENT_NOT_ATTACHED', misErrorCode: 'NOT_ATTACHED' } });
+    }, 60_000);
+
+    it('publishes the region’s rules with each doctor, since the vendor publishes none: women only at the gynaecologist, attached adults at the therapist', () => {
+      const resources = publisher.sent.filter((e) => e.event.name === 'ResourcePublished').map((e) => e.value as Record<string, unknown>);
+      const of = (specialtyCode: string) => {
+        const doctor = doctors.find((d) => d.specialtyCode === specialtyCode && d.idLpu <= 2);
+        return resources.find((r) => doctor && r.resourceId === `${oids.get(doctor.idLpu)}:${doctor.idDoc}`);
+      };
+      expect(of('GIN')).toMatchObject({ patientSex: 'FEMALE', attachmentRequired: false });
+      expect(of('TER')).toMatchObject({ patientSex: null, minPatientAgeYears: 18, maxPatientAgeYears: null, attachmentRequired: true });
+      expect(of('HIR')).toMatchObject({ patientSex: null, minPatientAgeYears: null, maxPatientAgeYears: null, attachmentRequired: false });
+    });
+
     it('identifies a patient by policy through the patient API, registers a new one when asked, and serves no other organisation', async () => {
       const patient = await aPatient(1);
       const identify = (body: Record<string, unknown>) =>

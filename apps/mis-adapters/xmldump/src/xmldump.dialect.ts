@@ -1,7 +1,6 @@
 import { tmpdir } from 'node:os';
 import { OrganisationNotServedError, type IdentifiedPatient, type IdentifyRequest } from '@medbus/identification';
 import { CommandRejectionReason } from '@medbus/contracts';
-import { postgresSessionOptionsOf } from '@medbus/config';
 import {
   CircuitBreaker,
   MisDialect,
@@ -9,17 +8,16 @@ import {
   PollScheduler,
   RawPayloadArchive,
   TokenBucket,
-  databaseSchemaOf,
   describeError,
   type BookOrder,
   type CancelOrder,
   type DialectContext,
   type MisAnswer,
+  type MisAppointment,
   type MisResponseRejection,
   type SyncOptions,
   type SyncSummary,
 } from '@medbus/mis-adapter-kit';
-import { DataSource } from 'typeorm';
 import { BookingClient } from './booking.client';
 import { bookRefusalOf, cancelRefusalOf, VendorCode } from './booking-command.mapper';
 import { bookMessage, cancelMessage, patientVisitsMessage, type BookingMessage } from './booking-message.mapper';
@@ -55,11 +53,10 @@ export class XmlDumpDialect extends MisDialect {
   private readonly bookingBreaker: CircuitBreaker;
   private readonly patients: PatientIdentification;
   private readonly archivePruner?: PollScheduler;
-  private database?: DataSource;
   private reachable: boolean | undefined;
 
   constructor(
-    private readonly config: XmlDumpAdapterConfig,
+    config: XmlDumpAdapterConfig,
     private readonly context: DialectContext,
   ) {
     super();
@@ -88,6 +85,7 @@ export class XmlDumpDialect extends MisDialect {
     const applier = new DumpApplier(context.publication, context.codes, context.quality, {
       misVendor: context.misVendor,
       bookingChannels: context.bookingChannels,
+      specialtyRules: context.specialtyRules,
       maxUnitBytes: config.DUMP_MAX_UNIT_BYTES,
       concurrency: config.SYNC_DOCTOR_CONCURRENCY,
     });
@@ -153,13 +151,13 @@ export class XmlDumpDialect extends MisDialect {
     return answer.status === 'ok' ? { kind: 'done' } : cancelRefusalOf(answer);
   }
 
-  /** PatientVisits' visits still active; a patient the MIS does not know holds none. */
-  async activeAppointments(organisationOid: string, misPatientId: string): Promise<ReadonlySet<string>> {
+  /** PatientVisits' visits still active; the vendor's appointment is its ticket. A patient the MIS does not know holds none. */
+  async activeAppointments(organisationOid: string, misPatientId: string): Promise<readonly MisAppointment[]> {
     const clinic = this.listedClinicOf(organisationOid);
-    if (clinic === undefined) return new Set();
+    if (clinic === undefined) return [];
     const answer = await this.booking.send(patientVisitsMessage(clinic, misPatientId));
-    if (answer.status === 'ok') return new Set(answer.visits.filter((v) => v.state === 'active').map((v) => v.ticket));
-    if (answer.code === VendorCode.patientNotFound) return new Set();
+    if (answer.status === 'ok') return answer.visits.filter((v) => v.state === 'active').map((v) => ({ localSlotId: v.ticket, misAppointmentId: v.ticket }));
+    if (answer.code === VendorCode.patientNotFound) return [];
     throw new MisUnavailableError(`XMLDump PatientVisits refused with ${answer.code}`, { details: { misRefused: true, misCode: answer.code } });
   }
 
@@ -187,27 +185,16 @@ export class XmlDumpDialect extends MisDialect {
     };
   }
 
-  /** The ledger first (the dialect's own tables, migrated by the runtime), then what it remembers. */
+  /** The ledger (the dialect's own tables in the runtime's database, migrated with its own), then what it remembers. */
   override async start(): Promise<void> {
-    const url = this.config.DATABASE_URL;
-    if (url !== undefined) {
-      const schema = databaseSchemaOf(this.config);
-      this.database = new DataSource({
-        type: 'postgres',
-        url,
-        schema,
-        extra: { max: 1, options: postgresSessionOptionsOf(this.config, [`search_path=${schema}`]) },
-      });
-      await this.database.initialize();
-    }
-    await this.dumps.start(this.database ? new PostgresDumpLedger(this.database, this.context.adapterId) : new MemoryDumpLedger());
+    const database = this.context.database;
+    await this.dumps.start(database ? new PostgresDumpLedger(database, this.context.adapterId) : new MemoryDumpLedger());
     this.archivePruner?.start();
   }
 
   override async stop(): Promise<void> {
     await this.archivePruner?.stop();
     await this.dumps.stop();
-    if (this.database?.isInitialized) await this.database.destroy();
   }
 
   /** The clinic code of an organisation, or undefined when the dumps applied do not list it; before any dump is applied, the MIS is not usable yet. */
