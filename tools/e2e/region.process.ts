@@ -8,16 +8,18 @@ import { Topics } from '@medbus/contracts';
 import { adapterTopicsOf, deleteNamespaceTopics, ensureTopics, isPerAdapterTopic } from '@medbus/kafka';
 import { freePort, stackAddresses, startProcess, testConnection, waitForHttp, type ServiceProcess } from '@medbus/testing';
 import { compiledServices, nodeCommandOf } from '../build/build-services';
+import type { SiteContext, VendorUnderTest } from '../conformance/vendor';
+import { hubserviceGuid, hubserviceVendor } from '../conformance/vendors/hubservice.vendor';
 
 /**
- * A small simulated region as real processes for end-to-end tests: the HubService simulator (the
- * MIS), its medbus adapter and a booking service, each with its own consumer groups (positioned at
- * "now" on the shared topics), Postgres schema and ports. Services can be killed and started again
- * with the same identity.
+ * A small simulated region as real processes for end-to-end tests: one or more vendors' MIS
+ * simulators with their medbus adapters (the first, by default HubService, is the region's primary
+ * site) and a booking service, each with its own consumer groups (positioned at "now" on the shared
+ * topics), Postgres schema and ports. Services can be killed and started again with the same identity.
  */
 
 export const root = join(__dirname, '..', '..');
-export const misGuid = '6bd7b2a4-3c9c-4e43-9b0e-4b3c0c7d2f11';
+export const misGuid = hubserviceGuid;
 
 /**
  * Registers an MIS adapter for organisations in a booking service's registry (its schema migrated
@@ -43,12 +45,21 @@ export async function clientsCli(bookingSchema: string, args: readonly string[],
 
 export interface RegionOptions {
   readonly name: string;
+  /** The vendors whose clinics the region has, the primary first; default HubService alone. */
+  readonly vendors?: readonly VendorUnderTest[];
   readonly organisations: number;
   readonly doctorsPerOrg: number;
   readonly horizonDays: number;
+  /** Added to every adapter's environment. */
   readonly adapterEnv?: Record<string, string>;
   readonly bookingEnv?: Record<string, string>;
+  /** Added to the primary site's simulator arguments. */
   readonly simArgs?: readonly string[];
+  /**
+   * How many of each site's organisations (the last ones) its adapter is not given in
+   * ADAPTER_ORGANISATIONS while booking registers them all: what the adapter's own scope guard must hold back.
+   */
+  readonly outOfScope?: number;
   /** Also start the federal registry's simulator and the registry exporter (issue 10). */
   readonly federal?: boolean;
   readonly exporterEnv?: Record<string, string>;
@@ -108,6 +119,123 @@ export function e2eOidRoot(): string {
 }
 
 
+/** One vendor's clinics in a region: its simulator and its adapter, with ids of their own. */
+export class VendorSite {
+  readonly oidRoot = e2eOidRoot();
+  readonly adapterId: string;
+  readonly adapterSchema: string;
+  simPort = 0;
+  adapterPort = 0;
+  organisations: SimOrganisation[] = [];
+  sim?: ServiceProcess;
+  adapter?: ServiceProcess;
+
+  constructor(
+    readonly vendor: VendorUnderTest,
+    private readonly region: { readonly name: string; readonly runId: string; readonly adminToken: string; readonly options: RegionOptions },
+    private readonly index: number,
+  ) {
+    const suffix = index === 0 ? '' : `-${index}`;
+    const name = region.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    this.adapterId = `${vendor.vendor}-${name}-${region.runId}`.slice(0, 40 - suffix.length) + suffix;
+    this.adapterSchema = `adapter_${region.name.replace(/[^a-z0-9]/g, '_')}_${region.runId}${index === 0 ? '' : `_${index}`}`;
+  }
+
+  get simUrl(): string {
+    return `http://127.0.0.1:${this.simPort}`;
+  }
+
+  /** The organisations the adapter is told are its own (all, unless the region holds some back: `outOfScope`). */
+  get inScope(): SimOrganisation[] {
+    return this.organisations.slice(0, Math.max(1, this.organisations.length - (this.region.options.outOfScope ?? 0)));
+  }
+
+  get adapterUrl(): string {
+    return `http://127.0.0.1:${this.adapterPort}`;
+  }
+
+  get context(): SiteContext {
+    const { options } = this.region;
+    return {
+      name: `${this.region.name}-${this.vendor.vendor}`,
+      simPort: this.simPort,
+      adapterPort: this.adapterPort,
+      oidRoot: this.oidRoot,
+      adminToken: this.region.adminToken,
+      adapterId: this.adapterId,
+      organisations: options.organisations,
+      doctorsPerOrg: options.doctorsPerOrg,
+      horizonDays: options.horizonDays,
+      seed: 7,
+    };
+  }
+
+  async allocatePorts(): Promise<void> {
+    [this.simPort, this.adapterPort] = await Promise.all([freePort(), freePort()]);
+  }
+
+  async startSimulator(logFile: string): Promise<void> {
+    const extra = this.index === 0 ? (this.region.options.simArgs ?? []) : [];
+    this.sim = startProcess({
+      name: `${this.vendor.vendor}-simulator`,
+      ...nodeCommandOf(this.vendor.simulator, [...this.vendor.simulatorArgs(this.context), ...extra]),
+      env: childEnv({}),
+      cwd: root,
+      logFile,
+    });
+    await waitForHttp(`${this.simUrl}/health`, this.sim);
+    this.organisations = await this.simCall<SimOrganisation[]>('GET', '/admin/organisations');
+  }
+
+  /** Starts the adapter with the runtime's variables, the vendor's, then `shared` and the region's overrides. */
+  async startAdapter(shared: Record<string, string>, logFile: string): Promise<void> {
+    const adapter = startProcess({
+      name: `${this.vendor.vendor}-adapter`,
+      ...nodeCommandOf(this.vendor.adapter),
+      env: childEnv(
+        {
+          ADAPTER_ID: this.adapterId,
+          ADAPTER_DATABASE_SCHEMA: this.adapterSchema,
+          KAFKA_CLIENT_ID: this.adapterId,
+          OTEL_SERVICE_NAME: `mis-adapter-${this.vendor.vendor}-${this.region.name}`,
+          OTEL_SDK_DISABLED: 'true',
+          HTTP_PORT: String(this.adapterPort),
+          ADAPTER_ORGANISATIONS: this.inScope.map((o) => o.oid).join(','),
+          POLL_INTERVAL_MS: '5000',
+          HEARTBEAT_INTERVAL_MS: '1000',
+          BREAKER_OPEN_MS: '1000',
+          ...this.vendor.adapterEnv(this.context, this.organisations),
+          ...shared,
+          ...this.region.options.adapterEnv,
+        },
+        ['RAW_PAYLOAD_DIR', 'TEST_DATABASE_URL'],
+      ),
+      cwd: root,
+      logFile,
+    });
+    this.adapter = adapter;
+    await waitForHttp(`${this.adapterUrl}/health`, adapter);
+  }
+
+  /** The simulator's shared admin API (tools/simulators/clinic). */
+  async simCall<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.simUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.region.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${this.vendor.vendor} simulator ${method} ${path} answered ${response.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  /** Lets the adapter see the MIS's current state now (a dump produced...), for vendors whose adapter only reads. */
+  async publishChanges(): Promise<void> {
+    await this.vendor.publishChanges?.(this.context, { call: (method, path, body) => this.simCall(method, path, body) });
+  }
+}
+
 export class Region {
   readonly runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   /** The region's contact-centre operator's API key, issued by the clients CLI when the region starts. */
@@ -118,19 +246,13 @@ export class Region {
   /** Booking's BOOKING_DATA_KEYS: one key of the region's own. */
   readonly dataKeys = `e2e=${randomBytes(32).toString('base64')}`;
   /** The region's own organisation OIDs: no other simulator (the demo, another test) publishes for them. */
-  readonly oidRoot = e2eOidRoot();
-  readonly adapterId: string;
+  /** The region's vendors' sites, the primary first. */
+  readonly sites: VendorSite[];
   /** The region's own bus: its topics, subjects and groups are invisible to the demo, other tests and the bench. */
   readonly namespace: string;
   readonly bookingGroup: string;
   readonly bookingSchema: string;
-  readonly adapterSchema: string;
-  simPort = 0;
-  notifyPort = 0;
   bookingPort = 0;
-  organisations: SimOrganisation[] = [];
-  sim?: ServiceProcess;
-  adapter?: ServiceProcess;
   booking?: ServiceProcess;
   /** The federal side (simulated) and the region's exporter to it, when options.federal. */
   federalSim?: ServiceProcess;
@@ -147,12 +269,12 @@ export class Region {
   readonly exporterGroup: string;
   private starts = 0;
 
-  constructor(private readonly options: RegionOptions) {
-    this.adapterId = `hubservice-${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.runId}`.slice(0, 40);
+  constructor(readonly options: RegionOptions) {
+    const vendors = options.vendors ?? [hubserviceVendor];
+    this.sites = vendors.map((vendor, index) => new VendorSite(vendor, { name: options.name, runId: this.runId, adminToken: this.adminToken, options }, index));
     this.namespace = `e2e-${options.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.runId}`;
     this.bookingGroup = `booking-${options.name}-${this.runId}`;
     this.bookingSchema = `booking_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
-    this.adapterSchema = `adapter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
     this.exporterSchema = `exporter_${options.name.replace(/[^a-z0-9]/g, '_')}_${this.runId}`;
     this.exporterGroup = `exporter-${options.name}-${this.runId}`;
   }
@@ -169,8 +291,55 @@ export class Region {
     return `http://127.0.0.1:${this.bookingPort}`;
   }
 
+  /** The primary site (the first vendor's): its simulator, adapter and organisations. */
+  get primary(): VendorSite {
+    const [site] = this.sites;
+    if (!site) throw new Error('a region has at least one vendor');
+    return site;
+  }
+
+  get adapterId(): string {
+    return this.primary.adapterId;
+  }
+
+  get adapterSchema(): string {
+    return this.primary.adapterSchema;
+  }
+
+  get oidRoot(): string {
+    return this.primary.oidRoot;
+  }
+
+  get simPort(): number {
+    return this.primary.simPort;
+  }
+
+  /** The primary adapter's HTTP port (its notifications, patient API and health). */
+  get notifyPort(): number {
+    return this.primary.adapterPort;
+  }
+
+  get organisations(): SimOrganisation[] {
+    return this.primary.organisations;
+  }
+
+  get sim(): ServiceProcess | undefined {
+    return this.primary.sim;
+  }
+
+  get adapter(): ServiceProcess | undefined {
+    return this.primary.adapter;
+  }
+
   get simUrl(): string {
-    return `http://127.0.0.1:${this.simPort}`;
+    return this.primary.simUrl;
+  }
+
+  /** The site of a vendor (the first of it). */
+  site(vendor: string): VendorSite {
+    const site = this.sites.find((s) => s.vendor.vendor === vendor);
+    if (!site) throw new Error(`the region has no ${vendor} site`);
+    return site;
   }
 
   private logFile(name: string): string {
@@ -178,30 +347,17 @@ export class Region {
   }
 
   async start(): Promise<void> {
-    [this.simPort, this.notifyPort, this.bookingPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    this.bookingPort = await freePort();
+    await Promise.all(this.sites.map((site) => site.allocatePorts()));
     const shared = Object.values(Topics).filter((topic) => !isPerAdapterTopic(topic));
-    await ensureTopics({ ...testConnection(), namespace: this.namespace }, [...shared, ...adapterTopicsOf(this.adapterId)], 3);
-    this.sim = startProcess({
-      name: 'simulator',
-      ...nodeCommandOf(compiledServices.hubserviceSimulator, [
-        ...['--host', '127.0.0.1', '--port', String(this.simPort), '--seed', '7', '--oid-root', this.oidRoot],
-        ...['--organisations', String(this.options.organisations), '--doctors-per-org', String(this.options.doctorsPerOrg)],
-        ...['--horizon-days', String(this.options.horizonDays), '--walkin-rate', '0', '--cancel-rate', '0', '--sick-per-day', '0', '--day-length', '0'],
-        ...['--notify-url', `http://127.0.0.1:${this.notifyPort}/notifications`, '--notify-share', '1', '--admin-token', this.adminToken],
-        ...(this.options.simArgs ?? []),
-      ]),
-      env: childEnv({}),
-      cwd: root,
-      logFile: this.logFile('simulator'),
-    });
-    await waitForHttp(`${this.simUrl}/health`, this.sim);
-    this.organisations = await this.simCall<SimOrganisation[]>('GET', '/admin/organisations');
+    await ensureTopics({ ...testConnection(), namespace: this.namespace }, [...shared, ...this.sites.flatMap((site) => adapterTopicsOf(site.adapterId))], 3);
+    await Promise.all(this.sites.map((site) => site.startSimulator(this.logFile(`${site.vendor.vendor}-simulator`))));
     await this.registerAdapter();
     [this.apiKey] = await Promise.all([
       this.issue('OPERATOR', `operator-${this.runId}`),
       clientsCli(this.bookingSchema, ['issue', '--client', `hub-client-${this.runId}`, '--role', 'HUB_CLIENT', '--guid', this.hubGuid]),
     ]);
-    await Promise.all([this.startAdapter(), this.startBooking()]);
+    await Promise.all([...this.sites.map((site) => this.startAdapter(site)), this.startBooking()]);
     if (this.options.federal) {
       [this.federalSimPort, this.exporterPort] = await Promise.all([freePort(), freePort()]);
       [this.exporterKey, this.concentratorKey] = await Promise.all([
@@ -273,43 +429,17 @@ export class Region {
     ]);
   }
 
-  /** Registers the region's adapter for the simulator's organisations before the adapter publishes anything. */
+  /** Registers each site's adapter for its simulator's organisations before the adapter publishes anything. */
   private async registerAdapter(): Promise<void> {
-    await registerAdapterIn(this.bookingSchema, this.adapterId, this.organisations.map((o) => o.oid));
+    for (const site of this.sites) await registerAdapterIn(this.bookingSchema, site.adapterId, site.organisations.map((o) => o.oid));
   }
 
-  async startAdapter(): Promise<void> {
-    this.adapter = startProcess({
-      name: 'adapter',
-      ...nodeCommandOf(compiledServices.hubserviceAdapter),
-      env: childEnv(
-        {
-          MIS_WSDL_URL: `${this.simUrl}/Hub25/HubService.svc?wsdl`,
-          MIS_GUID: misGuid,
-          ADAPTER_ID: this.adapterId,
-          ADAPTER_DATABASE_SCHEMA: this.adapterSchema,
-          ADAPTER_API_KEYS: this.adapterKey,
-          KAFKA_CLIENT_ID: this.adapterId,
-          KAFKA_NAMESPACE: this.namespace,
-          OTEL_SERVICE_NAME: `mis-adapter-${this.options.name}`,
-          OTEL_SDK_DISABLED: 'true',
-          HTTP_PORT: String(this.notifyPort),
-          ADAPTER_ORGANISATIONS: this.organisations.map((o) => o.oid).join(','),
-          POLL_INTERVAL_MS: '5000',
-          HEARTBEAT_INTERVAL_MS: '1000',
-          BREAKER_OPEN_MS: '1000',
-          HORIZON_DAYS: String(this.options.horizonDays + 1),
-          MIS_RATE_PER_SECOND: '500',
-          MIS_RATE_BURST: '500',
-          ORGANISATION_TIME_ZONES: this.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(','),
-          ...this.options.adapterEnv,
-        },
-        ['RAW_PAYLOAD_DIR', 'TEST_DATABASE_URL'],
-      ),
-      cwd: root,
-      logFile: this.logFile('adapter'),
-    });
-    await waitForHttp(`http://127.0.0.1:${this.notifyPort}/health`, this.adapter);
+  /** Starts a site's adapter (the primary's by default), again after a kill with the same identity. */
+  async startAdapter(site: VendorSite = this.primary): Promise<void> {
+    await site.startAdapter(
+      { DATABASE_URL: stackAddresses().databaseUrl, ADAPTER_API_KEYS: this.adapterKey, KAFKA_NAMESPACE: this.namespace },
+      this.logFile(`${site.vendor.vendor}-adapter`),
+    );
   }
 
   async startBooking(): Promise<void> {
@@ -323,7 +453,7 @@ export class Region {
           BOOKING_DATA_KEYS: this.dataKeys,
           BOOKING_CONSUMER_GROUP: this.bookingGroup,
           BOOKING_DATABASE_SCHEMA: this.bookingSchema,
-          BOOKING_MIS_ADAPTERS: `${this.adapterId}=http://127.0.0.1:${this.notifyPort}`,
+          BOOKING_MIS_ADAPTERS: this.sites.map((site) => `${site.adapterId}=${site.adapterUrl}`).join(','),
           BOOKING_MIS_ADAPTER_API_KEY: this.adapterKey,
           KAFKA_CLIENT_ID: `booking-${this.options.name}-${this.runId}`,
           KAFKA_NAMESPACE: this.namespace,
@@ -352,7 +482,7 @@ export class Region {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.exporter, this.federalSim, this.booking, this.adapter, this.sim].map((service) => service?.stop()));
+    await Promise.all([this.exporter, this.federalSim, this.booking, ...this.sites.flatMap((site) => [site.adapter, site.sim])].map((service) => service?.stop()));
     await deleteNamespaceTopics(testConnection(), this.namespace).catch((error: unknown) =>
       console.warn(`could not delete the region's topics: ${error instanceof Error ? error.message : String(error)}`),
     );
@@ -360,7 +490,7 @@ export class Region {
     try {
       await db.connect();
       await db.query(`DROP SCHEMA IF EXISTS "${this.bookingSchema}" CASCADE`);
-      await db.query(`DROP SCHEMA IF EXISTS "${this.adapterSchema}" CASCADE`);
+      for (const site of this.sites) await db.query(`DROP SCHEMA IF EXISTS "${site.adapterSchema}" CASCADE`);
       await db.query(`DROP SCHEMA IF EXISTS "${this.exporterSchema}" CASCADE`);
     } catch (error) {
       console.warn(`could not drop the region's schemas: ${error instanceof Error ? error.message : String(error)}`);
@@ -382,7 +512,7 @@ export class Region {
   }
 
   logs(): string {
-    return [this.sim, this.adapter, this.booking, this.federalSim, this.exporter]
+    return [...this.sites.flatMap((site) => [site.sim, site.adapter]), this.booking, this.federalSim, this.exporter]
       .filter((s): s is ServiceProcess => s !== undefined)
       .map((s) => `---- ${s.name} (${s.alive() ? 'alive' : `exited ${s.child.exitCode}`}), ${s.logFile}\n${s.tail(30)}`)
       .join('\n');
@@ -399,16 +529,9 @@ export class Region {
     }
   }
 
-  async simCall<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.simUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`simulator ${method} ${path} answered ${response.status}: ${text}`);
-    return JSON.parse(text) as T;
+  /** The primary simulator's admin API. */
+  simCall<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return this.primary.simCall<T>(method, path, body);
   }
 
   /** The federal simulator's admin API (its state, faults, drift, the federal portal). */

@@ -87,6 +87,10 @@ function slotView(state: ScheduleState, slot: SimSlot, dialect: AdminDialect): R
     version: slot.version,
     booking: slot.booking ? { idPat: slot.booking.idPat, source: slot.booking.source, createdAt: slot.booking.createdAt } : null,
     ...(org ? dialect.wireSlot(slot, org) : {}),
+    // The same for every vendor (the conformance kit reads these): the model's id, clinic-local start, the zone.
+    modelSlotId: slot.id,
+    localStart: slot.start,
+    timeZone: org?.timeZone ?? null,
   };
 }
 
