@@ -291,6 +291,7 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       const [slot] = await freeSlots(1, 7);
       await site.simCall('POST', '/admin/faults', { malformed: vendor.hostileMode });
       try {
+        await vendor.garbleNextRead?.(site.context, { call: (method, path, body) => site.simCall(method, path, body) });
         await site.simCall('POST', '/admin/walk-in', { slotId: slot.modelSlotId });
         await site.publishChanges().catch(() => undefined);
         // The adapter keeps answering while it is fed garbage.
@@ -299,6 +300,7 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
         await site.simCall('POST', '/admin/faults', { malformed: 'none' });
       }
       expect(site.adapter?.alive()).toBe(true);
+      await vendor.recoverAfterGarbled?.(site.context, { call: (method, path, body) => site.simCall(method, path, body) });
       await converged('the inventory equal to the MIS after the garbled answers');
       expect(await inventoryStatus(slot.modelSlotId, slot.idLpu)).toBe('BOOKED');
     });

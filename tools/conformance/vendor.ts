@@ -47,6 +47,16 @@ export interface VendorUnderTest {
   /** A `malformed` mode of the simulator's `POST /admin/faults` that garbles what the adapter reads. */
   readonly hostileMode: string;
   /**
+   * Garbles the next thing the adapter reads, for a MIS whose reads `/admin/faults` does not reach
+   * (files): called by the kit before a change it then publishes.
+   */
+  garbleNextRead?(site: SiteContext, admin: SimulatorAdmin): Promise<void>;
+  /**
+   * What the MIS does after it sent something garbled, for a MIS whose later reads do not repeat what
+   * was lost (a partial dump refused: the vendor exports a full one). Absent: nothing is needed.
+   */
+  recoverAfterGarbled?(site: SiteContext, admin: SimulatorAdmin): Promise<void>;
+  /**
    * Makes the adapter see the MIS's current state now, when it learns of changes only by reading
    * (a dump produced, a poll triggered): called by the kit after each change it makes at the
    * simulator. Absent: the adapter learns of them by itself (notifications, webhooks, a short poll).

@@ -37,4 +37,12 @@ export const xmldumpVendor: VendorUnderTest = {
   publishChanges: async (_site: SiteContext, admin: SimulatorAdmin) => {
     await admin.call('POST', '/admin/dump', { kind: 'partial' });
   },
+  // The next dump is published cut off mid-file: the adapter must refuse it whole.
+  garbleNextRead: async (_site: SiteContext, admin: SimulatorAdmin) => {
+    await admin.call('POST', '/admin/dump-faults', { corruptNext: 'truncated-file' });
+  },
+  // A refused partial's changes are in no later partial: the vendor exports a full dump again.
+  recoverAfterGarbled: async (_site: SiteContext, admin: SimulatorAdmin) => {
+    await admin.call('POST', '/admin/dump', { kind: 'full' });
+  },
 };

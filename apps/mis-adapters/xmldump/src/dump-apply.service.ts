@@ -7,7 +7,7 @@ import type { DumpClinic, DumpDay, DumpDoctor, DumpEnd, DumpHeader, DumpRecord }
 import type { DumpIndexEntry } from './dump-index.mapper';
 import { toOrganisationState } from './organisation.mapper';
 import { toResourceState } from './resource.mapper';
-import { dayWindowOf, horizonWindowOf, toDaySlots } from './slot.mapper';
+import { dayWindowOf, toDaySlots, wholeScheduleOf } from './slot.mapper';
 
 export interface DumpApplyOptions {
   readonly misVendor: string;
@@ -161,7 +161,7 @@ class PublishingPass {
     const doctor = this.doctor;
     this.doctor = undefined;
     if (!doctor || !this.full) return;
-    await this.schedule(doctor, horizonWindowOf(doctor.resource.resourceId, this.header.from, doctor.timeZone), doctor.days);
+    await this.schedule(doctor, wholeScheduleOf(doctor.resource.resourceId), doctor.days);
   }
 
   /** A full dump lists each clinic's doctors completely: the slots of a doctor no longer listed are removed. */

@@ -1,5 +1,5 @@
 import { recordedParts } from './__fixtures__/recorded';
-import { dayWindowOf, horizonWindowOf, nextDate, toDaySlots, toSlotState } from './slot.mapper';
+import { dayWindowOf, wholeScheduleOf, nextDate, toDaySlots, toSlotState } from './slot.mapper';
 
 const oid = '1.2.643.5.1.13.13.12.2.923.1037';
 const owner = { organisationOid: oid, timeZone: 'Europe/Moscow', doctorCode: 'D0101' };
@@ -50,7 +50,7 @@ describe('slot mapper, on recorded dumps', () => {
     expect(nextDate('2028-02-28')).toBe('2028-02-29');
   });
 
-  it('opens a full dump’s horizon window at the midnight of its first day, with no end', () => {
-    expect(horizonWindowOf('r', '2026-11-30', 'Europe/Moscow')).toEqual({ resourceId: 'r', fromMs: Date.parse('2026-11-29T21:00:00Z'), toMs: Number.MAX_SAFE_INTEGER });
+  it('takes a full dump as the whole schedule of a doctor: no start, no end', () => {
+    expect(wholeScheduleOf('r')).toEqual({ resourceId: 'r', fromMs: 0, toMs: Number.MAX_SAFE_INTEGER });
   });
 });

@@ -63,11 +63,10 @@ export function dayWindowOf(resourceId: string, date: string, timeZone: string):
 }
 
 /**
- * A full dump's window of a doctor: from the midnight of its first day on, with no end, since a
- * full dump lists every day of the horizon and so proves a slot it no longer lists gone, a slot
- * beyond its last day included.
+ * A full dump's window of a doctor: everything, since a full dump is the MIS's whole schedule. A
+ * slot it no longer lists is gone whatever its day: one before the dump's first day that is still
+ * ahead (the MIS closed a day early), one beyond its last. Slots that have passed are forgotten, not removed.
  */
-export function horizonWindowOf(resourceId: string, from: string, timeZone: string): SlotWindow | undefined {
-  const fromMs = localDateTimeToEpochMs(`${from}T00:00:00`, timeZone);
-  return fromMs === undefined ? undefined : { resourceId, fromMs, toMs: Number.MAX_SAFE_INTEGER };
+export function wholeScheduleOf(resourceId: string): SlotWindow {
+  return { resourceId, fromMs: 0, toMs: Number.MAX_SAFE_INTEGER };
 }

@@ -1,0 +1,4 @@
+import { describeAdapterConformance } from './adapter-conformance';
+import { xmldumpVendor } from './vendors/xmldump.vendor';
+
+describeAdapterConformance(xmldumpVendor);
