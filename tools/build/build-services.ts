@@ -32,6 +32,7 @@ export const compiledServices = {
   hubserviceAdapter: { name: 'mis-adapter-hubservice', entry: 'apps/mis-adapters/hubservice/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   xmldumpAdapter: { name: 'mis-adapter-xmldump', entry: 'apps/mis-adapters/xmldump/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   medrestAdapter: { name: 'mis-adapter-medrest', entry: 'apps/mis-adapters/medrest/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
+  inboundAdapter: { name: 'mis-adapter-inbound', entry: 'apps/mis-adapters/inbound/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   registryExporter: { name: 'registry-exporter', entry: 'apps/registry-exporter/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   contactCenter: { name: 'contact-center', entry: 'apps/contact-center/src/main.ts', maxOldSpaceMb: 160, jemalloc: true },
   // A test double, not a deployable: the bench's region (2 M slots) lives in its memory, so no cap.
