@@ -1,46 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { localDateTimeToEpochMs } from '@medbus/mis-adapter-kit';
 import { eventually, Region, type VendorSite } from '../e2e/region.process';
+import { SiteProbe, type MisSlot } from './site.probe';
 import type { VendorUnderTest } from './vendor';
-
-/** A slot as every simulator's admin API shows it (the fields the clinic model adds to the vendor's wire view). */
-interface MisSlot {
-  readonly idLpu: number;
-  readonly idDoc: string;
-  readonly state: 'free' | 'booked' | 'blocked';
-  readonly booking: { readonly idPat: string } | null;
-  readonly modelSlotId: string;
-  readonly localStart: string;
-  readonly timeZone: string;
-}
-
-interface MisOrganisation {
-  readonly idLpu: number;
-  readonly oid: string;
-}
-
-interface InventorySlot {
-  readonly slotId: string;
-  readonly organisationOid: string;
-  readonly resourceId: string;
-  readonly status: string;
-  readonly startsAt: string;
-}
 
 interface Appointment {
   readonly appointmentId: string;
   readonly status: string;
   readonly code?: string;
-  readonly rejection?: { readonly reason?: string } | null;
 }
-
-interface Patient {
-  readonly patientId: string;
-  readonly idPat: string;
-  readonly idLpu: number;
-}
-
-const minute = 60_000;
 
 /**
  * The conformance kit: one scenario suite every MIS adapter passes against its vendor's simulator,
@@ -69,44 +36,13 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       adapterEnv: { COMMAND_RETRY_INITIAL_MS: '100', COMMAND_RETRY_MAX_MS: '500', COMMAND_VERIFY_WINDOW_MS: '3000', HORIZON_DAYS: '5' },
     });
     let site: VendorSite;
-    let doctors: Array<{ idLpu: number; idDoc: string; specialtyCode: string }> = [];
-    const used = new Set<string>();
-
-    const oidOf = (idLpu: number): string => {
-      const org = site.organisations.find((o) => o.idLpu === idLpu);
-      if (!org) throw new Error(`no organisation ${idLpu}`);
-      return org.oid;
-    };
-    const misSlotIdOf = (slot: InventorySlot): string => vendor.simSlotIdOf(slot.slotId.slice(slot.organisationOid.length + 1));
-    const misSlot = (modelSlotId: string) => site.simCall<MisSlot>('GET', `/admin/slots?slotId=${encodeURIComponent(modelSlotId)}`);
-    const startsAtOf = (slot: MisSlot): number => localDateTimeToEpochMs(slot.localStart.slice(0, 19), slot.timeZone) ?? 0;
-    /** Slots far enough ahead that no adapter has forgotten them as passed while the kit runs. */
-    const ahead = (startsAt: number): boolean => startsAt > Date.now() + 30 * minute;
-
-    /** Every slot of an organisation in the inventory, a page at a time. */
-    async function inventoryOf(oid: string, freeOnly = false): Promise<InventorySlot[]> {
-      const slots: InventorySlot[] = [];
-      let cursor: string | undefined;
-      do {
-        const query = `organisation=${encodeURIComponent(oid)}&limit=200${freeOnly ? '&freeOnly=true' : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-        const { status, body } = await region.api<{ items: InventorySlot[]; nextCursor: string | null }>('GET', `/v1/slots?${query}`);
-        if (status !== 200) throw new Error(`search answered ${status}`);
-        slots.push(...body.items);
-        cursor = body.nextCursor ?? undefined;
-      } while (cursor);
-      return slots;
-    }
+    let probe: SiteProbe;
 
     /** Model ids of the organisation's free slots ahead, at the MIS and in the inventory. */
-    async function freeAt(org: MisOrganisation): Promise<{ mis: string[]; inventory: string[] }> {
-      const mis = (await site.simCall<MisSlot[]>('GET', `/admin/slots?idLpu=${org.idLpu}&state=free`)).filter((s) => ahead(startsAtOf(s))).map((s) => s.modelSlotId);
-      const inventory = (await inventoryOf(org.oid, true)).filter((s) => ahead(Date.parse(s.startsAt))).map(misSlotIdOf);
+    async function freeAt(org: { idLpu: number; oid: string }): Promise<{ mis: string[]; inventory: string[] }> {
+      const mis = (await site.simCall<MisSlot[]>('GET', `/admin/slots?idLpu=${org.idLpu}&state=free`)).filter((s) => SiteProbe.ahead(probe.startsAtOf(s))).map((s) => s.modelSlotId);
+      const inventory = (await probe.inventoryOf(org.oid, true)).filter((s) => SiteProbe.ahead(Date.parse(s.startsAt))).map((s) => probe.misSlotIdOf(s));
       return { mis: mis.sort(), inventory: inventory.sort() };
-    }
-
-    async function inventoryStatus(modelSlotId: string, idLpu: number): Promise<string | undefined> {
-      const slots = await inventoryOf(oidOf(idLpu));
-      return slots.find((s) => misSlotIdOf(s) === modelSlotId)?.status;
     }
 
     /** Waits until the inventory shows the MIS's free slots of every organisation in the adapter's scope. */
@@ -126,37 +62,9 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       );
     }
 
-    /** Free slots ahead of a doctor any adult may see, at the MIS, that no scenario took yet. */
-    async function freeSlots(count: number, offset = 0): Promise<MisSlot[]> {
-      const open = doctors.filter((d) => !['PED', 'GIN'].includes(d.specialtyCode) && site.inScope.some((o) => o.idLpu === d.idLpu));
-      const doctor = open[offset % open.length];
-      const slots = await site.simCall<MisSlot[]>('GET', `/admin/slots?idLpu=${doctor.idLpu}&idDoc=${doctor.idDoc}&state=free`);
-      const picked = slots.filter((s) => startsAtOf(s) > Date.now() + 3 * 60 * minute && !used.has(s.modelSlotId)).slice(0, count);
-      if (picked.length < count) throw new Error(`doctor ${doctor.idDoc} has ${picked.length} free slots ahead, ${count} wanted`);
-      for (const slot of picked) used.add(slot.modelSlotId);
-      return picked;
-    }
-
-    /** The inventory's id of a slot the MIS shows. */
-    async function slotIdOf(slot: MisSlot): Promise<string> {
-      const found = (await inventoryOf(oidOf(slot.idLpu))).find((s) => misSlotIdOf(s) === slot.modelSlotId);
-      if (!found) throw new Error(`slot ${slot.modelSlotId} is not in the inventory`);
-      return found.slotId;
-    }
-
-    /** A patient registered at the clinic's MIS, identified through medbus by policy number. */
-    async function aPatient(idLpu: number): Promise<Patient> {
-      const registered = await site.simCall<{ idPat: string; policyNumber: string }>('POST', '/admin/patients', { idLpu, sex: 'FEMALE', birthDate: '1985-03-15' });
-      const { status, body } = await region.api<{ patientId: string }>('POST', '/v1/patients/identify', {
-        organisationOid: oidOf(idLpu),
-        policyNumber: registered.policyNumber,
-        sex: 'FEMALE',
-        birthDate: '1985-03-15',
-      });
-      if (status !== 200) throw new Error(`identify answered ${status}: ${JSON.stringify(body)}`);
-      return { patientId: body.patientId, idPat: registered.idPat, idLpu };
-    }
-
+    const inventoryStatus = (slot: MisSlot) => probe.inventoryStatus(slot);
+    const freeSlots = (count: number, offset: number) => probe.freeSlots(count, offset);
+    const misSlot = (modelSlotId: string) => probe.misSlot(modelSlotId);
     const appointment = async (id: string): Promise<Appointment> => (await region.api<Appointment>('GET', `/v1/appointments/${id}`)).body;
     const adapterHealth = async (): Promise<Record<string, unknown>> => (await (await fetch(`${site.adapterUrl}/health`, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, unknown>;
 
@@ -164,7 +72,8 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       try {
         await region.start();
         site = region.primary;
-        doctors = (await site.simCall<{ doctors: typeof doctors }>('GET', '/admin/code-map')).doctors;
+        probe = new SiteProbe(region, site);
+        await probe.load();
       } catch (error) {
         console.log(region.logs());
         throw error;
@@ -188,7 +97,7 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       // The barrier: the organisations in scope converged above; the one outside has slots at the MIS and none here.
       for (const org of outside) {
         expect((await site.simCall<MisSlot[]>('GET', `/admin/slots?idLpu=${org.idLpu}&state=free`)).length).toBeGreaterThan(0);
-        expect(await inventoryOf(org.oid)).toEqual([]);
+        expect(await probe.inventoryOf(org.oid)).toEqual([]);
       }
       const health = await adapterHealth();
       expect(health['outOfScope']).toMatchObject({ organisations: outside.map((o) => o.oid) });
@@ -198,19 +107,19 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       const [slot] = await freeSlots(1, 0);
       await site.simCall('POST', '/admin/walk-in', { slotId: slot.modelSlotId });
       await site.publishChanges();
-      await eventually(async () => (await inventoryStatus(slot.modelSlotId, slot.idLpu)) === 'BOOKED', 'the walk-in in the inventory', 30_000, 250);
+      await eventually(async () => (await inventoryStatus(slot)) === 'BOOKED', 'the walk-in in the inventory', 30_000, 250);
     });
 
     scenario('shows a slot the front desk frees again as free, and a slot the MIS withdraws as gone', async () => {
       const freed = await site.simCall<MisSlot>('POST', '/admin/front-desk-cancel');
       const [withdrawn] = await freeSlots(1, 1);
       await site.simCall('POST', '/admin/remove-slot', { slotId: withdrawn.modelSlotId });
-      if (ahead(startsAtOf(freed)) && site.inScope.some((o) => o.idLpu === freed.idLpu)) {
+      if (SiteProbe.ahead(probe.startsAtOf(freed)) && site.inScope.some((o) => o.idLpu === freed.idLpu)) {
         await site.publishChanges();
-        await eventually(async () => (await inventoryStatus(freed.modelSlotId, freed.idLpu)) === 'FREE', 'the freed slot offered', 30_000, 250);
+        await eventually(async () => (await inventoryStatus(freed)) === 'FREE', 'the freed slot offered', 30_000, 250);
       }
       await converged('the withdrawn slot no longer offered');
-      expect(await inventoryStatus(withdrawn.modelSlotId, withdrawn.idLpu)).not.toBe('FREE');
+      expect(await inventoryStatus(withdrawn)).not.toBe('FREE');
     });
 
     scenario("closes a sick doctor's day", async () => {
@@ -219,34 +128,34 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       const { blockedSlots } = await site.simCall<{ blockedSlots: number }>('POST', '/admin/sick-day', { doctorId: slot.idDoc, idLpu: slot.idLpu, date });
       expect(blockedSlots).toBeGreaterThan(0);
       await converged('the sick day in the inventory');
-      expect(await inventoryStatus(slot.modelSlotId, slot.idLpu)).not.toBe('FREE');
+      expect(await inventoryStatus(slot)).not.toBe('FREE');
     });
 
     scenario('books a patient at the MIS and confirms it, then cancels it and offers the slot again', async () => {
       const [slot] = await freeSlots(1, 3);
-      const patient = await aPatient(slot.idLpu);
-      const booked = await region.api<Appointment>('POST', '/v1/appointments', { slotId: await slotIdOf(slot), patientId: patient.patientId }, { 'idempotency-key': randomUUID() });
+      const patient = await probe.aPatient(slot.idLpu);
+      const booked = await region.api<Appointment>('POST', '/v1/appointments', { slotId: await probe.slotIdOf(slot), patientId: patient.patientId }, { 'idempotency-key': randomUUID() });
       expect([201, 202]).toContain(booked.status);
       await eventually(async () => (await appointment(booked.body.appointmentId)).status === 'CONFIRMED', 'the booking confirmed by the MIS', 30_000, 250);
       expect((await misSlot(slot.modelSlotId)).booking?.idPat).toBe(patient.idPat);
-      await eventually(async () => (await inventoryStatus(slot.modelSlotId, slot.idLpu)) === 'BOOKED', 'the booked slot taken in the inventory', 30_000, 250);
+      await eventually(async () => (await inventoryStatus(slot)) === 'BOOKED', 'the booked slot taken in the inventory', 30_000, 250);
 
       const cancelled = await region.api<Appointment>('POST', `/v1/appointments/${booked.body.appointmentId}/cancel`, {});
       expect([200, 202]).toContain(cancelled.status);
       await eventually(async () => (await appointment(booked.body.appointmentId)).status === 'CANCELLED', 'the cancellation confirmed by the MIS', 30_000, 250);
       expect((await misSlot(slot.modelSlotId)).booking?.idPat).not.toBe(patient.idPat);
       await site.publishChanges();
-      await eventually(async () => (await inventoryStatus(slot.modelSlotId, slot.idLpu)) === 'FREE', 'the slot offered again', 30_000, 250);
+      await eventually(async () => (await inventoryStatus(slot)) === 'FREE', 'the slot offered again', 30_000, 250);
     });
 
     scenario('refuses a booking of a slot the front desk took after the hold, and books nothing', async () => {
       const [slot] = await freeSlots(1, 4);
-      const patient = await aPatient(slot.idLpu);
-      const hold = await region.api<{ holdId: string }>('POST', '/v1/holds', { slotId: await slotIdOf(slot) });
+      const patient = await probe.aPatient(slot.idLpu);
+      const hold = await region.api<{ holdId: string }>('POST', '/v1/holds', { slotId: await probe.slotIdOf(slot) });
       expect(hold.status).toBe(201);
       await site.simCall('POST', '/admin/walk-in', { slotId: slot.modelSlotId });
       const refused = await region.api<Appointment & { details?: { appointmentId?: string } }>('POST', '/v1/appointments', {
-        slotId: await slotIdOf(slot),
+        slotId: await probe.slotIdOf(slot),
         patientId: patient.patientId,
         holdId: hold.body.holdId,
       });
@@ -257,8 +166,8 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
 
     scenario('refuses a booking the MIS does not answer before its deadline, and books nothing', async () => {
       const [slot] = await freeSlots(1, 5);
-      const patient = await aPatient(slot.idLpu);
-      const slotId = await slotIdOf(slot);
+      const patient = await probe.aPatient(slot.idLpu);
+      const slotId = await probe.slotIdOf(slot);
       await site.simCall('POST', '/admin/outage', { on: true });
       let appointmentId = '';
       try {
@@ -283,7 +192,7 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
         await site.simCall('POST', '/admin/outage', { on: false });
       }
       await site.publishChanges();
-      await eventually(async () => (await inventoryStatus(slot.modelSlotId, slot.idLpu)) === 'BOOKED', 'the change made during the outage', 90_000, 500);
+      await eventually(async () => (await inventoryStatus(slot)) === 'BOOKED', 'the change made during the outage', 90_000, 500);
       await eventually(async () => (await adapterHealth())['misReachable'] === true, 'the adapter to see the MIS again', 30_000, 500);
     });
 
@@ -302,7 +211,7 @@ export function describeAdapterConformance(vendor: VendorUnderTest): void {
       expect(site.adapter?.alive()).toBe(true);
       await vendor.recoverAfterGarbled?.(site.context, { call: (method, path, body) => site.simCall(method, path, body) });
       await converged('the inventory equal to the MIS after the garbled answers');
-      expect(await inventoryStatus(slot.modelSlotId, slot.idLpu)).toBe('BOOKED');
+      expect(await inventoryStatus(slot)).toBe('BOOKED');
     });
 
     scenario('opens a new day at the end of the horizon', async () => {
