@@ -13,6 +13,7 @@ import { measureMisResyncIntoEmptyInventory, misResyncRow, type MisResyncResult 
 import { federalExportOptionsFromEnv, federalNotes, federalRawRow, federalRows, measureFederalExport, type FederalExportResult } from './federal-export.bench';
 import { contactCentreNotes, contactCentreOptionsFromEnv, contactCentreRawRows, contactCentreRows, measureContactCentre, type ContactCentreResult } from './contact-centre.bench';
 import { consoleNotes, consoleOptionsFromEnv, consoleRawRow, consoleRows, measureConsole, type ConsoleResult } from './console.bench';
+import { fullDumpOptionsOf, fullDumpRow, measureFullDump, type FullDumpResult } from './xmldump.bench';
 
 /**
  * `npm run bench`: medbus's figures beside this machine's raw limits, measured in one run.
@@ -20,7 +21,8 @@ import { consoleNotes, consoleOptionsFromEnv, consoleRawRow, consoleRows, measur
  * `BENCH_ONLY=booking npm run bench` measures only the booking flow and keeps the other
  * sections' last figures (each section says when it was measured); `BENCH_ONLY=export` likewise
  * measures only the federal export, `BENCH_ONLY=contact-centre` only the contact centre,
- * `BENCH_ONLY=console` only the operator console in Chromium. `BENCH_ONLY=docs` measures nothing: it
+ * `BENCH_ONLY=console` only the operator console in Chromium, `BENCH_ONLY=xmldump` only the XMLDump
+ * adapter's full dump of the reference region. `BENCH_ONLY=docs` measures nothing: it
  * writes docs/benchmarks.md again from docs/benchmarks.json (after a change to how the figures read).
  */
 const root = join(__dirname, '..', '..');
@@ -50,6 +52,14 @@ interface BenchRun {
   readonly contactCentre?: ContactCentreResult;
   /** Absent in runs before the operator console existed; dated itself (BENCH_ONLY=console measures it alone). */
   readonly operatorConsole?: ConsoleResult;
+  /** Absent in runs before the XMLDump adapter existed; dated itself (BENCH_ONLY=xmldump measures it alone). */
+  readonly xmldumpFullDump?: FullDumpResult & { readonly date: string };
+}
+
+/** The XMLDump adapter's full dump of the reference region, dated. */
+async function measureXmldump(env: Record<string, string>): Promise<FullDumpResult & { readonly date: string }> {
+  const result = await measureFullDump(fullDumpOptionsOf([]), env, progress);
+  return { ...result, date: new Date().toISOString() };
 }
 
 async function main(): Promise<void> {
@@ -68,8 +78,15 @@ async function main(): Promise<void> {
     write(JSON.parse(readFileSync(file, 'utf8')) as BenchRun);
     return;
   }
-  if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export' && only !== 'contact-centre' && only !== 'console')
-    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export", "contact-centre", "console" or "docs" can run alone`);
+  if (only !== undefined && only !== 'booking' && only !== 'resync' && only !== 'export' && only !== 'contact-centre' && only !== 'console' && only !== 'xmldump')
+    throw new Error(`BENCH_ONLY=${only}: only "booking", "resync", "search", "export", "contact-centre", "console", "xmldump" or "docs" can run alone`);
+  if (only === 'xmldump') {
+    const file = join(root, 'docs', 'benchmarks.json');
+    if (!existsSync(file)) throw new Error('BENCH_ONLY=xmldump keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchRun;
+    write({ ...previous, xmldumpFullDump: await measureXmldump(env) });
+    return;
+  }
   if (only === 'console') {
     const file = join(root, 'docs', 'benchmarks.json');
     if (!existsSync(file)) throw new Error('BENCH_ONLY=console keeps the other sections of docs/benchmarks.json, and there is none: run the whole bench once');
@@ -170,6 +187,12 @@ async function main(): Promise<void> {
   } catch (error) {
     sectionError ??= error;
   }
+  let xmldumpFullDump: (FullDumpResult & { readonly date: string }) | undefined;
+  try {
+    xmldumpFullDump = await measureXmldump(env);
+  } catch (error) {
+    sectionError ??= error;
+  }
 
   const run: BenchRun = {
     date: new Date().toISOString(),
@@ -184,6 +207,7 @@ async function main(): Promise<void> {
     federalExport,
     contactCentre,
     operatorConsole,
+    xmldumpFullDump,
   };
   write(run);
   if (sectionError !== undefined) throw sectionError;
@@ -203,6 +227,7 @@ function render(run: BenchRun): string {
   const f = run.federalExport;
   const cc = run.contactCentre;
   const oc = run.operatorConsole;
+  const xd = run.xmldumpFullDump;
   // A whole run is dated at its end; a booking section measured after it came from BENCH_ONLY=booking.
   const separate = b !== undefined && Date.parse(b.date) > Date.parse(run.date);
   return `# Benchmarks
@@ -214,7 +239,9 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
     run.resyncMeasuredAt ? `\nThe resync rows and the PostgreSQL raw limit come from a later run of that section alone (\`BENCH_ONLY=resync\`, ${run.resyncMeasuredAt}).` : ''
   }${f && Date.parse(f.date) > Date.parse(run.date) ? `\nThe federal export's figures come from a later run of that section alone (\`BENCH_ONLY=export\`, ${f.date}).` : ''}${
     cc && Date.parse(cc.date) > Date.parse(run.date) ? `\nThe contact centre's figures come from a later run of that section alone (\`BENCH_ONLY=contact-centre\`, ${cc.date}).` : ''
-  }${oc && Date.parse(oc.date) > Date.parse(run.date) ? `\nThe operator console's figures come from a later run of that section alone (\`BENCH_ONLY=console\`, ${oc.date}).` : ''}
+  }${oc && Date.parse(oc.date) > Date.parse(run.date) ? `\nThe operator console's figures come from a later run of that section alone (\`BENCH_ONLY=console\`, ${oc.date}).` : ''}${
+    xd && Date.parse(xd.date) > Date.parse(run.date) ? `\nThe XMLDump full dump's figures come from a later run of that section alone (\`BENCH_ONLY=xmldump\`, ${xd.date}).` : ''
+  }
 
 ## This machine's raw limits (same run)
 
@@ -230,7 +257,7 @@ ${run.machine.memoryGiB} GiB, Node ${run.machine.node}. Targets from the product
 |---|---|---|
 ${resyncRows(run)}
 ${run.misResync ? `${misResyncRow(run.misResync)}\n` : ''}${freshnessRows(run.freshness)}
-${searchRow(run.search)}${b ? bookingRows(b) : ''}${f ? `\n${federalRows(f)}` : ''}${cc ? `\n${contactCentreRows(cc)}` : ''}${oc ? `\n${consoleRows(oc)}` : ''}
+${searchRow(run.search)}${b ? bookingRows(b) : ''}${f ? `\n${federalRows(f)}` : ''}${cc ? `\n${contactCentreRows(cc)}` : ''}${oc ? `\n${consoleRows(oc)}` : ''}${xd ? `\n${fullDumpRow(xd)}` : ''}
 | memory per service | < 256 MB RSS | booking: ${run.bookingRssMb} MB peak; HubService adapter: ${run.freshness.adapterRssMb} MB (freshness region)${b ? `; under booking load: booking ${b.throughput.peakRssMb.booking} MB, adapter ${b.throughput.peakRssMb.adapter} MB` : ''}${f ? `; registry exporter: ${f.peakRssMb.exporter} MB (federal export)` : ''}${cc ? `; contact centre: ${cc.ingestion.peakRssMb.contactCentre} MB (a busy day's ingestion)` : ''}${oc ? `; contact centre serving the console: ${oc.rssMb.contactCentrePeak} MB` : ''} |
 
 The resync rows use pre-built events (${run.resync.shape.organisations} organisations, ${(run.resync.shape.organisations * run.resync.shape.practitionersPerOrganisation).toLocaleString('en')} practitioners, ${run.resync.shape.slots.toLocaleString('en')} slots over 14 days)
