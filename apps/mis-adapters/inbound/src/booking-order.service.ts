@@ -79,6 +79,11 @@ function orderOf(row: OrderRow): BookingOrder {
   };
 }
 
+/** The rows an UPDATE … RETURNING gave: TypeORM answers an UPDATE with `[rows, affected]`. */
+function updated<T>(result: unknown): T[] {
+  return (result as [T[], number])[0];
+}
+
 /** Whether an answer repeats the one recorded (the MIS's retry after a lost reply). */
 function repeats(order: BookingOrder, answer: OrderAnswer): boolean {
   if (answer.outcome === 'refused') return order.state === OrderState.refused && order.refusalCode === answer.code;
@@ -168,15 +173,17 @@ export class BookingOrders {
   /** The pending orders of these organisations due to be given to the MIS (never given, or unanswered for `redeliveryMs`), marked given. */
   async deliver(organisationOids: readonly string[], redeliveryMs: number, limit: number): Promise<BookingOrder[]> {
     const now = this.clock.now();
-    const rows: OrderRow[] = await this.dataSource.query(
-      `UPDATE inbound_booking_order o SET deliveries = o.deliveries + 1, delivered_at = $3
-       FROM (SELECT command_id FROM inbound_booking_order
-             WHERE adapter_id = $1 AND state = 'pending' AND organisation_oid = ANY($2) AND deadline > $3
-               AND (delivered_at IS NULL OR delivered_at <= $4)
-             ORDER BY created_at, command_id LIMIT $5 FOR UPDATE SKIP LOCKED) due
-       WHERE o.command_id = due.command_id
-       RETURNING o.*`,
-      [this.adapterId, [...organisationOids], now, new Date(now.getTime() - redeliveryMs), limit],
+    const rows = updated<OrderRow>(
+      await this.dataSource.query(
+        `UPDATE inbound_booking_order o SET deliveries = o.deliveries + 1, delivered_at = $3
+         FROM (SELECT command_id FROM inbound_booking_order
+               WHERE adapter_id = $1 AND state = 'pending' AND organisation_oid = ANY($2) AND deadline > $3
+                 AND (delivered_at IS NULL OR delivered_at <= $4)
+               ORDER BY created_at, command_id LIMIT $5 FOR UPDATE SKIP LOCKED) due
+         WHERE o.command_id = due.command_id
+         RETURNING o.*`,
+        [this.adapterId, [...organisationOids], now, new Date(now.getTime() - redeliveryMs), limit],
+      ),
     );
     return rows.sort((a, b) => new Date(a.created_at).getTime() - new Date(b.created_at).getTime()).map(orderOf);
   }
@@ -209,7 +216,7 @@ export class BookingOrders {
       }
       if (order.state === OrderState.expired) return { result: 'expired', order };
       if (order.state !== OrderState.pending) return { result: repeats(order, answer) ? 'repeated' : 'conflict', order };
-      const [updated]: OrderRow[] =
+      const [answered] = updated<OrderRow>(
         answer.outcome === 'done'
           ? await tx.query(
               `UPDATE inbound_booking_order SET state = 'done', answered_at = $2,
@@ -221,9 +228,10 @@ export class BookingOrders {
               `UPDATE inbound_booking_order SET state = 'refused', answered_at = $2, refusal_code = $3, refusal_message = $4
                WHERE command_id = $1 RETURNING ${columns}`,
               [commandId, now, answer.code, answer.message],
-            );
-      if (!updated) throw new Error(`order ${commandId} vanished while answered`);
-      return { result: 'recorded', order: orderOf(updated) };
+            ),
+      );
+      if (!answered) throw new Error(`order ${commandId} vanished while answered`);
+      return { result: 'recorded', order: orderOf(answered) };
     });
     if (result.result === 'recorded') this.wakeups.wake(commandId);
     return result;
@@ -231,9 +239,11 @@ export class BookingOrders {
 
   /** Expires the order if it is still pending; false when an answer came first. */
   async expire(commandId: string): Promise<boolean> {
-    const rows: Array<{ command_id: string }> = await this.dataSource.query(
-      `UPDATE inbound_booking_order SET state = 'expired' WHERE adapter_id = $1 AND command_id = $2 AND state = 'pending' RETURNING command_id`,
-      [this.adapterId, commandId],
+    const rows = updated<{ command_id: string }>(
+      await this.dataSource.query(
+        `UPDATE inbound_booking_order SET state = 'expired' WHERE adapter_id = $1 AND command_id = $2 AND state = 'pending' RETURNING command_id`,
+        [this.adapterId, commandId],
+      ),
     );
     return rows.length > 0;
   }
