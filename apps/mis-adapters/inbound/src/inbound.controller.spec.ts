@@ -21,6 +21,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
   let sent: OutgoingEvent[];
   let clock: ManualClock;
   let dialect: InboundDialect;
+  let logged: unknown[][];
 
   beforeEach(async () => {
     const config = loadConfig(inboundAdapterConfigSchema, {
@@ -35,6 +36,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
       INBOUND_MAX_BODY_BYTES: '4096',
     });
     sent = [];
+    logged = [];
     clock = new ManualClock('2026-11-20T09:00:00+03:00');
     const quality = new DataQualityReport();
     const publisher = { publishAll: async (events: readonly OutgoingEvent[]) => (sent.push(...events), events.map(() => 'id')) };
@@ -46,7 +48,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
       clock,
       codes: new CodeMap(),
       quality,
-      logger: quiet,
+      logger: { ...quiet, warn: (...args: unknown[]) => void logged.push(args) },
       horizonDays: 14,
       bookingChannels: ['CONTACT_CENTRE', 'FRONT_DESK', 'FEDERAL_PORTAL'],
       specialtyRules: defaultSpecialtyRules,
@@ -132,6 +134,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
     });
     expect((await call('PUT', `/inbound/v1/organisations/${foreign}/resources`, resources)).status).toBe(403);
     expect(sent).toEqual([]);
+    expect(dialect.health().requests.refused).toEqual({ 'INBOUND.ORGANISATION_NOT_SERVED': 2 });
   });
 
   it('asks for the organisation before its resources, and for the resource before its slots', async () => {
@@ -164,6 +167,9 @@ describe('the inbound API on its own (no database: pushes only)', () => {
     await putOrganisation();
     await putResources();
     expect(await putSlots(slots, 'from=2026-11-24')).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_QUERY', fields: [{ path: 'to', message: 'Required' }] } });
+    expect(await putSlots({ slots: [{ ...slots.slots[0], status: 'Иванов И. И., 112-233-445 95' }] })).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_BODY' } });
+    expect(logged.at(-1)).toEqual(['inbound request refused', { route: `PUT /inbound/v1/organisations/{organisationOid}/resources/{localResourceId}/slots`, code: 'INBOUND.INVALID_BODY', fields: ['slots.0.status'] }]);
+    expect(JSON.stringify(logged)).not.toMatch(/Иванов|445/);
     expect(await putOrganisation('not-an-oid')).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_PATH' } });
     expect(await putSlots(slots, 'from=2026-11-24&to=2026-11-25', '%E0%A4%A')).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_PATH' } });
   });
@@ -184,7 +190,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
     expect(dialect.lastSuccessfulSyncAt).toEqual(clock.now());
     clock.advance(120_000);
     expect(dialect.misReachable).toBe(false);
-    expect(dialect.health()).toMatchObject({ requests: { accepted: 1, refused: 0 } });
+    expect(dialect.health()).toMatchObject({ requests: { accepted: 1, refused: {} } });
   });
 
   it('refuses to identify patients: the MIS cannot be asked', async () => {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { discardRequestBody, readBodyUpTo } from '@medbus/hubservice';
-import { organisationOidPattern, type Clock, type DialectRoute } from '@medbus/mis-adapter-kit';
+import { organisationOidPattern, type Clock, type DialectLogger, type DialectRoute } from '@medbus/mis-adapter-kit';
 import { redactText } from '@medbus/telemetry';
 import { toCommandItem } from './booking-command.mapper';
 import type { BookingOrders, OrderAnswer } from './booking-order.service';
@@ -43,11 +43,13 @@ export interface InboundApiOptions {
   readonly orders?: BookingOrders;
   /** The OpenAPI document, served as it is. */
   readonly openApi: unknown;
+  readonly logger: DialectLogger;
 }
 
 export interface InboundApiCounters {
   accepted: number;
-  refused: number;
+  /** Requests refused, by code. */
+  refused: Record<string, number>;
   /** Outcomes posted after their order's deadline (the MIS must undo what it did). */
   lateOutcomes: number;
 }
@@ -102,7 +104,7 @@ export function paramsOf(template: string, path: string): Record<string, string>
  * read or published. Bodies are read up to their limit and validated whole; nothing of them is logged.
  */
 export class InboundApi {
-  readonly counters: InboundApiCounters = { accepted: 0, refused: 0, lateOutcomes: 0 };
+  readonly counters: InboundApiCounters = { accepted: 0, refused: {}, lateOutcomes: 0 };
   private readonly keyDigests: readonly Buffer[];
   private readonly scope: ReadonlySet<string>;
   private lastCallAt: Date | null = null;
@@ -152,7 +154,7 @@ export class InboundApi {
             : refusal({ refused: InboundCode.invalidPath, message: 'a path segment is not valid percent-encoding' });
         }
         if (answer.status < 400) this.counters.accepted += 1;
-        else this.counters.refused += 1;
+        else this.refused(method, template, answer);
         await this.reply(req, res, answer);
       },
     };
@@ -246,6 +248,13 @@ export class InboundApi {
         recorded satisfies never;
         throw new Error('unknown answer result');
     }
+  }
+
+  /** Counts a refusal and logs its code and the fields it names: never a value, never a body. */
+  private refused(method: string, template: string, answer: Answer): void {
+    const { code, fields } = answer.body as { code: string; fields?: ReadonlyArray<{ path: string }> };
+    this.counters.refused[code] = (this.counters.refused[code] ?? 0) + 1;
+    this.options.logger.warn('inbound request refused', { route: `${method} ${template}`, code, ...(fields ? { fields: fields.map((f) => f.path) } : {}) });
   }
 
   private pushed(result: Pushed | InboundRefusal): Answer {

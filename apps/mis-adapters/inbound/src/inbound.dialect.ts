@@ -59,6 +59,7 @@ export class InboundDialect extends MisDialect {
       push: this.push,
       orders: this.orders,
       openApi: inboundOpenApi,
+      logger: context.logger,
     });
   }
 
@@ -132,7 +133,8 @@ export class InboundDialect extends MisDialect {
   }
 
   override health(): InboundHealth {
-    return { requests: { ...this.api.counters }, lastContactAt: this.api.lastContactAt?.toISOString() ?? null };
+    const { accepted, refused, lateOutcomes } = this.api.counters;
+    return { requests: { accepted, refused: { ...refused }, lateOutcomes }, lastContactAt: this.api.lastContactAt?.toISOString() ?? null };
   }
 
   override async stop(): Promise<void> {
