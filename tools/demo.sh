@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo region's services, on top of the local stack: a simulated HubService MIS (20
-# organisations), its medbus adapter, the booking service, the simulated federal registry (ФЭР)
+# The demo region's services, on top of the local stack: clinics behind three vendors' simulated MIS
+# (HubService SOAP, 20 organisations; MedREST JSON, 8; XMLDump files over SFTP, 6) with their medbus
+# adapters, the booking service, the simulated federal registry (ФЭР)
 # and the registry exporter feeding it, the contact centre's simulated PBX (AMI) and the
 # contact-centre service. `up` starts what is not running
 # and waits until each answers; `down` stops only what it started (pid files in .medbus/run).
@@ -25,11 +26,22 @@ EXPORTER_PORT=${MEDBUS_EXPORTER_PORT:-3030}
 AMI_PORT=${MEDBUS_AMI_PORT:-7720}
 PBX_ADMIN_PORT=${MEDBUS_PBX_ADMIN_PORT:-7721}
 CC_PORT=${MEDBUS_CC_PORT:-3040}
+MEDREST_SIM_PORT=${MEDBUS_MEDREST_SIM_PORT:-7731}
+MEDREST_ADAPTER_PORT=${MEDBUS_MEDREST_ADAPTER_PORT:-7732}
+XMLDUMP_SIM_PORT=${MEDBUS_XMLDUMP_SIM_PORT:-7741}
+XMLDUMP_SFTP_PORT=${MEDBUS_XMLDUMP_SFTP_PORT:-7742}
+XMLDUMP_ADAPTER_PORT=${MEDBUS_XMLDUMP_ADAPTER_PORT:-7743}
 
 # The booking service's clients CLI (credentials, adapters' organisations) on the demo's database.
 clients() { (set -a; . "$state/stack.env"; set +a; npx tsx --tsconfig tsconfig.base.json apps/booking/src/clients/clients.cli.ts "$@"); }
 
 say() { printf '\033[1m[demo]\033[0m %s\n' "$*"; }
+
+# The OIDs of a simulator's organisations (its shared admin API), comma-separated: organisations_of <port>
+organisations_of() {
+  curl -fsS -H "Authorization: Bearer $SIM_ADMIN_TOKEN" "http://127.0.0.1:$1/admin/organisations" |
+    node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).map((o) => o.oid).join(","))'
+}
 
 # A compiled service with the build's environment and node options, then its arguments: compiled <dist name> [args…]
 compiled() { local name=$1; shift; echo env $(cat "dist/$name/env") node $(cat "dist/$name/node-options") "dist/$name/main.js" "$@"; }
@@ -94,8 +106,7 @@ case ${1:-up} in
     zones=$(curl -fsS "http://127.0.0.1:$SIM_PORT/Hub25/code-map.json" |
       node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(m.organisations.map((o) => `${o.oid}=${o.timeZone}`).join(","))')
     # The booking service accepts from the adapter only the organisations registered to it (decision record 0012).
-    oids=$(curl -fsS -H "Authorization: Bearer $SIM_ADMIN_TOKEN" "http://127.0.0.1:$SIM_PORT/admin/organisations" |
-      node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).map((o) => o.oid).join(","))')
+    oids=$(organisations_of "$SIM_PORT")
     clients issue --client hubservice-demo --role MIS_ADAPTER --organisations "$oids" 2>>"$state/logs/clients.log"
     as_kafka_principal hubservice-demo
     start hubservice-adapter "http://127.0.0.1:$ADAPTER_PORT/health" \
@@ -104,6 +115,39 @@ case ${1:-up} in
         HTTP_PORT="$ADAPTER_PORT" ADAPTER_ORGANISATIONS="$oids" POLL_INTERVAL_MS=30000 RAW_PAYLOAD_DIR="$state/data/raw-payloads/hubservice-demo" \
         ADAPTER_DATABASE_SCHEMA=mis_adapter_hubservice_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
       $(compiled mis-adapter-hubservice)
+    # The MedREST vendor: a JSON API with signed webhooks (its shared secrets live in .medbus/vendors.env, 0600).
+    vendors="$state/vendors.env"
+    [ -s "$vendors" ] || (umask 077 && printf 'MEDREST_API_KEY=%s\nMEDREST_WEBHOOK_SECRET=%s\nXMLDUMP_PASSWORD=%s\n' \
+      "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" > "$vendors")
+    . "$vendors"
+    start medrest-sim "http://127.0.0.1:$MEDREST_SIM_PORT/health" \
+      $(compiled medrest-simulator) --port "$MEDREST_SIM_PORT" --seed 43 --organisations 8 --doctors-per-org 6 --walkin-rate 0.1 \
+        --admin-token "$SIM_ADMIN_TOKEN" --api-key "$MEDREST_API_KEY" --webhook-secret "$MEDREST_WEBHOOK_SECRET" \
+        --webhook-url "http://127.0.0.1:$MEDREST_ADAPTER_PORT/webhooks/medrest" --webhook-share 0.8
+    medrest_oids=$(organisations_of "$MEDREST_SIM_PORT")
+    clients issue --client medrest-demo --role MIS_ADAPTER --organisations "$medrest_oids" 2>>"$state/logs/clients.log"
+    as_kafka_principal medrest-demo
+    start medrest-adapter "http://127.0.0.1:$MEDREST_ADAPTER_PORT/health" \
+      env MEDREST_BASE_URL="http://127.0.0.1:$MEDREST_SIM_PORT/api/v2" MEDREST_API_KEY="$MEDREST_API_KEY" MEDREST_WEBHOOK_SECRET="$MEDREST_WEBHOOK_SECRET" \
+        ADAPTER_ID=medrest-demo KAFKA_CLIENT_ID=mis-adapter-medrest OTEL_SERVICE_NAME=mis-adapter-medrest \
+        HTTP_PORT="$MEDREST_ADAPTER_PORT" ADAPTER_ORGANISATIONS="$medrest_oids" POLL_INTERVAL_MS=60000 \
+        ADAPTER_DATABASE_SCHEMA=mis_adapter_medrest_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
+      $(compiled mis-adapter-medrest)
+    # The XMLDump vendor: a full dump each simulated night and partial dumps every minute, fetched over SFTP.
+    start xmldump-sim "http://127.0.0.1:$XMLDUMP_SIM_PORT/health" \
+      $(compiled xmldump-simulator) --port "$XMLDUMP_SIM_PORT" --sftp-port "$XMLDUMP_SFTP_PORT" --seed 44 --organisations 6 --doctors-per-org 6 \
+        --walkin-rate 0.05 --partial-interval 60 --dump-dir "$state/data/xmldump-dumps" \
+        --admin-token "$SIM_ADMIN_TOKEN" --login medbus --password "$XMLDUMP_PASSWORD"
+    xmldump_oids=$(organisations_of "$XMLDUMP_SIM_PORT")
+    clients issue --client xmldump-demo --role MIS_ADAPTER --organisations "$xmldump_oids" 2>>"$state/logs/clients.log"
+    as_kafka_principal xmldump-demo
+    start xmldump-adapter "http://127.0.0.1:$XMLDUMP_ADAPTER_PORT/health" \
+      env DUMP_URL="sftp://127.0.0.1:$XMLDUMP_SFTP_PORT/dumps/" MIS_BOOKING_URL="http://127.0.0.1:$XMLDUMP_SIM_PORT/booking" \
+        MIS_LOGIN=medbus MIS_PASSWORD="$XMLDUMP_PASSWORD" DUMP_POLL_INTERVAL_MS=15000 \
+        ADAPTER_ID=xmldump-demo KAFKA_CLIENT_ID=mis-adapter-xmldump OTEL_SERVICE_NAME=mis-adapter-xmldump \
+        HTTP_PORT="$XMLDUMP_ADAPTER_PORT" ADAPTER_ORGANISATIONS="$xmldump_oids" \
+        ADAPTER_DATABASE_SCHEMA=mis_adapter_xmldump_demo ADAPTER_API_KEYS="$ADAPTER_API_KEY" \
+      $(compiled mis-adapter-xmldump)
     # The key encrypting waitlist phones (decision record 0014): generated once, readable by this user only.
     [ -s "$state/booking-data-keys" ] || (umask 077 && echo "demo1=$(head -c 32 /dev/urandom | base64)" > "$state/booking-data-keys")
     chmod 600 "$state/booking-data-keys"
@@ -111,7 +155,8 @@ case ${1:-up} in
     start booking "http://127.0.0.1:$BOOKING_PORT/health/live" \
       env HTTP_PORT="$BOOKING_PORT" OTEL_SERVICE_NAME=booking \
         BOOKING_DATA_KEYS="$(cat "$state/booking-data-keys")" \
-        BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$ADAPTER_PORT" BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
+        BOOKING_MIS_ADAPTERS="hubservice-demo=http://127.0.0.1:$ADAPTER_PORT,medrest-demo=http://127.0.0.1:$MEDREST_ADAPTER_PORT,xmldump-demo=http://127.0.0.1:$XMLDUMP_ADAPTER_PORT" \
+        BOOKING_MIS_ADAPTER_API_KEY="$ADAPTER_API_KEY" \
       $(compiled booking)
     # The demo's clients, issued by the clients CLI once and kept (0600) while they still authenticate.
     creds="$state/demo-credentials.env"
@@ -221,8 +266,11 @@ The demo region is up:
   HubService facade      http://127.0.0.1:$BOOKING_PORT/Hub25/HubService.svc?wsdl   (guid $HUB_GUID)
   credentials            .medbus/demo-credentials.env (operator, portal, operations, federal keys); audit log:
                          curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$BOOKING_PORT/v1/audit
-  simulated MIS (SOAP)   http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl   (admin: Bearer $SIM_ADMIN_TOKEN)
-  adapter health         http://127.0.0.1:$ADAPTER_PORT/health
+  simulated MIS          HubService (SOAP) http://127.0.0.1:$SIM_PORT/Hub25/HubService.svc?wsdl
+                         MedREST (JSON)    http://127.0.0.1:$MEDREST_SIM_PORT/api/v2  (X-Api-Key in .medbus/vendors.env)
+                         XMLDump (files)   http://127.0.0.1:$XMLDUMP_SIM_PORT/dumps/index.xml, sftp://127.0.0.1:$XMLDUMP_SFTP_PORT/dumps/
+                         every one's admin API: /admin/*, Bearer $SIM_ADMIN_TOKEN (walk-ins, sick days, outages)
+  adapters' health       http://127.0.0.1:$ADAPTER_PORT/health  http://127.0.0.1:$MEDREST_ADAPTER_PORT/health  http://127.0.0.1:$XMLDUMP_ADAPTER_PORT/health
   export status (ФЭР)    curl -H "Authorization: Bearer \$DEMO_OPERATIONS_KEY" http://127.0.0.1:$EXPORTER_PORT/v1/export/status
   region's ErWebService  http://127.0.0.1:$EXPORTER_PORT/er/v2_0/ErWebService?wsdl   (callers: FEDERAL_REGISTRY keys)
   federal registry (sim) http://127.0.0.1:$FERSIM_PORT/fer/RegistryService?wsdl; what it holds:
@@ -237,10 +285,10 @@ The demo region is up:
 TXT
     ;;
   down)
-    for name in contact-center telephony-sim registry-exporter federal-sim booking hubservice-adapter hubservice-sim; do stop "$name"; done
+    for name in contact-center telephony-sim registry-exporter federal-sim booking xmldump-adapter xmldump-sim medrest-adapter medrest-sim hubservice-adapter hubservice-sim; do stop "$name"; done
     ;;
   status)
-    for name in hubservice-sim hubservice-adapter booking federal-sim registry-exporter telephony-sim contact-center; do
+    for name in hubservice-sim hubservice-adapter medrest-sim medrest-adapter xmldump-sim xmldump-adapter booking federal-sim registry-exporter telephony-sim contact-center; do
       if alive "$name"; then echo "  $name  up  pid $(cat "$state/run/$name.pid")"; else echo "  $name  down"; fi
     done
     ;;

@@ -44,7 +44,7 @@ KAFKA_SSL_KEYSTORE=${MEDBUS_KAFKA_SSL_KEYSTORE:-}
 KAFKA_SSL_KEYSTORE_PASSWORD=${MEDBUS_KAFKA_SSL_KEYSTORE_PASSWORD:-}
 KAFKA_SSL_CA_FILE=${MEDBUS_KAFKA_SSL_CA_FILE:-}
 # MIS adapters of the demo region given a principal, topics and ACLs at `up` (kafka-principal.sh)
-KAFKA_DEMO_ADAPTERS=${MEDBUS_KAFKA_DEMO_ADAPTERS:-hubservice-demo}
+KAFKA_DEMO_ADAPTERS=${MEDBUS_KAFKA_DEMO_ADAPTERS:-hubservice-demo medrest-demo xmldump-demo}
 REGISTRY_DB=medbus_registry
 
 SERVICES=(kafka apicurio zipkin)
