@@ -25,3 +25,5 @@ export * from './runtime/adapter.config';
 export * from './runtime/adapter.runtime';
 export * from './runtime/mis.dialect';
 export * from './runtime/patients.controller';
+export * from './runtime/adapter.main';
+export * from './http-response.mapper';

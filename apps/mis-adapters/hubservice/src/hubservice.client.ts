@@ -2,6 +2,7 @@ import * as soap from 'soap';
 import { assertSafeXml, decodeSoapResponse, encodeSoapRequest, SafeXmlCode, SoapCodecCode, SoapFaultError, type Patient } from '@medbus/hubservice';
 import { AppError } from '@medbus/errors';
 import {
+  readResponseUpTo,
   MisCircuitOpenError,
   MisResponseRejectedError,
   MisResponseRejection,
@@ -289,7 +290,7 @@ export class HubServiceClient {
       await response.body?.cancel().catch(() => undefined);
       throw new MisUnavailableError(`HubService ${operation} answered HTTP ${response.status}`, { details: { status: response.status } });
     }
-    const raw = await readUpTo(response, this.options.maxResponseBytes).catch((error: unknown) => {
+    const raw = await readResponseUpTo(response, this.options.maxResponseBytes).catch((error: unknown) => {
       throw new MisUnavailableError(`HubService ${operation} failed: ${errorCodeOf(error)}`, { cause: error });
     });
     if (raw === undefined) {
@@ -358,30 +359,6 @@ function errorCodeOf(error: unknown): string {
   const code = (error as { code?: unknown })?.code ?? cause?.code;
   if (typeof code === 'string') return code;
   return (error as Error)?.name === 'TimeoutError' ? 'timeout' : 'error';
-}
-
-/** The body as text, or undefined once it passes `maxBytes` (reading stops there). */
-async function readUpTo(response: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    return undefined;
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A Patient with its members in DataContract (alphabetical) order and no empty ones. */

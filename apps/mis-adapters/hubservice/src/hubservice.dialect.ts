@@ -5,8 +5,6 @@ import type { IdentifiedPatient, IdentifyRequest } from '@medbus/identification'
 import {
   CircuitBreaker,
   MisDialect,
-  PollScheduler,
-  RawPayloadArchive,
   TokenBucket,
   describeError,
   type BookOrder,
@@ -45,7 +43,6 @@ export class HubServiceDialect extends MisDialect {
   readonly schedule: ScheduleSync;
   readonly rejected: Record<string, number> = {};
   private readonly breaker: CircuitBreaker;
-  private readonly archivePruner?: PollScheduler;
   private readonly notifications: NotificationEndpoint;
   private readonly patients: PatientIdentification;
 
@@ -56,19 +53,7 @@ export class HubServiceDialect extends MisDialect {
     super();
     const { clock, logger } = context;
     this.breaker = new CircuitBreaker(clock, { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
-    const archive = config.RAW_PAYLOAD_DIR
-      ? new RawPayloadArchive({ directory: config.RAW_PAYLOAD_DIR, patientOperations: archivedPatientElements, retentionMs: config.RAW_ARCHIVE_RETENTION_MS, clock })
-      : undefined;
-    this.archivePruner = archive
-      ? new PollScheduler(
-          async () => {
-            const removed = await archive.prune();
-            if (removed.length > 0) logger.log('raw payload days past retention removed', { days: removed });
-          },
-          { intervalMs: config.RAW_ARCHIVE_PRUNE_INTERVAL_MS, jitter: 0.1 },
-          (error) => logger.warn('raw payload archive not pruned', { error: describeError(error) }),
-        )
-      : undefined;
+    const archive = context.openRawArchive(archivedPatientElements);
     this.client = new HubServiceClient({
       wsdlUrl: config.MIS_WSDL_URL,
       guid: config.MIS_GUID,
@@ -174,14 +159,6 @@ export class HubServiceDialect extends MisDialect {
 
   override health(): HubServiceHealth {
     return { circuit: this.breaker.state, rejectedResponses: { ...this.rejected }, notifications: { ...this.notifications.counters } };
-  }
-
-  override async start(): Promise<void> {
-    this.archivePruner?.start();
-  }
-
-  override async stop(): Promise<void> {
-    await this.archivePruner?.stop();
   }
 
   private async idLpuOf(organisationOid: string): Promise<number | undefined> {

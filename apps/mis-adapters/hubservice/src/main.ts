@@ -1,29 +1,6 @@
 import { telemetry } from './instrument';
-import { loadConfig } from '@medbus/config';
-import { RedactingLogger } from '@medbus/telemetry';
+import { runMisAdapter } from '@medbus/mis-adapter-kit';
 import { hubServiceAdapterConfigSchema } from './hubservice.config';
 import { HubServiceAdapter } from './hubservice-adapter.module';
 
-async function main(): Promise<void> {
-  const config = loadConfig(hubServiceAdapterConfigSchema);
-  const nestLogger = new RedactingLogger();
-  const logger = {
-    log: (message: string, ...params: unknown[]) => nestLogger.log(message, ...params, 'HubServiceAdapter'),
-    warn: (message: string, ...params: unknown[]) => nestLogger.warn(message, ...params, 'HubServiceAdapter'),
-    error: (message: string, ...params: unknown[]) => nestLogger.error(message, ...params, 'HubServiceAdapter'),
-  };
-  const adapter = new HubServiceAdapter(config, { logger });
-  await adapter.start();
-  const shutdown = async () => {
-    await adapter.stop();
-    await telemetry.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-void main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMisAdapter('HubServiceAdapter', hubServiceAdapterConfigSchema, (config, deps) => new HubServiceAdapter(config, deps), () => telemetry.shutdown());

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import {
+  readResponseUpTo,
   MisCircuitOpenError,
   MisResponseRejectedError,
   MisResponseRejection,
@@ -182,7 +183,7 @@ export class MedRestClient {
       const details = status === 401 ? { status, misRefused: true, misCode: 'unauthorized' } : { status };
       throw new MisUnavailableError(`MedREST ${operation} answered HTTP ${status}`, { details });
     }
-    const raw = await readUpTo(response, this.options.maxResponseBytes).catch((error: unknown) => {
+    const raw = await readResponseUpTo(response, this.options.maxResponseBytes).catch((error: unknown) => {
       throw new MisUnavailableError(`MedREST ${operation} failed: ${errorCodeOf(error)}`, { cause: error });
     });
     if (raw === undefined) return this.reject(operation, '', MisResponseRejection.tooLarge, 'answer is too large');
@@ -252,26 +253,3 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-/** The body as text, or undefined once it passes `maxBytes` (reading stops there). */
-async function readUpTo(response: Response, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
-    await discard(response);
-    return undefined;
-  }
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

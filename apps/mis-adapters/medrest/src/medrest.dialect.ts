@@ -6,7 +6,6 @@ import {
   MisDialect,
   MisResponseRejectedError,
   PollScheduler,
-  RawPayloadArchive,
   TokenBucket,
   describeError,
   slotIdOf,
@@ -59,7 +58,6 @@ export class MedRestDialect extends MisDialect {
   private readonly listings: ListingReader;
   private readonly breaker: CircuitBreaker;
   private readonly feedPoller: PollScheduler;
-  private readonly archivePruner?: PollScheduler;
   private readonly webhooks?: WebhookEndpoint;
   private readonly patients: PatientIdentification;
   /** Appointment id → its practitioner's day, from the MIS's answers to commands (a cancellation names only the appointment). */
@@ -72,17 +70,7 @@ export class MedRestDialect extends MisDialect {
     super();
     const { clock, logger } = context;
     this.breaker = new CircuitBreaker(clock, { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
-    const archive = config.RAW_PAYLOAD_DIR ? new RawPayloadArchive({ directory: config.RAW_PAYLOAD_DIR, retentionMs: config.RAW_ARCHIVE_RETENTION_MS, clock }) : undefined;
-    this.archivePruner = archive
-      ? new PollScheduler(
-          async () => {
-            const removed = await archive.prune();
-            if (removed.length > 0) logger.log('raw payload days past retention removed', { days: removed });
-          },
-          { intervalMs: config.RAW_ARCHIVE_PRUNE_INTERVAL_MS, jitter: 0.1 },
-          (error) => logger.warn('raw payload archive not pruned', { error: describeError(error) }),
-        )
-      : undefined;
+    const archive = context.openRawArchive();
     this.client = new MedRestClient({
       baseUrl: config.MEDREST_BASE_URL,
       apiKey: config.MEDREST_API_KEY,
@@ -211,13 +199,11 @@ export class MedRestDialect extends MisDialect {
   }
 
   override async start(): Promise<void> {
-    this.archivePruner?.start();
     this.feedPoller.start();
   }
 
   override async stop(): Promise<void> {
     await this.feedPoller.stop();
-    await this.archivePruner?.stop();
   }
 
   private done(appointment: MedRestAppointment): MisAnswer {

@@ -5,10 +5,7 @@ import {
   CircuitBreaker,
   MisDialect,
   MisUnavailableError,
-  PollScheduler,
-  RawPayloadArchive,
   TokenBucket,
-  describeError,
   type BookOrder,
   type CancelOrder,
   type DialectContext,
@@ -52,7 +49,6 @@ export class XmlDumpDialect extends MisDialect {
   private readonly dumpBreaker: CircuitBreaker;
   private readonly bookingBreaker: CircuitBreaker;
   private readonly patients: PatientIdentification;
-  private readonly archivePruner?: PollScheduler;
   private reachable: boolean | undefined;
 
   constructor(
@@ -64,17 +60,7 @@ export class XmlDumpDialect extends MisDialect {
     const breakerOptions = { failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS };
     this.dumpBreaker = new CircuitBreaker(clock, breakerOptions);
     this.bookingBreaker = new CircuitBreaker(clock, breakerOptions);
-    const archive = config.RAW_PAYLOAD_DIR ? new RawPayloadArchive({ directory: config.RAW_PAYLOAD_DIR, retentionMs: config.RAW_ARCHIVE_RETENTION_MS, clock }) : undefined;
-    this.archivePruner = archive
-      ? new PollScheduler(
-          async () => {
-            const removed = await archive.prune();
-            if (removed.length > 0) logger.log('raw payload days past retention removed', { days: removed });
-          },
-          { intervalMs: config.RAW_ARCHIVE_PRUNE_INTERVAL_MS, jitter: 0.1 },
-          (error) => logger.warn('raw payload archive not pruned', { error: describeError(error) }),
-        )
-      : undefined;
+    const archive = context.openRawArchive();
     this.source = dumpSourceOf({
       url: config.DUMP_URL,
       login: config.MIS_LOGIN,
@@ -189,11 +175,9 @@ export class XmlDumpDialect extends MisDialect {
   override async start(): Promise<void> {
     const database = this.context.database;
     await this.dumps.start(database ? new PostgresDumpLedger(database, this.context.adapterId) : new MemoryDumpLedger());
-    this.archivePruner?.start();
   }
 
   override async stop(): Promise<void> {
-    await this.archivePruner?.stop();
     await this.dumps.stop();
   }
 

@@ -16,6 +16,7 @@ import { SystemClock, type Clock } from '../clock.service';
 import { CodeMap, DataQualityReport } from '../code-map.mapper';
 import { HeartbeatPublisher } from '../heartbeat.service';
 import { PollScheduler } from '../poll.poller';
+import { RawPayloadArchive } from '../raw-payload.service';
 import { CreateMisAdapterPublishedState1764000000000 } from '../published-state.migration';
 import { PublishedStateStore } from '../published-state.service';
 import { Publication } from '../publication/publication.service';
@@ -91,6 +92,8 @@ export class MisAdapterRuntime<D extends MisDialect> {
   private readonly commands?: { readonly consumer: BookingCommandConsumer; readonly relay: OutboxRelay; readonly retention: BackboneRetention };
   private app?: INestApplication;
   private lastReassertAt: number;
+  private rawArchive?: RawPayloadArchive;
+  private readonly archivePruner?: PollScheduler;
 
   constructor(
     private readonly config: MisAdapterConfig,
@@ -139,6 +142,24 @@ export class MisAdapterRuntime<D extends MisDialect> {
       { intervalMs: config.POLL_INTERVAL_MS, jitter: config.POLL_JITTER },
       (error) => this.logger.warn('sync failed', { error: describeError(error) }),
     );
+    // Raw payloads, when RAW_PAYLOAD_DIR is set: the dialect opens the archive (it knows which answers concern patients), the runtime prunes it.
+    const rawPayloadDir = config.RAW_PAYLOAD_DIR;
+    const openRawArchive = (patientOperations?: Readonly<Record<string, readonly string[]>>) => {
+      if (rawPayloadDir === undefined) return undefined;
+      this.rawArchive ??= new RawPayloadArchive({ directory: rawPayloadDir, patientOperations, retentionMs: config.RAW_ARCHIVE_RETENTION_MS, clock });
+      return this.rawArchive;
+    };
+    this.archivePruner =
+      rawPayloadDir === undefined
+        ? undefined
+        : new PollScheduler(
+            async () => {
+              const removed = (await this.rawArchive?.prune()) ?? [];
+              if (removed.length > 0) this.logger.log('raw payload days past retention removed', { days: removed });
+            },
+            { intervalMs: config.RAW_ARCHIVE_PRUNE_INTERVAL_MS, jitter: 0.1 },
+            (error) => this.logger.warn('raw payload archive not pruned', { error: describeError(error) }),
+          );
     this.dialect = definition.create(config, {
       adapterId: config.ADAPTER_ID,
       misVendor: config.MIS_VENDOR,
@@ -152,6 +173,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
       specialtyRules: config.SPECIALTY_RULES_PATH ? specialtyRulesSchema.parse(JSON.parse(readFileSync(config.SPECIALTY_RULES_PATH, 'utf8'))) : defaultSpecialtyRules,
       database: this.ownsDataSource ? this.dataSource : undefined,
       requestSync: () => this.poller.trigger(),
+      openRawArchive,
     });
     this.heartbeat = new HeartbeatPublisher(
       this.publisher,
@@ -218,6 +240,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
     const port = await this.listen();
     this.heartbeat.start();
     this.poller.start();
+    this.archivePruner?.start();
     this.commands?.relay.start();
     this.commands?.retention.start();
     await this.commands?.consumer.start();
@@ -231,6 +254,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
     await this.commands?.retention.stop();
     this.heartbeat.stop();
     await this.poller.stop();
+    await this.archivePruner?.stop();
     await this.dialect.stop();
     await this.app?.close();
     this.app = undefined;

@@ -5,6 +5,7 @@ import type { IdentifiedPatient, IdentifyRequest } from '@medbus/identification'
 import type { CodeMap, DataQualityReport } from '../code-map.mapper';
 import type { Clock } from '../clock.service';
 import type { Publication } from '../publication/publication.service';
+import type { RawPayloadArchive } from '../raw-payload.service';
 import type { SpecialtyRule } from '../publication/specialty-rules.config';
 
 /** The MIS refused a command; `recheck` says when the refusal may be this command's own earlier call whose answer was lost. */
@@ -95,6 +96,11 @@ export interface DialectContext {
   readonly database?: DataSource;
   /** Asks for a full pass soon (a change the dialect could not read on its own). */
   readonly requestSync: () => void;
+  /**
+   * The raw payload archive when RAW_PAYLOAD_DIR is set (the runtime prunes it), else undefined;
+   * `patientOperations` names the answers concerning a patient and what of them is kept.
+   */
+  readonly openRawArchive: (patientOperations?: Readonly<Record<string, readonly string[]>>) => RawPayloadArchive | undefined;
 }
 
 /**
