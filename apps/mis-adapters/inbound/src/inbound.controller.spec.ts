@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@medbus/config';
 import type { OutgoingEvent } from '@medbus/kafka';
-import { CodeMap, DataQualityReport, ManualClock, Publication, defaultSpecialtyRules } from '@medbus/mis-adapter-kit';
+import { CodeMap, DataQualityReport, ManualClock, Publication, RawPayloadArchive, defaultSpecialtyRules } from '@medbus/mis-adapter-kit';
 import { paramsOf } from './inbound.controller';
 import { inboundAdapterConfigSchema } from './inbound.config';
 import { InboundDialect } from './inbound.dialect';
@@ -22,6 +25,8 @@ describe('the inbound API on its own (no database: pushes only)', () => {
   let clock: ManualClock;
   let dialect: InboundDialect;
   let logged: unknown[][];
+  let archive: RawPayloadArchive;
+  let archiveDir: string;
 
   beforeEach(async () => {
     const config = loadConfig(inboundAdapterConfigSchema, {
@@ -38,6 +43,8 @@ describe('the inbound API on its own (no database: pushes only)', () => {
     sent = [];
     logged = [];
     clock = new ManualClock('2026-11-20T09:00:00+03:00');
+    archiveDir = await mkdtemp(join(tmpdir(), 'inbound-archive-'));
+    archive = new RawPayloadArchive({ directory: archiveDir, retentionMs: 86_400_000, clock });
     const quality = new DataQualityReport();
     const publisher = { publishAll: async (events: readonly OutgoingEvent[]) => (sent.push(...events), events.map(() => 'id')) };
     const publication = new Publication(publisher, clock, new Set(config.ADAPTER_ORGANISATIONS), quality, quiet);
@@ -53,6 +60,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
       bookingChannels: ['CONTACT_CENTRE', 'FRONT_DESK', 'FEDERAL_PORTAL'],
       specialtyRules: defaultSpecialtyRules,
       requestSync: () => undefined,
+      openRawArchive: () => archive,
     });
     // The runtime's dispatch: a route whose template matches the path segment by segment.
     const matches = (template: string, path: string) => {
@@ -71,6 +79,7 @@ describe('the inbound API on its own (no database: pushes only)', () => {
 
   afterEach(async () => {
     await new Promise((resolve) => server.close(resolve));
+    await rm(archiveDir, { recursive: true, force: true });
   });
 
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -172,6 +181,20 @@ describe('the inbound API on its own (no database: pushes only)', () => {
     expect(JSON.stringify(logged)).not.toMatch(/Иванов|445/);
     expect(await putOrganisation('not-an-oid')).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_PATH' } });
     expect(await putSlots(slots, 'from=2026-11-24&to=2026-11-25', '%E0%A4%A')).toMatchObject({ status: 400, body: { code: 'INBOUND.INVALID_PATH' } });
+  });
+
+  it('keeps the pushes it read as received, refused ones with their code, and nothing of a caller without a key or out of scope', async () => {
+    await putOrganisation();
+    await putOrganisation(served, { ...organisation, active: 'yes' });
+    await putOrganisation(foreign);
+    await call('PUT', `/inbound/v1/organisations/${served}`, organisation, { authorization: 'Bearer not-a-key-000000000000' });
+
+    const records = await archive.fetchesOf('2026-11-20');
+    expect(records.map((r) => [r.operation, r.accepted, r.rejection])).toEqual([
+      ['putOrganisation', true, undefined],
+      ['putOrganisation', false, 'INBOUND.INVALID_BODY'],
+    ]);
+    expect(JSON.parse(await archive.read(records[0] ?? { fetchedAt: '', sha256: '' }))).toEqual(organisation);
   });
 
   it('takes no booking commands without a database, saying so', async () => {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { discardRequestBody, readBodyUpTo } from '@medbus/hubservice';
-import { organisationOidPattern, type Clock, type DialectLogger, type DialectRoute } from '@medbus/mis-adapter-kit';
+import { describeError, organisationOidPattern, type Clock, type DialectLogger, type DialectRoute, type RawPayloadArchive } from '@medbus/mis-adapter-kit';
 import { redactText } from '@medbus/telemetry';
 import { toCommandItem } from './booking-command.mapper';
 import type { BookingOrders, OrderAnswer } from './booking-order.service';
@@ -44,6 +44,8 @@ export interface InboundApiOptions {
   /** The OpenAPI document, served as it is. */
   readonly openApi: unknown;
   readonly logger: DialectLogger;
+  /** Where pushes are kept as received (RAW_PAYLOAD_DIR), so a bad mapping can be replayed. */
+  readonly archive?: RawPayloadArchive;
 }
 
 export interface InboundApiCounters {
@@ -63,6 +65,8 @@ interface Call {
   readonly req: IncomingMessage;
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
+  /** The body as read, once a handler has read it. */
+  readonly read: { body?: string };
 }
 
 /** How often a wait reads the table again for what another instance of the adapter did. */
@@ -122,9 +126,9 @@ export class InboundApi {
 
   routes(): readonly DialectRoute[] {
     return [
-      this.route('PUT', inboundPaths.organisation, (call) => this.putOrganisation(call)),
-      this.route('PUT', inboundPaths.resources, (call) => this.putResources(call)),
-      this.route('PUT', inboundPaths.slots, (call) => this.putSlots(call)),
+      this.route('PUT', inboundPaths.organisation, (call) => this.putOrganisation(call), 'putOrganisation'),
+      this.route('PUT', inboundPaths.resources, (call) => this.putResources(call), 'putResources'),
+      this.route('PUT', inboundPaths.slots, (call) => this.putSlots(call), 'putSlots'),
       this.route('GET', inboundPaths.commands, (call) => this.listCommands(call)),
       this.route('POST', inboundPaths.outcome, (call) => this.postOutcome(call)),
       { method: 'GET', path: inboundPaths.openApi, handle: async (req, res) => this.reply(req, res, ok(this.options.openApi)) },
@@ -137,12 +141,14 @@ export class InboundApi {
     this.options.orders?.wakeAll();
   }
 
-  private route(method: DialectRoute['method'], template: string, handle: (call: Call) => Promise<Answer>): DialectRoute {
+  /** A route behind the key; `archivedAs` keeps the bodies it read in the raw archive under that operation. */
+  private route(method: DialectRoute['method'], template: string, handle: (call: Call) => Promise<Answer>, archivedAs?: string): DialectRoute {
     return {
       method,
       path: template,
       handle: async (req, res) => {
         const [path = '', search = ''] = (req.url ?? '').split('?', 2);
+        const read: Call['read'] = {};
         let answer: Answer;
         if (!this.authorised(req)) {
           answer = refusal({ refused: InboundCode.invalidApiKey, message: 'a valid API key is required (Authorization: Bearer <key>)' });
@@ -150,35 +156,51 @@ export class InboundApi {
           this.lastCallAt = this.options.clock.now();
           const params = paramsOf(template, path);
           answer = params
-            ? await handle({ req, params, query: new URLSearchParams(search) })
+            ? await handle({ req, params, query: new URLSearchParams(search), read })
             : refusal({ refused: InboundCode.invalidPath, message: 'a path segment is not valid percent-encoding' });
         }
         if (answer.status < 400) this.counters.accepted += 1;
         else this.refused(method, template, answer);
+        if (archivedAs !== undefined && read.body !== undefined) await this.archived(archivedAs, read.body, answer);
         await this.reply(req, res, answer);
       },
     };
   }
 
-  private async putOrganisation({ req, params }: Call): Promise<Answer> {
+  private async archived(operation: string, body: string, answer: Answer): Promise<void> {
+    const accepted = answer.status < 400;
+    try {
+      await this.options.archive?.store({
+        operation,
+        body,
+        fetchedAt: this.options.clock.now(),
+        accepted,
+        ...(accepted ? {} : { rejection: (answer.body as { code: string }).code }),
+      });
+    } catch (error) {
+      this.options.logger.warn('raw payload not archived', { operation, error: describeError(error) });
+    }
+  }
+
+  private async putOrganisation({ req, params, read }: Call): Promise<Answer> {
     const organisationOid = params['organisationOid'] ?? '';
     const outOfScope = this.scopeRefusal(organisationOid);
     if (outOfScope) return outOfScope;
-    const body = await this.body(req, organisationBodySchema);
+    const body = await this.body(req, read, organisationBodySchema);
     if ('refused' in body) return refusal(body);
     return this.pushed(await this.options.push.organisation(organisationOid, body.value));
   }
 
-  private async putResources({ req, params }: Call): Promise<Answer> {
+  private async putResources({ req, params, read }: Call): Promise<Answer> {
     const organisationOid = params['organisationOid'] ?? '';
     const outOfScope = this.scopeRefusal(organisationOid);
     if (outOfScope) return outOfScope;
-    const body = await this.body(req, resourcesBodySchema);
+    const body = await this.body(req, read, resourcesBodySchema);
     if ('refused' in body) return refusal(body);
     return this.pushed(await this.options.push.resources(organisationOid, body.value.resources));
   }
 
-  private async putSlots({ req, params, query }: Call): Promise<Answer> {
+  private async putSlots({ req, params, query, read }: Call): Promise<Answer> {
     const organisationOid = params['organisationOid'] ?? '';
     const outOfScope = this.scopeRefusal(organisationOid);
     if (outOfScope) return outOfScope;
@@ -186,7 +208,7 @@ export class InboundApi {
     if (!localResourceId.success) return refusal({ refused: InboundCode.invalidPath, message: 'localResourceId is not a local id', fields: fieldErrorsOf(localResourceId.error) });
     const range = slotRangeQuerySchema.safeParse(Object.fromEntries(query));
     if (!range.success) return refusal({ refused: InboundCode.invalidQuery, message: 'the range needs from and to, YYYY-MM-DD', fields: fieldErrorsOf(range.error) });
-    const body = await this.body(req, slotsBodySchema);
+    const body = await this.body(req, read, slotsBodySchema);
     if ('refused' in body) return refusal(body);
     return this.pushed(await this.options.push.slots(organisationOid, localResourceId.data, range.data, body.value.slots));
   }
@@ -216,14 +238,14 @@ export class InboundApi {
     }
   }
 
-  private async postOutcome({ req, params }: Call): Promise<Answer> {
+  private async postOutcome({ req, params, read }: Call): Promise<Answer> {
     const { orders } = this.options;
     if (!orders) return refusal({ refused: InboundCode.commandsDisabled, message: 'the adapter has no database: it takes no booking commands' });
     const commandId = params['commandId'] ?? '';
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(commandId)) {
       return refusal({ refused: InboundCode.invalidPath, message: 'commandId must be the UUID of an order' });
     }
-    const body = await this.body(req, commandOutcomeBodySchema);
+    const body = await this.body(req, read, commandOutcomeBodySchema);
     if ('refused' in body) return refusal(body);
     const answer: OrderAnswer =
       body.value.outcome === 'done'
@@ -268,15 +290,16 @@ export class InboundApi {
   }
 
   /** The body as the schema reads it, or why it is refused. */
-  private async body<T>(req: IncomingMessage, schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<{ readonly value: T } | InboundRefusal> {
+  private async body<T>(req: IncomingMessage, read: Call['read'], schema: z.ZodType<T, z.ZodTypeDef, unknown>): Promise<{ readonly value: T } | InboundRefusal> {
     if (!/^application\/json\s*(;|$)/i.test(String(req.headers['content-type'] ?? ''))) {
       return { refused: InboundCode.unsupportedMediaType, message: 'send application/json' };
     }
     const raw = await readBodyUpTo(req, this.options.maxBodyBytes);
     if (raw === undefined) return { refused: InboundCode.bodyTooLarge, message: `the body exceeds ${this.options.maxBodyBytes} bytes` };
+    read.body = raw.toString('utf8');
     let json: unknown;
     try {
-      json = JSON.parse(raw.toString('utf8'));
+      json = JSON.parse(read.body);
     } catch {
       return { refused: InboundCode.malformedJson, message: 'the body is not JSON' };
     }

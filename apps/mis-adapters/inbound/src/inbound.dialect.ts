@@ -60,6 +60,7 @@ export class InboundDialect extends MisDialect {
       orders: this.orders,
       openApi: inboundOpenApi,
       logger: context.logger,
+      archive: context.openRawArchive(),
     });
   }
 

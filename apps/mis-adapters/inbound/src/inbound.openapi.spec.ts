@@ -33,6 +33,7 @@ function aDialect(): InboundDialect {
     bookingChannels: ['CONTACT_CENTRE'],
     specialtyRules: defaultSpecialtyRules,
     requestSync: () => undefined,
+    openRawArchive: () => undefined,
   });
 }
 
