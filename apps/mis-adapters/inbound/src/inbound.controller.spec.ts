@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@medbus/config';
 import type { OutgoingEvent } from '@medbus/kafka';
 import { CodeMap, DataQualityReport, ManualClock, Publication, RawPayloadArchive, defaultSpecialtyRules } from '@medbus/mis-adapter-kit';
-import { paramsOf } from './inbound.controller';
 import { inboundAdapterConfigSchema } from './inbound.config';
 import { InboundDialect } from './inbound.dialect';
 import organisation from './__fixtures__/organisation.json';
@@ -218,20 +217,5 @@ describe('the inbound API on its own (no database: pushes only)', () => {
 
   it('refuses to identify patients: the MIS cannot be asked', async () => {
     await expect(dialect.identify()).rejects.toMatchObject({ code: 'PATIENT.IDENTIFICATION_UNSUPPORTED' });
-  });
-});
-
-describe('the path parameters of a route', () => {
-  it('are the template’s named segments, percent-decoded', () => {
-    expect(paramsOf('/inbound/v1/organisations/{organisationOid}/resources/{localResourceId}/slots', '/inbound/v1/organisations/1.2.3/resources/doc%7E117/slots')).toEqual({
-      organisationOid: '1.2.3',
-      localResourceId: 'doc~117',
-    });
-  });
-
-  it('are none when the path is another shape or a segment is not valid percent-encoding', () => {
-    expect(paramsOf('/inbound/v1/commands/{commandId}/outcome', '/inbound/v1/commands//outcome')).toBeUndefined();
-    expect(paramsOf('/inbound/v1/commands/{commandId}/outcome', '/inbound/v1/commands/a/b/outcome')).toBeUndefined();
-    expect(paramsOf('/inbound/v1/commands/{commandId}/outcome', '/inbound/v1/commands/%E0%A4%A/outcome')).toBeUndefined();
   });
 });

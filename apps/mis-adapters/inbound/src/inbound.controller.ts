@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { discardRequestBody, readBodyUpTo } from '@medbus/hubservice';
-import { describeError, organisationOidPattern, type Clock, type DialectLogger, type DialectRoute, type RawPayloadArchive } from '@medbus/mis-adapter-kit';
+import { describeError, organisationOidPattern, type Clock, type DialectLogger, type DialectRoute, type RawPayloadArchive, routeParamsOf } from '@medbus/mis-adapter-kit';
 import { redactText } from '@medbus/telemetry';
 import { toCommandItem } from './booking-command.mapper';
 import type { BookingOrders, OrderAnswer } from './booking-order.service';
@@ -81,26 +81,6 @@ const ok = (body: unknown): Answer => ({ status: 200, body });
 
 const digest = (key: string): Buffer => createHash('sha256').update(key, 'utf8').digest();
 
-/** The path's `{name}` segments, decoded; undefined when the path is not the template's or a segment is not valid percent-encoding. */
-export function paramsOf(template: string, path: string): Record<string, string> | undefined {
-  const expected = template.split('/');
-  const given = path.split('/');
-  if (expected.length !== given.length) return undefined;
-  const params: Record<string, string> = {};
-  for (const [index, segment] of expected.entries()) {
-    const value = given[index] ?? '';
-    if (segment.startsWith('{') && segment.endsWith('}')) {
-      if (value === '') return undefined;
-      try {
-        params[segment.slice(1, -1)] = decodeURIComponent(value);
-      } catch {
-        return undefined;
-      }
-    } else if (segment !== value) return undefined;
-  }
-  return params;
-}
-
 /**
  * The inbound API on the adapter's HTTP port: a home-grown MIS pushes its organisations, resources and
  * slots, takes its booking orders by long poll and answers each. Every call but the OpenAPI document
@@ -154,7 +134,7 @@ export class InboundApi {
           answer = refusal({ refused: InboundCode.invalidApiKey, message: 'a valid API key is required (Authorization: Bearer <key>)' });
         } else {
           this.lastCallAt = this.options.clock.now();
-          const params = paramsOf(template, path);
+          const params = routeParamsOf(template, path);
           answer = params
             ? await handle({ req, params, query: new URLSearchParams(search), read })
             : refusal({ refused: InboundCode.invalidPath, message: 'a path segment is not valid percent-encoding' });

@@ -316,7 +316,7 @@ export class MisAdapterRuntime<D extends MisDialect> {
     ];
     app.use((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '').split('?')[0];
-      const matching = routes.filter((r) => r.path === path);
+      const matching = routes.filter((r) => routeParamsOf(r.path, path) !== undefined);
       if (matching.length === 0) return send(res, 404, JSON.stringify({ code: 'REQUEST.NOT_FOUND', message: 'no such route' }));
       // The patient API answers a wrong method itself (405 with its own body).
       const route = matching.find((r) => r.method === req.method) ?? (path === this.patients.path ? matching[0] : undefined);
@@ -343,6 +343,26 @@ export class MisAdapterRuntime<D extends MisDialect> {
     await runMigrationsLocked(dataSource.options, migrationLock);
     await dataSource.initialize();
   }
+}
+
+/** A route template's `{name}` segments in the path, decoded; undefined when the path is not the template's or a segment is not valid percent-encoding. */
+export function routeParamsOf(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split('/');
+  const given = path.split('/');
+  if (expected.length !== given.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of expected.entries()) {
+    const value = given[index] ?? '';
+    if (segment.startsWith('{') && segment.endsWith('}')) {
+      if (value === '') return undefined;
+      try {
+        params[segment.slice(1, -1)] = decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    } else if (segment !== value) return undefined;
+  }
+  return params;
 }
 
 function send(res: ServerResponse, status: number, body: string): void {

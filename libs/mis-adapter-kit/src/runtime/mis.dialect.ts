@@ -56,7 +56,7 @@ export interface CancelOrder {
 /** A handler on the adapter's HTTP port for what the MIS sends (notifications, webhooks): the raw request, body unread. */
 export interface DialectRoute {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Exact path, e.g. `/notifications`. */
+  /** The path: exact (`/notifications`), or a template whose `{name}` segments match one segment each (`/orders/{id}/outcome`). */
   readonly path: string;
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
