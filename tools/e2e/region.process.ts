@@ -437,7 +437,8 @@ export class Region {
   /** Starts a site's adapter (the primary's by default), again after a kill with the same identity. */
   async startAdapter(site: VendorSite = this.primary): Promise<void> {
     await site.startAdapter(
-      { DATABASE_URL: stackAddresses().databaseUrl, ADAPTER_API_KEYS: this.adapterKey, KAFKA_NAMESPACE: this.namespace },
+      // DATABASE_URL is inherited: the stack's, as the tests that read the adapter's tables expect.
+      { ADAPTER_API_KEYS: this.adapterKey, KAFKA_NAMESPACE: this.namespace },
       this.logFile(`${site.vendor.vendor}-adapter`),
     );
   }

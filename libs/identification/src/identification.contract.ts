@@ -20,7 +20,8 @@ function isCalendarDate(text: string): boolean {
 /** Who the patient is, as a caller gives it: types and formats; whether it identifies anyone is `assertIdentifies`. */
 export const patientQuerySchema = z
   .object({
-    organisationOid: z.string().regex(/^\d+(\.\d+)+$/, 'must be an OID').max(100),
+    /** The organisation's id in medbus (its ФРМО OID); whether anyone serves it is checked after. */
+    organisationOid: z.string().trim().min(1).max(200),
     /** ЕНП: the 16-digit unified OMS policy number. */
     policyNumber: z.string().regex(/^\d{16}$/, 'must be the 16-digit ЕНП').optional(),
     snils: z
