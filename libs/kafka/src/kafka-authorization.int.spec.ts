@@ -76,6 +76,12 @@ async function consumerAs(principal: string, group: string, topic: string, error
   return { values, stop: () => consumer.disconnect() };
 }
 
+/**
+ * The broker's refusal of a write: the client reports it as an error typed ERR_TOPIC_AUTHORIZATION_FAILED
+ * or, when the refusal arrives in the delivery report, as a plain error with the broker's words (a CI run saw both).
+ */
+const topicAuthorizationFailed = /Topic authorization failed/;
+
 describe('Kafka authentication and ACLs of the local stack', () => {
   const publishers: EventPublisher[] = [];
   const as = (principal: string) => {
@@ -145,17 +151,13 @@ describe('Kafka authentication and ACLs of the local stack', () => {
   it("lets booking write an adapter's commands but not its slots", async () => {
     const booking = as('booking');
     await expect(booking.publishRaw(inNs(`booking.command.${vendorA}`), { key: 'k', value: 'a command' })).resolves.toBeUndefined();
-    await expect(booking.publishRaw(inNs(`mis.slot.${vendorA}`), { key: 'k', value: 'a forged slot' })).rejects.toMatchObject({
-      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
-    });
+    await expect(booking.publishRaw(inNs(`mis.slot.${vendorA}`), { key: 'k', value: 'a forged slot' })).rejects.toThrow(topicAuthorizationFailed);
   });
 
   it("lets an adapter write its own slots, and neither write another adapter's nor read its commands", async () => {
     const adapterA = as(vendorA);
     await expect(adapterA.publishRaw(inNs(`mis.slot.${vendorA}`), { key: 'k', value: 'own slot' })).resolves.toBeUndefined();
-    await expect(adapterA.publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: "B's slot, forged" })).rejects.toMatchObject({
-      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
-    });
+    await expect(adapterA.publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: "B's slot, forged" })).rejects.toThrow(topicAuthorizationFailed);
 
     const booking = as('booking');
     await booking.publishRaw(inNs(`booking.command.${vendorA}`), { key: 'k', value: 'for A' });
@@ -181,13 +183,9 @@ describe('Kafka authentication and ACLs of the local stack', () => {
     await waitFor(async () => slots.values.includes("B's slot for the exporter"), "B's slot, read by the exporter", 30_000);
 
     const exporter = as('registry-exporter');
-    await expect(exporter.publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: 'a forged slot' })).rejects.toMatchObject({
-      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
-    });
+    await expect(exporter.publishRaw(inNs(`mis.slot.${vendorB}`), { key: 'k', value: 'a forged slot' })).rejects.toThrow(topicAuthorizationFailed);
     await expect(exporter.publishRaw(inNs(`dlq.mis.slot.${vendorB}`), { key: 'k', value: 'an undecodable slot' })).resolves.toBeUndefined();
     await expect(exporter.publishRaw(inNs('dlq.booking.appointment'), { key: 'k', value: 'an undecodable appointment' })).resolves.toBeUndefined();
-    await expect(exporter.publishRaw(inNs(`booking.command.${vendorB}`), { key: 'k', value: 'a forged command' })).rejects.toMatchObject({
-      type: 'ERR_TOPIC_AUTHORIZATION_FAILED',
-    });
+    await expect(exporter.publishRaw(inNs(`booking.command.${vendorB}`), { key: 'k', value: 'a forged command' })).rejects.toThrow(topicAuthorizationFailed);
   });
 });
