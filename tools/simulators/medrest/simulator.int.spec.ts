@@ -5,6 +5,7 @@ import { encodeFeedCursor } from './page.cursor';
 import { loadSimulatorConfig } from './simulator.config';
 import { startSimulator, type RunningSimulator } from './simulator';
 import { verifySignature } from './webhook.signature';
+import { waitFor } from '@medbus/testing';
 
 const apiKey = 'test-api-key-0001';
 const adminToken = 'test-admin-token';
@@ -50,16 +51,6 @@ class WebhookReceiver {
 function defined<T>(value: T | undefined | null): T {
   if (value === undefined || value === null) throw new Error('expected a value');
   return value;
-}
-
-async function eventually<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('MedREST simulator over real HTTP', () => {
@@ -215,7 +206,7 @@ describe('MedREST simulator over real HTTP', () => {
     expect(feed.body['data']).toEqual([expect.objectContaining({ slot_id: slot['id'], change: 'booked', status: 'booked', revision: now['revision'], updated_at: now['updated_at'] })]);
     expect((await api(`/slots/changes?since=${feed.body['next_cursor']}`)).body['data']).toEqual([]);
 
-    const hook = await eventually(() => receiver.received.find((r) => r.event['data']['slot_id'] === slot['id']));
+    const hook = await waitFor(async () => receiver.received.find((r) => r.event['data']['slot_id'] === slot['id']), 'the signed webhook of the booking', 10_000);
     expect(hook.event).toMatchObject({ id: expect.stringMatching(/^evt-/), type: 'slot.updated', data: { facility_id: 'fac-1', practitioner_id: practitioner['id'], date: String(slot['start']).slice(0, 10) } });
     expect(verifySignature(webhookSecret, hook.signature, hook.raw, Math.floor(Date.now() / 1000))).toBe(true);
     expect(verifySignature('another-secret-0001', hook.signature, hook.raw, Math.floor(Date.now() / 1000))).toBe(false);

@@ -9,6 +9,7 @@ import { ScheduleState } from '../clinic/schedule.state';
 import { DumpPublisher } from './dump.publisher';
 import { loadXmlDumpConfig } from './simulator.config';
 import { startXmlDumpSimulator, type RunningXmlDump } from './simulator';
+import { waitFor } from '@medbus/testing';
 
 const login = 'adapter';
 const password = 'test-password-1';
@@ -314,11 +315,10 @@ describe('XMLDump simulator over real HTTP and SFTP', () => {
     const lastSeq = Math.max(...before.map((d) => d.seq));
     await admin('/admin/advance-day', {});
 
-    let after = await index();
-    for (const deadline = Date.now() + 20_000; !after.some((d) => d.kind === 'full' && d.seq > lastSeq); after = await index()) {
-      if (Date.now() > deadline) throw new Error('no full dump after the night');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const after = await waitFor(async () => {
+      const listed = await index();
+      return listed.some((d) => d.kind === 'full' && d.seq > lastSeq) && listed;
+    }, 'a full dump after the night');
     expect(after).toEqual([expect.objectContaining({ kind: 'full', seq: lastSeq + 1 })]);
     const dump = readDump((await get(`/dumps/${defined(after[0]).name}`)).body);
     expect(dump.root).toMatchObject({ from: sim.state.today, to: sim.state.lastDay });

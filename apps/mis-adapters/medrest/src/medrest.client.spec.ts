@@ -7,6 +7,7 @@ import { CircuitBreaker, ManualClock, MisCircuitOpenError, MisResponseRejectedEr
 import { recordedText } from './__fixtures__/recorded';
 import { MedRestClient, mayHaveReachedMis, retryAfterMsOf, type MedRestClientOptions } from './medrest.client';
 import { facilitySchema, pageSchema, patientSchema } from './medrest-response.mapper';
+import { waitFor } from '@medbus/testing';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -146,11 +147,10 @@ describe('the MedREST client, against a scripted HTTP server', () => {
       handler = (_req, res) => json(res, 200, facilities);
       await client.read('facilities', '/facilities', page);
       // The archive is written behind the answer: wait until both fetches are in its index.
-      let fetches = await archive.fetchesOf('2026-11-30');
-      for (let tries = 0; fetches.length < 2 && tries < 200; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-        fetches = await archive.fetchesOf('2026-11-30');
-      }
+      const fetches = await waitFor(async () => {
+        const indexed = await archive.fetchesOf('2026-11-30');
+        return indexed.length >= 2 && indexed;
+      }, 'both fetches archived', 2_000);
       const of = (operation: string) => {
         const fetch = fetches.find((f) => f.operation === operation);
         if (!fetch) throw new Error(`${operation} not archived`);
